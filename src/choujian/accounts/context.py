@@ -1,0 +1,32 @@
+"""Role-aware navigation for every page."""
+
+from django.urls import reverse
+
+from choujian.accounts.choices import Role
+from choujian.accounts.scope import regulator_prefixes
+
+REGISTRY_READERS = Role.REGULATOR_ROLES | {
+    Role.ROLE_CONTRACTOR_STAFF,
+    Role.ROLE_OWNER_STAFF,
+    Role.ROLE_SUPERVISOR_STAFF,
+    Role.ROLE_ENTERPRISE_STAFF,
+}
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    roles = user.roles
+    items = [(reverse("home"), "首页")]
+    if roles & REGISTRY_READERS:
+        kinds = []
+        if regulator_prefixes(user) or Role.ROLE_ENTERPRISE_STAFF in roles:
+            kinds += [("enterprise", "生产企业"), ("product", "产品")]
+        if roles - {Role.ROLE_ENTERPRISE_STAFF}:
+            kinds += [("project", "建设项目")]
+        kinds += [("delivery", "进场批次")]
+        items += [(reverse("registry:object_list", args=[kind]), label) for kind, label in kinds]
+    if roles & Role.REGULATOR_ROLES:
+        items += [(reverse("ledger:home"), "追溯日志")]
+    return {"nav": items, "user_roles": [Role.label(r) for r in sorted(roles)]}

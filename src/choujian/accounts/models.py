@@ -1,0 +1,155 @@
+"""Organisations, users and the roles they hold."""
+
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from choujian.accounts.choices import OrganisationKind, RegulatorLevel, Role, Sector
+from choujian.core.models import PublicModel
+from choujian.core.validators import validate_region, validate_uscc_field
+
+
+class Organisation(PublicModel):
+    """A body taking part in spot checks: regulator, sampling agency, laboratory, owner, supervisor, contractor or
+    manufacturer. Regulators form a hierarchy national → province → city → county through `parent`."""
+
+    ledger_kind = "organisation"
+
+    name = models.CharField("名称", max_length=200)
+    kind = models.CharField("类型", max_length=20, choices=OrganisationKind.CHOICES)
+    sector = models.CharField("系统", max_length=12, choices=Sector.CHOICES, default=Sector.SECTOR_TRANSPORT)
+    level = models.CharField("层级", max_length=10, choices=RegulatorLevel.CHOICES, blank=True)
+    region = models.CharField("行政区划", max_length=6, validators=[validate_region])
+    parent = models.ForeignKey(
+        "self", verbose_name="上级机构", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, validators=[validate_uscc_field])
+    address = models.CharField("地址", max_length=300, blank=True)
+    active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "机构"
+        ordering = ["region", "name"]
+        indexes = [models.Index(fields=["kind", "region"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        is_regulator = self.kind == OrganisationKind.KIND_REGULATOR
+        if is_regulator and not self.level:
+            errors["level"] = "监管部门必须填写层级"
+        if not is_regulator and self.level:
+            errors["level"] = "只有监管部门有层级"
+        if self.parent_id:
+            parent = self.parent
+            if not is_regulator or parent.kind != OrganisationKind.KIND_REGULATOR:
+                errors["parent"] = "只有监管部门可以有上级监管部门"
+            elif self.region and not self.region.startswith(region_prefix(parent.region)):
+                errors["parent"] = f"上级机构所辖区域（{parent.region}）不包含本机构区域（{self.region}）"
+        if errors:
+            raise ValidationError(errors)
+
+    def ledger_state(self) -> dict:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "sector": self.sector,
+            "level": self.level,
+            "region": self.region,
+            "parent": str(self.parent.public_id) if self.parent_id else None,
+            "uscc": self.uscc,
+            "address": self.address,
+            "active": self.active,
+        }
+
+
+def region_prefix(code: str) -> str:
+    from choujian.core.divisions import region_prefix as prefix
+
+    try:
+        return prefix(code)
+    except ValueError:
+        return code
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may see and do follows from their active memberships."""
+
+    public_id = models.UUIDField("公开编号", unique=True, editable=False, null=True)
+    display_name = models.CharField("姓名", max_length=100, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+    two_factor_exempt = models.BooleanField("免二次验证（演示账号）", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+
+    def save(self, *args, **kwargs):
+        if self.public_id is None:
+            import uuid
+
+            self.public_id = uuid.uuid4()
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @cached_property
+    def active_memberships(self) -> list["Membership"]:
+        return list(self.memberships.filter(active=True, organisation__active=True).select_related("organisation"))
+
+    @property
+    def roles(self) -> set[str]:
+        return {m.role for m in self.active_memberships}
+
+    def has_any_role(self, roles) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def primary_organisation(self) -> Organisation | None:
+        memberships = self.active_memberships
+        return memberships[0].organisation if memberships else None
+
+    def organisations_with(self, roles) -> list[Organisation]:
+        return [m.organisation for m in self.active_memberships if m.role in set(roles)]
+
+    @property
+    def needs_two_factor(self) -> bool:
+        return self.has_any_role(Role.TWO_FACTOR_REQUIRED) and not self.two_factor_exempt
+
+
+class Membership(PublicModel):
+    """A user's role in an organisation."""
+
+    ledger_kind = "membership"
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="机构", on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField("角色", max_length=20, choices=Role.CHOICES)
+    active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "成员角色"
+        constraints = [models.UniqueConstraint(fields=["user", "organisation", "role"], name="uniq_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} · {Role.label(self.role)}"
+
+    def clean(self) -> None:
+        allowed = Role.ALLOWED_KINDS.get(self.role, set())
+        if self.organisation_id and self.organisation.kind not in allowed:
+            kind = OrganisationKind.label(self.organisation.kind)
+            raise ValidationError({"role": f"“{Role.label(self.role)}”不能在{kind}中担任"})
+
+    def ledger_state(self) -> dict:
+        return {
+            "user": str(self.user.public_id),
+            "organisation": str(self.organisation.public_id),
+            "role": self.role,
+            "active": self.active,
+        }

@@ -1,0 +1,48 @@
+"""What part of the country, and which organisations, a user acts for. The basis of every selector."""
+
+from django.db.models import Q
+
+from choujian.accounts.choices import OrganisationKind, RegulatorLevel, Role
+from choujian.accounts.models import Organisation, User, region_prefix
+
+
+def regulator_prefixes(user: User, roles=Role.REGULATOR_ROLES) -> list[str]:
+    """Region-code prefixes the user may see as a regulator; `""` means the whole country."""
+    if not user.is_authenticated:
+        return []
+    prefixes = []
+    for membership in user.active_memberships:
+        org = membership.organisation
+        if membership.role in roles and org.kind == OrganisationKind.KIND_REGULATOR:
+            prefixes.append("" if org.level == RegulatorLevel.LEVEL_NATIONAL else region_prefix(org.region))
+    return prefixes
+
+
+def region_q(prefixes: list[str], field: str) -> Q:
+    """A filter matching rows whose `field` region code lies within any of the prefixes (none → nothing)."""
+    if "" in prefixes:
+        return Q()
+    query = Q(pk__in=[])
+    for prefix in prefixes:
+        query |= Q(**{f"{field}__startswith": prefix})
+    return query
+
+
+def in_region(prefixes: list[str], code: str) -> bool:
+    return any(code.startswith(prefix) for prefix in prefixes)
+
+
+def org_ids(user: User, role: str) -> list[int]:
+    if not user.is_authenticated:
+        return []
+    return [m.organisation_id for m in user.active_memberships if m.role == role]
+
+
+def own_org_ids(user: User) -> list[int]:
+    return [m.organisation_id for m in user.active_memberships] if user.is_authenticated else []
+
+
+def organisations_visible_to(user: User):
+    """Regulators see the organisations in their region; everyone sees their own."""
+    prefixes = regulator_prefixes(user)
+    return Organisation.objects.filter(region_q(prefixes, "region") | Q(pk__in=own_org_ids(user)))

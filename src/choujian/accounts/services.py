@@ -1,0 +1,67 @@
+"""Writes to organisations, users and memberships; each is ledgered."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from choujian.accounts.choices import Role
+from choujian.accounts.models import Membership, Organisation, User
+from choujian.accounts.scope import in_region, regulator_prefixes
+from choujian.core.errors import NotPermitted, ServiceError
+from choujian.core.recording import record_create, record_update
+
+
+def _admin_over(actor: User, region: str) -> bool:
+    return in_region(regulator_prefixes(actor, {Role.ROLE_REGULATOR_ADMIN}), region)
+
+
+def organisation_create(*, actor: User | None, **fields) -> Organisation:
+    organisation = Organisation(**fields)
+    if actor is not None and not _admin_over(actor, organisation.region or ""):
+        raise NotPermitted("只有本辖区的监管管理员可以登记机构")
+    return record_create(organisation, actor=actor, event="organisation.created")
+
+
+def organisation_update(
+    *, actor: User, organisation: Organisation, version: int | None = None, **changes
+) -> Organisation:
+    if not _admin_over(actor, organisation.region) or not _admin_over(
+        actor, changes.get("region", organisation.region)
+    ):
+        raise NotPermitted("只有本辖区的监管管理员可以修改机构")
+    return record_update(organisation, actor=actor, event="organisation.updated", changes=changes, version=version)
+
+
+@transaction.atomic
+def user_create(*, actor: User | None, username: str, password: str, display_name: str = "", **extra) -> User:
+    if User.objects.filter(username=username).exists():
+        raise ServiceError({"username": [f"用户名“{username}”已被使用"]})
+    user = User(username=username, display_name=display_name, **extra)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def membership_grant(*, actor: User | None, user: User, organisation: Organisation, role: str) -> Membership:
+    if actor is not None and not _admin_over(actor, organisation.region):
+        raise NotPermitted("只有本辖区的监管管理员可以分配角色")
+    existing = Membership.objects.filter(user=user, organisation=organisation, role=role).first()
+    if existing is not None:
+        if existing.active:
+            return existing
+        return record_update(
+            existing, actor=actor, event="membership.reactivated", changes={"active": True}, version=None
+        )
+    return record_create(
+        Membership(user=user, organisation=organisation, role=role), actor=actor, event="membership.granted"
+    )
+
+
+def membership_revoke(*, actor: User, membership: Membership) -> Membership:
+    if not _admin_over(actor, membership.organisation.region):
+        raise NotPermitted("只有本辖区的监管管理员可以撤销角色")
+    return record_update(membership, actor=actor, event="membership.revoked", changes={"active": False}, version=None)

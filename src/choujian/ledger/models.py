@@ -1,0 +1,54 @@
+"""Storage of the append-only Merkle log (specs/ledger-v1.md)."""
+
+from django.db import models
+
+
+class LedgerHead(models.Model):
+    """The single row whose update serialises appends: its `size` is the number of entries committed."""
+
+    size = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "日志头"
+
+
+class LedgerEntry(models.Model):
+    """One log entry. `body` holds the exact canonical JSON bytes that were hashed as the leaf."""
+
+    seq = models.BigIntegerField("序号", unique=True)
+    type = models.CharField("事件", max_length=64)
+    at = models.DateTimeField("时间")
+    actor = models.CharField("操作者", max_length=80)
+    object = models.CharField("对象", max_length=120, db_index=True)
+    body = models.TextField("条目")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "日志条目"
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.type} {self.object}"
+
+
+class LedgerNode(models.Model):
+    """Hash of a complete subtree: level L, index i covers leaves [i·2^L, (i+1)·2^L). Level 0 are the leaves."""
+
+    level = models.PositiveSmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "index"], name="uniq_ledger_node")]
+
+
+class Checkpoint(models.Model):
+    """A signed checkpoint (C2SP signed note) of the tree at `size`. All are kept."""
+
+    size = models.BigIntegerField(unique=True)
+    root = models.CharField(max_length=64)
+    note = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "检查点"
+        ordering = ["size"]

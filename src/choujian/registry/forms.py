@@ -1,0 +1,61 @@
+"""Forms for the registry pages; each one only shapes input, services decide."""
+
+from django import forms
+
+from choujian.accounts.models import Organisation
+from choujian.registry.models import Delivery, Enterprise, Product, Project, Section
+
+
+class VersionedForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class EnterpriseForm(VersionedForm):
+    class Meta:
+        model = Enterprise
+        fields = ["uscc", "name", "region", "address", "licence_no", "status"]
+
+
+class ProductForm(VersionedForm):
+    def __init__(self, *args, enterprises=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if enterprises is not None:
+            self.fields["enterprise"].queryset = enterprises
+
+    class Meta:
+        model = Product
+        fields = ["enterprise", "category", "name", "brand", "model_spec", "standard", "status"]
+
+
+class ProjectForm(VersionedForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = Organisation.objects.filter(kind="owner", active=True)
+
+    class Meta:
+        model = Project
+        fields = ["name", "owner", "region", "latitude", "longitude"]
+
+
+class SectionForm(VersionedForm):
+    class Meta:
+        model = Section
+        fields = ["project", "name", "contractor", "supervisor"]
+
+
+class DeliveryForm(VersionedForm):
+    def __init__(self, *args, sections=None, products=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sections is not None:
+            self.fields["section"].queryset = sections
+        if products is not None:
+            self.fields["product"].queryset = products
+
+    class Meta:
+        model = Delivery
+        fields = ["section", "product", "batch_no", "quantity", "unit", "delivered_on"]
+        widgets = {"delivered_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="文件（.xlsx 或 .csv，UTF-8/GBK）")

@@ -1,0 +1,252 @@
+"""The registries the spot checks draw from: enterprises, products, construction projects and deliveries."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from choujian.accounts.choices import OrganisationKind
+from choujian.accounts.models import Organisation
+from choujian.core.models import PublicModel
+from choujian.core.validators import validate_region, validate_uscc_field
+from choujian.registry.choices import DocumentKind, EnterpriseStatus, ProductStatus
+
+
+class Enterprise(PublicModel):
+    """A manufacturer (生产企业) identified by its unified social credit code."""
+
+    ledger_kind = "enterprise"
+
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc_field])
+    name = models.CharField("企业名称", max_length=200)
+    region = models.CharField("行政区划", max_length=6, validators=[validate_region], db_index=True)
+    address = models.CharField("地址", max_length=300, blank=True)
+    licence_no = models.CharField("生产许可证编号", max_length=64, blank=True)
+    status = models.CharField("状态", max_length=16, choices=EnterpriseStatus.CHOICES, default="active")
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="企业账号机构",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enterprises",
+        limit_choices_to={"kind": OrganisationKind.KIND_MANUFACTURER},
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "生产企业"
+        ordering = ["region", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ledger_state(self) -> dict:
+        return {
+            "uscc": self.uscc,
+            "name": self.name,
+            "region": self.region,
+            "address": self.address,
+            "licence_no": self.licence_no,
+            "status": self.status,
+            "organisation": str(self.organisation.public_id) if self.organisation_id else None,
+        }
+
+
+class ProductCategory(models.Model):
+    """A product category (产品类别) such as 预应力钢绞线, with an optional parent category."""
+
+    code = models.CharField("类别代码", max_length=32, unique=True)
+    name = models.CharField("类别名称", max_length=100)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级类别", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    standard = models.CharField("主要依据标准", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "产品类别"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}"
+
+
+class Product(PublicModel):
+    """A product an enterprise makes: brand, model/specification (规格型号) and executive standard (执行标准)."""
+
+    ledger_kind = "product"
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="生产企业", on_delete=models.PROTECT, related_name="products"
+    )
+    category = models.ForeignKey(
+        ProductCategory, verbose_name="产品类别", on_delete=models.PROTECT, related_name="products"
+    )
+    name = models.CharField("产品名称", max_length=200)
+    brand = models.CharField("商标/品牌", max_length=100, blank=True)
+    model_spec = models.CharField("规格型号", max_length=200, blank=True)
+    standard = models.CharField("执行标准", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=16, choices=ProductStatus.CHOICES, default="active")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "产品"
+        ordering = ["enterprise__name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.model_spec}".strip()
+
+    def ledger_state(self) -> dict:
+        return {
+            "enterprise": str(self.enterprise.public_id),
+            "category": self.category.code,
+            "name": self.name,
+            "brand": self.brand,
+            "model_spec": self.model_spec,
+            "standard": self.standard,
+            "status": self.status,
+        }
+
+
+class Project(PublicModel):
+    """A construction project (建设项目) whose owner (建设单位) receives deliveries on site."""
+
+    ledger_kind = "project"
+
+    name = models.CharField("项目名称", max_length=200)
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name="建设单位",
+        on_delete=models.PROTECT,
+        related_name="owned_projects",
+        limit_choices_to={"kind": OrganisationKind.KIND_OWNER},
+    )
+    region = models.CharField("行政区划", max_length=6, validators=[validate_region], db_index=True)
+    latitude = models.DecimalField(
+        "纬度",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        "经度",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "建设项目"
+        ordering = ["region", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.owner_id and self.owner.kind != OrganisationKind.KIND_OWNER:
+            raise ValidationError({"owner": "建设单位必须是“建设单位”类型的机构"})
+
+    def ledger_state(self) -> dict:
+        return {
+            "name": self.name,
+            "owner": str(self.owner.public_id),
+            "region": self.region,
+            "latitude": str(self.latitude) if self.latitude is not None else None,
+            "longitude": str(self.longitude) if self.longitude is not None else None,
+        }
+
+
+class Section(PublicModel):
+    """A contract section (标段) of a project, built by a contractor under a supervisor."""
+
+    ledger_kind = "section"
+
+    project = models.ForeignKey(Project, verbose_name="建设项目", on_delete=models.CASCADE, related_name="sections")
+    name = models.CharField("标段名称", max_length=100)
+    contractor = models.ForeignKey(
+        Organisation, verbose_name="施工单位", on_delete=models.PROTECT, related_name="contracted_sections"
+    )
+    supervisor = models.ForeignKey(
+        Organisation, verbose_name="监理单位", on_delete=models.PROTECT, related_name="supervised_sections"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "标段"
+        ordering = ["project__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="uniq_section_name")]
+
+    def __str__(self) -> str:
+        return f"{self.project.name} {self.name}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.contractor_id and self.contractor.kind != OrganisationKind.KIND_CONTRACTOR:
+            errors["contractor"] = "必须是“施工单位”类型的机构"
+        if self.supervisor_id and self.supervisor.kind != OrganisationKind.KIND_SUPERVISOR:
+            errors["supervisor"] = "必须是“监理单位”类型的机构"
+        if errors:
+            raise ValidationError(errors)
+
+    def ledger_state(self) -> dict:
+        return {
+            "project": str(self.project.public_id),
+            "name": self.name,
+            "contractor": str(self.contractor.public_id),
+            "supervisor": str(self.supervisor.public_id),
+        }
+
+
+class Delivery(PublicModel):
+    """A delivered lot (进场批次) of a product arriving at a section, with its paperwork."""
+
+    ledger_kind = "delivery"
+
+    section = models.ForeignKey(Section, verbose_name="标段", on_delete=models.PROTECT, related_name="deliveries")
+    product = models.ForeignKey(Product, verbose_name="产品", on_delete=models.PROTECT, related_name="deliveries")
+    batch_no = models.CharField("批号", max_length=64)
+    quantity = models.DecimalField("数量", max_digits=14, decimal_places=3, validators=[MinValueValidator(0)])
+    unit = models.CharField("单位", max_length=16)
+    delivered_on = models.DateField("进场日期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "进场批次"
+        ordering = ["-delivered_on", "batch_no"]
+
+    def __str__(self) -> str:
+        return f"{self.product} 批号 {self.batch_no}"
+
+    def ledger_state(self) -> dict:
+        return {
+            "section": str(self.section.public_id),
+            "product": str(self.product.public_id),
+            "batch_no": self.batch_no,
+            "quantity": str(self.quantity),
+            "unit": self.unit,
+            "delivered_on": self.delivered_on.isoformat(),
+            "documents": sorted(d.sha256 for d in self.documents.all()),
+        }
+
+
+def delivery_document_path(instance: "DeliveryDocument", filename: str) -> str:
+    return f"deliveries/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class DeliveryDocument(PublicModel):
+    """A document attached to a delivery, stored under its SHA-256 (computed on arrival)."""
+
+    delivery = models.ForeignKey(Delivery, verbose_name="进场批次", on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField("文件类型", max_length=20, choices=DocumentKind.CHOICES)
+    file = models.FileField("文件", upload_to=delivery_document_path)
+    original_name = models.CharField("原文件名", max_length=255)
+    content_type = models.CharField("类型", max_length=100)
+    size = models.PositiveBigIntegerField("大小")
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey("accounts.User", verbose_name="上传人", null=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "随货文件"
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{DocumentKind.label(self.kind)} {self.original_name}"

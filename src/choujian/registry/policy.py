@@ -1,0 +1,35 @@
+"""Who may change which registry rows. Selectors decide what is visible; these decide what is writable."""
+
+from choujian.accounts.choices import Role
+from choujian.accounts.models import User
+from choujian.accounts.scope import in_region, org_ids, regulator_prefixes
+from choujian.registry.models import Delivery, Enterprise, Product, Project, Section
+
+
+def _regulator_writes(user: User, region: str) -> bool:
+    return in_region(regulator_prefixes(user, Role.REGULATOR_WRITERS), region)
+
+
+def can_edit_enterprise(user: User, enterprise: Enterprise) -> bool:
+    return _regulator_writes(user, enterprise.region)
+
+
+def can_edit_product(user: User, product: Product) -> bool:
+    enterprise = product.enterprise
+    own = enterprise.organisation_id in org_ids(user, Role.ROLE_ENTERPRISE_STAFF)
+    return own or _regulator_writes(user, enterprise.region)
+
+
+def can_edit_project(user: User, project: Project) -> bool:
+    return project.owner_id in org_ids(user, Role.ROLE_OWNER_STAFF) or _regulator_writes(user, project.region)
+
+
+def can_edit_section(user: User, section: Section) -> bool:
+    return can_edit_project(user, section.project)
+
+
+def can_edit_delivery(user: User, delivery: Delivery) -> bool:
+    section = delivery.section
+    return section.contractor_id in org_ids(user, Role.ROLE_CONTRACTOR_STAFF) or _regulator_writes(
+        user, section.project.region
+    )

@@ -1,0 +1,133 @@
+"""Thin API serializers for the registries: shapes and references only; rules live in models and services."""
+
+from rest_framework import serializers
+
+from choujian.accounts.models import Organisation
+from choujian.registry import selectors
+from choujian.registry.models import Delivery, DeliveryDocument, Enterprise, Product, ProductCategory, Project, Section
+
+
+class ScopedSlugField(serializers.SlugRelatedField):
+    """A reference by public id that only resolves to rows the requesting user may see."""
+
+    def __init__(self, selector, **kwargs):
+        self.selector = selector
+        kwargs.setdefault("slug_field", "public_id")
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        from django.contrib.auth.models import AnonymousUser
+
+        return self.selector(request.user if request else AnonymousUser())
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except (TypeError, ValueError):
+            self.fail("invalid")
+
+
+class VersionedSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    version = serializers.IntegerField(required=False, min_value=1, help_text="修改时必填：读取时的版本号")
+
+
+class EnterpriseSerializer(VersionedSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Enterprise
+        fields = ["id", "uscc", "name", "region", "address", "licence_no", "status", "status_label", "version"]
+        extra_kwargs = {"uscc": {"validators": []}}
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = ProductCategory
+        fields = ["code", "name", "parent", "standard"]
+
+
+class ProductSerializer(VersionedSerializer):
+    enterprise = ScopedSlugField(selectors.enterprises_visible_to)
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="code", queryset=ProductCategory.objects.all())
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "category",
+            "name",
+            "brand",
+            "model_spec",
+            "standard",
+            "status",
+            "version",
+        ]
+
+
+def _owners(user):
+    return Organisation.objects.filter(kind="owner")
+
+
+def _organisations(user):
+    return Organisation.objects.filter(active=True)
+
+
+class ProjectSerializer(VersionedSerializer):
+    owner = ScopedSlugField(_owners)
+    owner_name = serializers.CharField(source="owner.name", read_only=True)
+
+    class Meta:
+        model = Project
+        fields = ["id", "name", "owner", "owner_name", "region", "latitude", "longitude", "version"]
+
+
+class SectionSerializer(VersionedSerializer):
+    project = ScopedSlugField(selectors.projects_visible_to)
+    contractor = ScopedSlugField(_organisations)
+    supervisor = ScopedSlugField(_organisations)
+
+    class Meta:
+        model = Section
+        fields = ["id", "project", "name", "contractor", "supervisor", "version"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = DeliveryDocument
+        fields = ["id", "kind", "original_name", "content_type", "size", "sha256", "created_at"]
+
+
+class DeliverySerializer(VersionedSerializer):
+    section = ScopedSlugField(selectors.sections_visible_to)
+    product = ScopedSlugField(selectors.products_selectable_by)
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    documents = DocumentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "section",
+            "product",
+            "product_name",
+            "batch_no",
+            "quantity",
+            "unit",
+            "delivered_on",
+            "documents",
+            "version",
+        ]
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DeliveryDocument._meta.get_field("kind").choices)
+    file = serializers.FileField()

@@ -1,0 +1,164 @@
+"""Every write to the registries. Each checks permission and state and appends its ledger entry."""
+
+import hashlib
+import mimetypes
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from choujian.accounts.models import User
+from choujian.core.errors import NotPermitted, ServiceError
+from choujian.core.recording import record_create, record_delete, record_update
+from choujian.ledger.services import ledger_append
+from choujian.registry import policy
+from choujian.registry.choices import DocumentKind
+from choujian.registry.models import Delivery, DeliveryDocument, Enterprise, Product, Project, Section
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/webp"}
+
+
+def _require(allowed: bool, message: str = "您无权修改此记录") -> None:
+    if not allowed:
+        raise NotPermitted(message)
+
+
+def enterprise_create(*, actor: User, **fields) -> Enterprise:
+    enterprise = Enterprise(**fields)
+    enterprise.uscc = (enterprise.uscc or "").strip().upper()
+    _require(policy.can_edit_enterprise(actor, enterprise), "您只能登记本辖区的企业")
+    return record_create(enterprise, actor=actor, event="enterprise.created")
+
+
+def enterprise_update(*, actor: User, enterprise: Enterprise, version: int | None = None, **changes) -> Enterprise:
+    _require(policy.can_edit_enterprise(actor, enterprise))
+    if "region" in changes:
+        _require(policy.can_edit_enterprise(actor, Enterprise(region=changes["region"])), "不能把企业移出本辖区")
+    return record_update(enterprise, actor=actor, event="enterprise.updated", changes=changes, version=version)
+
+
+def enterprise_delete(*, actor: User, enterprise: Enterprise) -> None:
+    _require(policy.can_edit_enterprise(actor, enterprise))
+    record_delete(enterprise, actor=actor, event="enterprise.deleted")
+
+
+def product_create(*, actor: User, **fields) -> Product:
+    product = Product(**fields)
+    _require(product.enterprise_id is not None and policy.can_edit_product(actor, product))
+    return record_create(product, actor=actor, event="product.created")
+
+
+def product_update(*, actor: User, product: Product, version: int | None = None, **changes) -> Product:
+    _require(policy.can_edit_product(actor, product))
+    if "enterprise" in changes:
+        _require(policy.can_edit_product(actor, Product(enterprise=changes["enterprise"])))
+    return record_update(product, actor=actor, event="product.updated", changes=changes, version=version)
+
+
+def product_delete(*, actor: User, product: Product) -> None:
+    _require(policy.can_edit_product(actor, product))
+    record_delete(product, actor=actor, event="product.deleted")
+
+
+def project_create(*, actor: User, **fields) -> Project:
+    project = Project(**fields)
+    _require(project.owner_id is not None and policy.can_edit_project(actor, project))
+    return record_create(project, actor=actor, event="project.created")
+
+
+def project_update(*, actor: User, project: Project, version: int | None = None, **changes) -> Project:
+    _require(policy.can_edit_project(actor, project))
+    if changes.keys() & {"owner", "region"}:
+        moved = Project(owner=changes.get("owner", project.owner), region=changes.get("region", project.region))
+        _require(policy.can_edit_project(actor, moved))
+    return record_update(project, actor=actor, event="project.updated", changes=changes, version=version)
+
+
+def project_delete(*, actor: User, project: Project) -> None:
+    _require(policy.can_edit_project(actor, project))
+    record_delete(project, actor=actor, event="project.deleted")
+
+
+def section_create(*, actor: User, **fields) -> Section:
+    section = Section(**fields)
+    _require(section.project_id is not None and policy.can_edit_section(actor, section))
+    return record_create(section, actor=actor, event="section.created")
+
+
+def section_update(*, actor: User, section: Section, version: int | None = None, **changes) -> Section:
+    _require(policy.can_edit_section(actor, section))
+    if "project" in changes:
+        _require(policy.can_edit_project(actor, changes["project"]))
+    return record_update(section, actor=actor, event="section.updated", changes=changes, version=version)
+
+
+def delivery_create(*, actor: User, **fields) -> Delivery:
+    delivery = Delivery(**fields)
+    _require(
+        delivery.section_id is not None and policy.can_edit_delivery(actor, delivery), "您只能登记本单位标段的进场批次"
+    )
+    return record_create(delivery, actor=actor, event="delivery.created")
+
+
+def delivery_update(*, actor: User, delivery: Delivery, version: int | None = None, **changes) -> Delivery:
+    _require(policy.can_edit_delivery(actor, delivery))
+    if "section" in changes:
+        _require(policy.can_edit_delivery(actor, Delivery(section=changes["section"])))
+    return record_update(delivery, actor=actor, event="delivery.updated", changes=changes, version=version)
+
+
+def delivery_delete(*, actor: User, delivery: Delivery) -> None:
+    _require(policy.can_edit_delivery(actor, delivery))
+    record_delete(delivery, actor=actor, event="delivery.deleted")
+
+
+def _sniff_type(upload: UploadedFile, head: bytes) -> str:
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return mimetypes.guess_type(upload.name or "")[0] or "application/octet-stream"
+
+
+@transaction.atomic
+def delivery_document_attach(*, actor: User, delivery: Delivery, kind: str, upload: UploadedFile) -> DeliveryDocument:
+    """Store a document under its SHA-256, computed as it arrives; the delivery's ledger state then includes it."""
+    _require(policy.can_edit_delivery(actor, delivery))
+    if kind not in DocumentKind:
+        raise ServiceError({"kind": [f"文件类型“{kind}”无效，可选：{'、'.join(DocumentKind.values())}"]})
+    if upload.size is None or upload.size == 0:
+        raise ServiceError({"file": ["文件为空"]})
+    if upload.size > MAX_DOCUMENT_BYTES:
+        raise ServiceError({"file": [f"文件过大（{upload.size} 字节），上限 {MAX_DOCUMENT_BYTES // 1024 // 1024} MB"]})
+    sha = hashlib.sha256()
+    head = b""
+    for chunk in upload.chunks():
+        if not head:
+            head = chunk[:16]
+        sha.update(chunk)
+    content_type = _sniff_type(upload, head)
+    if content_type not in DOCUMENT_TYPES:
+        raise ServiceError({"file": ["只接受 PDF、JPEG、PNG 或 WebP 文件"]})
+    document = DeliveryDocument(
+        delivery=delivery,
+        kind=kind,
+        original_name=(upload.name or "document")[:255],
+        content_type=content_type,
+        size=upload.size,
+        sha256=sha.hexdigest(),
+        uploaded_by=actor,
+    )
+    upload.seek(0)
+    document.file.save(document.sha256, upload, save=False)
+    document.save()
+    ledger_append(
+        type="delivery.document_attached",
+        actor=actor,
+        object=delivery,
+        data={"document": {"kind": kind, "sha256": document.sha256, "size": document.size}},
+    )
+    return document

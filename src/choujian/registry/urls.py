@@ -1,0 +1,11 @@
+from django.urls import path
+
+from choujian.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("<slug:kind>/", views.object_list, name="object_list"),
+    path("<slug:kind>/new/", views.object_create, name="object_create"),
+    path("<slug:kind>/<uuid:public_id>/", views.object_detail, name="object_detail"),
+    path("<slug:kind>/<uuid:public_id>/edit/", views.object_edit, name="object_edit"),
+]

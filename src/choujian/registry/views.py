@@ -1,0 +1,196 @@
+"""Registry pages: list with search and pagination, detail, create and edit. Thin: selectors read, services write."""
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from choujian.accounts.context import REGISTRY_READERS
+from choujian.core.access import roles
+from choujian.core.errors import ConflictError, NotPermitted, ServiceError
+from choujian.registry import forms, policy, selectors, services
+
+
+@dataclass(frozen=True)
+class Page:
+    """How one registry is listed and edited."""
+
+    key: str
+    title: str
+    selector: object
+    columns: list[tuple[str, str]]
+    search: list[str]
+    form: type
+    create: object
+    update: object
+    can_edit: object
+    object_arg: str
+    detail_fields: list[str] = field(default_factory=list)
+
+
+def _attr(obj, path: str):
+    for part in path.split("."):
+        display = getattr(obj, f"get_{part}_display", None)
+        obj = display() if callable(display) else getattr(obj, part, "")
+        if obj is None:
+            return ""
+    return obj
+
+
+PAGES = {
+    "enterprise": Page(
+        "enterprise",
+        "生产企业",
+        selectors.enterprises_visible_to,
+        [("name", "企业名称"), ("uscc", "统一社会信用代码"), ("region", "行政区划"), ("status", "状态")],
+        ["name", "uscc", "address"],
+        forms.EnterpriseForm,
+        services.enterprise_create,
+        services.enterprise_update,
+        policy.can_edit_enterprise,
+        "enterprise",
+        ["uscc", "name", "region", "address", "licence_no", "status"],
+    ),
+    "product": Page(
+        "product",
+        "产品",
+        selectors.products_visible_to,
+        [("name", "产品名称"), ("model_spec", "规格型号"), ("enterprise.name", "生产企业"), ("category.name", "类别")],
+        ["name", "brand", "model_spec", "enterprise__name"],
+        forms.ProductForm,
+        services.product_create,
+        services.product_update,
+        policy.can_edit_product,
+        "product",
+        ["enterprise", "category", "name", "brand", "model_spec", "standard", "status"],
+    ),
+    "project": Page(
+        "project",
+        "建设项目",
+        selectors.projects_visible_to,
+        [("name", "项目名称"), ("owner.name", "建设单位"), ("region", "行政区划")],
+        ["name", "owner__name"],
+        forms.ProjectForm,
+        services.project_create,
+        services.project_update,
+        policy.can_edit_project,
+        "project",
+        ["name", "owner", "region", "latitude", "longitude"],
+    ),
+    "delivery": Page(
+        "delivery",
+        "进场批次",
+        selectors.deliveries_visible_to,
+        [("batch_no", "批号"), ("product.name", "产品"), ("section", "标段"), ("delivered_on", "进场日期")],
+        ["batch_no", "product__name", "section__project__name"],
+        forms.DeliveryForm,
+        services.delivery_create,
+        services.delivery_update,
+        policy.can_edit_delivery,
+        "delivery",
+        ["section", "product", "batch_no", "quantity", "unit", "delivered_on"],
+    ),
+}
+
+
+def _page(kind: str) -> Page:
+    if kind not in PAGES:
+        raise Http404
+    return PAGES[kind]
+
+
+def _search(queryset, page: Page, query: str):
+    if not query:
+        return queryset
+    condition = Q()
+    for name in page.search:
+        condition |= Q(**{f"{name}__icontains": query})
+    return queryset.filter(condition)
+
+
+def _form_kwargs(page: Page, user) -> dict:
+    if page.key == "product":
+        return {"enterprises": selectors.enterprises_visible_to(user)}
+    if page.key == "delivery":
+        return {"sections": selectors.sections_visible_to(user), "products": selectors.products_selectable_by(user)}
+    return {}
+
+
+@roles(REGISTRY_READERS)
+def object_list(request, kind: str):
+    page = _page(kind)
+    query = (request.GET.get("q") or "").strip()[:100]
+    rows = _search(page.selector(request.user), page, query)
+    paginator = Paginator(rows, 25)
+    current = paginator.get_page(request.GET.get("page"))
+    table = [(obj, [(label, _attr(obj, col)) for col, label in page.columns]) for obj in current]
+    template = "registry/_table.html" if request.headers.get("HX-Request") else "registry/list.html"
+    return render(request, template, {"page": page, "rows": table, "pager": current, "q": query})
+
+
+def _get_visible(page: Page, user, public_id):
+    obj = page.selector(user).filter(public_id=public_id).first()
+    if obj is None:
+        raise Http404("记录不存在或您无权查看")
+    return obj
+
+
+@roles(REGISTRY_READERS)
+def object_detail(request, kind: str, public_id):
+    page = _page(kind)
+    obj = _get_visible(page, request.user, public_id)
+    fields = [(obj._meta.get_field(name).verbose_name, _attr(obj, name)) for name in page.detail_fields]
+    context = {"page": page, "obj": obj, "fields": fields, "can_edit": page.can_edit(request.user, obj)}
+    if kind == "delivery":
+        context["documents"] = obj.documents.all()
+    if kind == "enterprise":
+        context["products"] = selectors.products_visible_to(request.user).filter(enterprise=obj)[:50]
+    if kind == "project":
+        context["sections"] = selectors.sections_visible_to(request.user).filter(project=obj)
+    return render(request, "registry/detail.html", context)
+
+
+def _save(request, page: Page, obj=None):
+    form = page.form(request.POST or None, instance=obj, **_form_kwargs(page, request.user))
+    if obj is not None and request.method != "POST":
+        form.initial["version"] = obj.version
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in page.form._meta.fields}
+        try:
+            if obj is None:
+                saved = page.create(actor=request.user, **data)
+            else:
+                changes = {k: v for k, v in data.items() if getattr(obj, k) != v}
+                saved = page.update(
+                    actor=request.user, **{page.object_arg: obj}, version=form.cleaned_data["version"], **changes
+                )
+        except ServiceError as exc:
+            for name, errors in exc.errors.items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+        except NotPermitted as exc:
+            form.add_error(None, str(exc) or "您无权执行此操作")
+        else:
+            messages.success(request, f"{page.title}已保存")
+            return redirect(reverse("registry:object_detail", args=[page.key, saved.public_id]))
+    return render(request, "registry/form.html", {"page": page, "form": form, "obj": obj})
+
+
+@roles(REGISTRY_READERS)
+def object_create(request, kind: str):
+    return _save(request, _page(kind))
+
+
+@roles(REGISTRY_READERS)
+def object_edit(request, kind: str, public_id):
+    page = _page(kind)
+    obj = _get_visible(page, request.user, public_id)
+    if not page.can_edit(request.user, obj):
+        raise NotPermitted("您无权修改此记录")
+    return _save(request, page, obj)

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from choujian.core.access import declare
+
+urlpatterns = [
+    path("", include("choujian.accounts.urls")),
+    path("registry/", include("choujian.registry.urls")),
+    path("ledger/", include("choujian.ledger.urls")),
+    path("api/v1/", include("choujian.api_urls")),
+    path("api/ledger/", include("choujian.ledger.api_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+# Third-party views: admin enforces staff login itself; language switching is public by nature.
+declare("admin", "staff")
+declare("django.views.i18n", "public")
