@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from choujian.core.access import declare
+from choujian.core.access import declare, declare_route
 
 urlpatterns = [
     path("", include("choujian.accounts.urls")),
@@ -14,5 +14,5 @@ urlpatterns = [
 ]
 
 # Third-party views: admin enforces staff login itself; language switching is public by nature.
-declare("admin", "staff")
+declare_route("admin/", "staff")
 declare("django.views.i18n", "public")

@@ -168,13 +168,14 @@ def test_stored_nodes_are_exactly_the_complete_aligned_subtrees() -> None:
 
 
 def test_append_reads_at_most_log_n_nodes(store: MemoryStore) -> None:
+    calls: list[tuple[int, int]] = []
+
+    def get(level: int, idx: int) -> bytes:
+        calls.append((level, idx))
+        return store.get(level, idx)
+
     for index in range(1, 2000):
-        calls = []
-
-        def get(level: int, idx: int) -> bytes:
-            calls.append((level, idx))
-            return store.get(level, idx)
-
+        calls.clear()
         rows = nodes_to_store_after_append(index, store.get(0, index), get)
         assert len(calls) == len(rows) - 1 <= index.bit_length()
         assert all(store.get(lv, i) == h for lv, i, h in rows)

@@ -15,14 +15,23 @@ LOGIN = "login"
 STAFF = "staff"
 
 _DECLARED_MODULES: dict[str, str] = {}
+_DECLARED_ROUTES: dict[str, str] = {}
 
 
 def declare(module_prefix: str, level: str) -> None:
-    """Declare the access level of third-party views by module (admin, i18n, …)."""
+    """Declare the access level of third-party views by module (i18n, …)."""
     _DECLARED_MODULES[module_prefix] = level
 
 
-def declared_level(callback: Callable) -> object | None:
+def declare_route(route_prefix: str, level: str) -> None:
+    """Declare a whole URL subtree whose views enforce access themselves (the admin site checks staff)."""
+    _DECLARED_ROUTES[route_prefix] = level
+
+
+def declared_level(callback: Callable, route: str = "") -> object | None:
+    for prefix, level in _DECLARED_ROUTES.items():
+        if route.startswith(prefix):
+            return level
     for holder in (callback, getattr(callback, "cls", None), getattr(callback, "view_class", None)):
         level = getattr(holder, "access", None) if holder is not None else None
         if level:

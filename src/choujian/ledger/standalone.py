@@ -157,7 +157,7 @@ def _check_checkpoints(directory: Path, key: str, store: merkle.MemoryStore, res
             if not merkle.verify_consistency(prev_size, size, prev_root, root, proof):
                 result.problems.append(
                     f"{where}: not consistent with {CHECKPOINT_DIR}/{prev_name} "
-                    f"(the log was rewritten after its {prev_size} entries)"
+                    f"(the log was rewritten after its first {prev_size} entries)"
                 )
         if root == expected:
             trusted = (name, size, root)

@@ -1,0 +1,57 @@
+# Choujian — `make run` serves the demo site, `make test` runs the whole suite (SQLite, then PostgreSQL if reachable).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: run demo test test-sqlite test-postgres lint bench install install-dev browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+
+run: install
+	$(BIN)/choujian run
+
+demo: install
+	$(BIN)/choujian migrate
+	$(BIN)/choujian demo
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = "0" ]; then \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+			|| echo "chromium could not be installed: browser tests will be skipped"; \
+		else echo "chromium not installed (apt-get install chromium): browser tests will be skipped"; fi; }
+
+test: install-dev browser lint
+	CHOUJIAN_DATA_DIR=$$(mktemp -d) $(BIN)/choujian makemigrations --check --dry-run
+	$(MAKE) --no-print-directory test-sqlite
+	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL not reachable at 127.0.0.1:5432: skipped the PostgreSQL run"; fi
+
+test-sqlite:
+	@echo "== pytest on SQLite =="
+	CHOUJIAN_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== pytest on PostgreSQL =="
+	CHOUJIAN_DATA_DIR=$$(mktemp -d) DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+bench: install-dev
+	CHOUJIAN_DATA_DIR=$$(mktemp -d) $(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache test-artifacts

@@ -1,0 +1,56 @@
+"""Shared fixtures: a small province with two counties, and the people who work in it."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from choujian.accounts.models import Organisation, User
+from tests.factories import OrganisationFactory, member
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@dataclass
+class World:
+    province: Organisation
+    city: Organisation
+    county: Organisation
+    other_county: Organisation
+    provincial_officer: User
+    county_officer: User
+    other_county_officer: User
+    provincial_admin: User
+
+
+@pytest.fixture
+def world(db) -> World:
+    province = OrganisationFactory(name="福建省交通运输厅", level="province", region="350000")
+    city = OrganisationFactory(name="福州市交通运输局", level="city", region="350100", parent=province)
+    county = OrganisationFactory(name="鼓楼区交通运输局", level="county", region="350102", parent=city)
+    other = OrganisationFactory(name="台江区交通运输局", level="county", region="350103", parent=city)
+    return World(
+        province=province,
+        city=city,
+        county=county,
+        other_county=other,
+        provincial_officer=member(province, "regulator_officer", username="prov"),
+        county_officer=member(county, "regulator_officer", username="gulou"),
+        other_county_officer=member(other, "regulator_officer", username="taijiang"),
+        provincial_admin=member(province, "regulator_admin", username="provadmin"),
+    )
+
+
+@pytest.fixture
+def api():
+    from rest_framework.test import APIClient
+
+    def client_for(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return client_for

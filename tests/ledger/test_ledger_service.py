@@ -1,0 +1,115 @@
+"""The ledger inside the platform: same-transaction appends, gap-free under concurrency, public API, verify."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from choujian.core.canonical import digest
+from choujian.ledger import merkle, note
+from choujian.ledger.models import Checkpoint, LedgerEntry
+from choujian.ledger.services import current_size, ledger_append
+from choujian.registry import services as registry
+from tests.factories import EnterpriseFactory
+
+
+def test_it_records_a_registry_change_with_the_objects_state_digest(world):
+    enterprise = registry.enterprise_create(
+        actor=world.county_officer, uscc=EnterpriseFactory.build().uscc, name="福州测试企业", region="350102"
+    )
+    entry = LedgerEntry.objects.get(object=f"enterprise:{enterprise.public_id}")
+    assert entry.type == "enterprise.created"
+    assert entry.actor == f"user:{world.county_officer.public_id}"
+    assert f'"state_digest":"{digest(enterprise.ledger_state())}"' in entry.body
+
+
+def test_it_drops_the_entry_when_the_callers_transaction_rolls_back(world):
+    before = current_size()
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            ledger_append(type="test.event", actor=world.county_officer, object="test:1", data={"x": 1})
+            raise RuntimeError("caller failed")
+    assert current_size() == before
+    assert not LedgerEntry.objects.filter(type="test.event").exists()
+
+
+def test_it_writes_entries_in_the_exact_canonical_form(world):
+    entry = ledger_append(type="test.event", actor="system", object="test:1", data={"名称": "福州", "n": 1})
+    assert entry.body.startswith('{"actor":"system","at":"')
+    assert '"data":{"n":1,"名称":"福州"}' in entry.body
+    assert entry.body.endswith(f',"object":"test:1","seq":{entry.seq},"type":"test.event"}}')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_appends_gap_free_from_concurrent_writers():
+    threads, errors = [], []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(10):
+                with transaction.atomic():
+                    ledger_append(type="test.concurrent", actor="system", object=f"test:{n}-{i}", data={})
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    for n in range(4):
+        threads.append(threading.Thread(target=writer, args=(n,)))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    seqs = list(LedgerEntry.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(40))
+    assert current_size() == 40
+
+
+def test_it_serves_a_checkpoint_that_an_outside_client_can_verify(world, client):
+    for i in range(7):
+        ledger_append(type="test.event", actor="system", object=f"test:{i}", data={"i": i})
+    from choujian.ledger.services import checkpoint_make
+
+    checkpoint_make()
+    key = client.get("/api/ledger/key").content.decode()
+    signed = client.get("/api/ledger/checkpoint").content.decode()
+    origin, size, root = note.parse_checkpoint(note.verify_note(signed, key))
+    entries = client.get(f"/api/ledger/entries?start=0&end={size}").json()["entries"]
+    leaves = [merkle.leaf_hash(e.encode()) for e in entries]
+    assert merkle.root_from_leaves(leaves) == root
+    proof = client.get(f"/api/ledger/proof/inclusion?index=3&size={size}").json()
+    assert merkle.verify_inclusion(3, size, leaves[3], [bytes.fromhex(h) for h in proof["hashes"]], root)
+    consistency = client.get(f"/api/ledger/proof/consistency?first=4&second={size}").json()
+    first_root = merkle.root_from_leaves(leaves[:4])
+    hashes = [bytes.fromhex(h) for h in consistency["hashes"]]
+    assert merkle.verify_consistency(4, size, first_root, root, hashes)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/ledger/entries?start=a&end=2",
+        "/api/ledger/entries?start=5&end=2",
+        "/api/ledger/proof/inclusion?index=9",
+        "/api/ledger/proof/inclusion?index=99&size=1",
+        "/api/ledger/proof/consistency?first=3&second=2",
+        "/api/ledger/proof/consistency?first=1&second=999999",
+        "/api/ledger/entries?start=-1&end=1",
+    ],
+)
+def test_it_answers_bad_ledger_parameters_with_400_and_a_reason(world, client, query):
+    ledger_append(type="test.event", actor="system", object="test:1", data={})
+    response = client.get(query)
+    assert response.status_code == 400
+    assert response.json()["error"]
+
+
+def test_it_keeps_every_checkpoint(world):
+    from choujian.ledger.services import checkpoint_make
+
+    ledger_append(type="test.event", actor="system", object="test:1", data={})
+    checkpoint_make()
+    ledger_append(type="test.event", actor="system", object="test:2", data={})
+    checkpoint_make()
+    assert list(Checkpoint.objects.values_list("size", flat=True)) == [1, 2]
