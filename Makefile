@@ -29,9 +29,9 @@ lint: install-dev
 	$(BIN)/ruff format --check src tests bench
 
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && fc-list | grep -q "CJK"; } >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = "0" ]; then \
-			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
 			|| echo "chromium could not be installed: browser tests will be skipped"; \
 		else echo "chromium not installed (apt-get install chromium): browser tests will be skipped"; fi; }
 

@@ -11,6 +11,8 @@ from tests.factories import OrganisationFactory, member
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Hashing strength is not under test here; PBKDF2 would make every created user cost ~100 ms.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass

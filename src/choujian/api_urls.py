@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from choujian.accounts import api as accounts_api
 from choujian.core.access import public
 from choujian.registry import api as registry_api
+from choujian.registry import api_tabular
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -28,5 +29,7 @@ urlpatterns = [
     path(
         "redoc/", public(SpectacularRedocView.as_view(url_name="api-schema", permission_classes=[])), name="api-redoc"
     ),
+    path("imports/<str:kind>/", api_tabular.ImportView.as_view(), name="api-import"),
+    path("exports/<str:kind>/", api_tabular.ExportView.as_view(), name="api-export"),
     path("", include(router.urls)),
 ]

@@ -1,28 +1,30 @@
 """The product categories of the demo: transport-sector products that the spot checks in the seeds cover.
 
-Each leaf carries what the demo needs to invent plausible products and deliveries: product names, 规格型号, the
-delivery unit and lot size, trade words for makers' names and where outside 福建 such makers are typical. The
-standard is the main product standard as commonly cited, without edition year. Licence prefixes (全国工业产品生产
-许可证, ``XKxx-xxx``) are illustrative.
+Each leaf carries what the demo needs to invent plausible products and deliveries: product names with their
+规格型号, the delivery unit and lot size, trade words for makers' names and where outside 福建 such makers are
+typical. The standard is the main product standard as commonly cited, without edition year. Licence prefixes
+(全国工业产品生产许可证, ``XKxx-xxx``) are illustrative.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
-# ── Product categories ─────────────────────────────────────────────────────────────────────────────────────────────
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Category:
     code: str
     name: str
-    standard: str
-    products: tuple[str, ...]  # product names
-    specs: tuple[str, ...]  # 规格型号
+    standard: str  # one or more standards separated by “；”
+    products: dict[str, tuple[str, ...]]  # product name → 规格型号
     unit: str
     quantity: tuple[float, float]  # range of one delivered lot, in `unit`
     batch: str  # batch-number prefix
     trades: tuple[str, ...]  # trade words for enterprise names
-    licence: str = ""  # production-licence prefix (全国工业产品生产许可证) when the category needs one
+    licence: str = ""  # production-licence prefix when the category needs one
     elsewhere: tuple[str, ...] = ()  # cities/counties outside 福建 where such makers are typical
+    standards: dict[str, str] = field(default_factory=dict)  # product name → its own standard, where it differs
+
+    def standard_for(self, product: str, pick) -> str:
+        return self.standards.get(product) or pick(self.standard.split("；"))
 
 
 GROUPS = [
@@ -38,8 +40,12 @@ CATEGORIES = [
         "JT-0101",
         "波形梁钢护栏",
         "GB/T 31439.1",
-        ("两波形梁钢护栏板", "三波形梁钢护栏板", "护栏立柱"),
-        ("Gr-A-4E", "Gr-B-4E", "Gr-SB-2E", "4320×310×85×4", "4320×310×85×3", "Φ140×4.5×2150"),
+        {
+            "两波形梁钢护栏": ("Gr-A-4E", "Gr-B-4E", "Gr-A-2E"),
+            "两波形梁板": ("DB01 4320×310×85×4", "DB01 4320×310×85×3"),
+            "三波形梁钢护栏": ("Gr-SB-2E",),
+            "护栏立柱": ("Φ140×4.5", "Φ114×4.5"),
+        },
         "t",
         (15, 120),
         "HL",
@@ -50,10 +56,13 @@ CATEGORIES = [
         "JT-0102",
         "路面标线涂料",
         "JT/T 280",
-        ("热熔型路面标线涂料", "水性路面标线涂料", "双组份路面标线涂料"),
-        ("热熔反光型 白色", "热熔反光型 黄色", "水性 白色", "双组份 白色"),
-        "t",
-        (5, 40),
+        {
+            "热熔型路面标线涂料": ("热熔反光型 白色", "热熔反光型 黄色", "热熔普通型 白色"),
+            "水性路面标线涂料": ("水性普通型 白色", "水性反光型 黄色"),
+            "双组份路面标线涂料": ("双组份 白色", "双组份 黄色"),
+        },
+        "kg",
+        (2000, 30000),
         "BX",
         ("交通标线", "涂料", "道路材料"),
         elsewhere=("440600", "330100"),
@@ -62,8 +71,7 @@ CATEGORIES = [
         "JT-0103",
         "道路交通反光膜",
         "GB/T 18833",
-        ("反光膜",),
-        ("Ⅳ类 白色", "Ⅳ类 黄色", "Ⅲ类 白色", "Ⅴ类 白色"),
+        {"道路交通反光膜": ("Ⅳ类 白色", "Ⅳ类 黄色", "Ⅲ类 白色", "Ⅴ类 白色")},
         "m²",
         (800, 6000),
         "FGM",
@@ -74,8 +82,10 @@ CATEGORIES = [
         "JT-0104",
         "道路交通标志板及支撑件",
         "GB/T 23827",
-        ("道路交通标志板", "标志支撑件"),
-        ("铝合金板 3mm", "铝合金板 2mm", "F型 单悬臂", "门架式"),
+        {
+            "道路交通标志板": ("铝合金板 3mm Ⅳ类膜", "铝合金板 2mm Ⅲ类膜"),
+            "标志支撑件": ("单柱式 Φ89×4", "F型单悬臂", "门架式"),
+        },
         "块",
         (20, 300),
         "BZ",
@@ -85,8 +95,7 @@ CATEGORIES = [
         "JT-0105",
         "防眩板",
         "GB/T 24718",
-        ("玻璃钢防眩板", "钢质防眩板"),
-        ("700×200×2.5", "800×180×3", "1000×250×3"),
+        {"玻璃钢防眩板": ("700×200×2.5", "800×180×3"), "钢质防眩板": ("700×200×1.5",)},
         "块",
         (500, 4000),
         "FXB",
@@ -97,8 +106,11 @@ CATEGORIES = [
         "JT-0106",
         "隔离栅",
         "GB/T 26941.1",
-        ("焊接网型隔离栅", "钢板网型隔离栅", "刺钢丝网隔离栅"),
-        ("1800×2500 Φ4.0", "1800×2500 Φ3.5", "1500×2000"),
+        {
+            "焊接网型隔离栅": ("1800×2500 Φ4.0", "1800×2500 Φ3.5"),
+            "钢板网型隔离栅": ("1500×2000 板厚2.0",),
+            "刺钢丝网隔离栅": ("Φ2.8 刺距150",),
+        },
         "m",
         (500, 5000),
         "GLZ",
@@ -109,8 +121,7 @@ CATEGORIES = [
         "JT-0107",
         "突起路标",
         "GB/T 24725",
-        ("突起路标",),
-        ("A1类 白色", "A1类 黄色", "B类 双面"),
+        {"突起路标": ("A1类 白色", "A1类 黄色", "A2类 白色")},
         "套",
         (500, 5000),
         "TQ",
@@ -121,8 +132,7 @@ CATEGORIES = [
         "JT-0201",
         "盆式支座",
         "JT/T 391",
-        ("公路桥梁盆式支座",),
-        ("GPZ(II)5SX", "GPZ(II)3DX", "GPZ(II)10GD", "GPZ(II)7SX", "GPZ(II)2.5DX"),
+        {"公路桥梁盆式支座": ("GPZ(II)5SX", "GPZ(II)3DX", "GPZ(II)10GD", "GPZ(II)7SX", "GPZ(II)2.5DX")},
         "套",
         (8, 60),
         "PZ",
@@ -133,8 +143,11 @@ CATEGORIES = [
         "JT-0202",
         "板式橡胶支座",
         "JT/T 4",
-        ("板式橡胶支座", "四氟滑板橡胶支座"),
-        ("GJZ 300×400×63(CR)", "GYZ d350×63(CR)", "GJZF4 300×500×74(CR)", "GYZ d250×52(NR)"),
+        {
+            "矩形板式橡胶支座": ("GJZ 300×400×63(CR)", "GJZ 250×350×52(NR)"),
+            "圆形板式橡胶支座": ("GYZ d350×63(CR)", "GYZ d250×52(NR)"),
+            "四氟滑板橡胶支座": ("GJZF4 300×500×74(CR)", "GYZF4 d350×65(CR)"),
+        },
         "套",
         (40, 400),
         "XZ",
@@ -145,8 +158,7 @@ CATEGORIES = [
         "JT-0203",
         "球型支座",
         "GB/T 17955",
-        ("桥梁球型支座",),
-        ("QZ 5000 SX ±100", "QZ 3000 DX ±50", "QZ 8000 GD"),
+        {"桥梁球型支座": ("QZ 5000 SX ±100", "QZ 3000 DX ±50", "QZ 8000 GD")},
         "套",
         (6, 40),
         "QZ",
@@ -157,8 +169,7 @@ CATEGORIES = [
         "JT-0204",
         "桥梁伸缩装置",
         "JT/T 327",
-        ("模数式伸缩装置", "单缝式伸缩装置"),
-        ("GQF-C80", "GQF-MZL160", "GQF-MZL240"),
+        {"模数式伸缩装置": ("GQF-MZL160", "GQF-MZL240"), "单缝式伸缩装置": ("GQF-C40", "GQF-C80")},
         "m",
         (30, 400),
         "SS",
@@ -169,8 +180,7 @@ CATEGORIES = [
         "JT-0205",
         "预应力锚具、夹具和连接器",
         "GB/T 14370；JT/T 329",
-        ("预应力锚具", "预应力连接器", "扁锚"),
-        ("YJM15-7", "YJM15-12", "YJM15-19", "YJM13-5", "BM15-5"),
+        {"预应力锚具": ("YJM15-7", "YJM15-12", "YJM15-19", "YJM13-5"), "扁锚": ("BM15-4", "BM15-5")},
         "套",
         (100, 1500),
         "MJ",
@@ -181,8 +191,7 @@ CATEGORIES = [
         "JT-0206",
         "预应力混凝土用金属波纹管",
         "JG/T 225",
-        ("金属波纹管",),
-        ("圆形 内径55mm", "圆形 内径70mm", "圆形 内径90mm", "扁形 70×25mm"),
+        {"圆形金属波纹管": ("内径55mm", "内径70mm", "内径90mm"), "扁形金属波纹管": ("70×25mm", "90×25mm")},
         "m",
         (1000, 12000),
         "JBG",
@@ -193,8 +202,7 @@ CATEGORIES = [
         "JT-0207",
         "预应力混凝土桥梁用塑料波纹管",
         "JT/T 529",
-        ("塑料波纹管",),
-        ("SBG-60Y", "SBG-90Y", "SBG-41B", "SBG-100Y"),
+        {"圆形塑料波纹管": ("SBG-60Y", "SBG-90Y", "SBG-100Y"), "扁形塑料波纹管": ("SBG-41B", "SBG-55B")},
         "m",
         (1000, 10000),
         "SBG",
@@ -205,8 +213,7 @@ CATEGORIES = [
         "JT-0301",
         "道路石油沥青",
         "JTG F40",
-        ("道路石油沥青",),
-        ("70号 A级", "90号 A级", "50号 A级"),
+        {"道路石油沥青": ("70号 A级", "90号 A级", "50号 A级")},
         "t",
         (100, 800),
         "LQ",
@@ -217,8 +224,7 @@ CATEGORIES = [
         "JT-0302",
         "SBS改性沥青",
         "JTG F40",
-        ("SBS改性沥青",),
-        ("I-D", "I-C"),
+        {"SBS改性沥青": ("I-D", "I-C")},
         "t",
         (100, 600),
         "GXLQ",
@@ -229,8 +235,7 @@ CATEGORIES = [
         "JT-0303",
         "预应力混凝土用钢绞线",
         "GB/T 5224",
-        ("预应力混凝土用钢绞线",),
-        ("1×7-15.20-1860", "1×7-12.70-1860", "1×7-15.20-1960", "1×7-17.80-1860"),
+        {"预应力混凝土用钢绞线": ("1×7-15.20-1860", "1×7-12.70-1860", "1×7-15.20-1960", "1×7-17.80-1860")},
         "t",
         (20, 200),
         "GJX",
@@ -241,8 +246,7 @@ CATEGORIES = [
         "JT-0304",
         "热轧带肋钢筋",
         "GB/T 1499.2",
-        ("钢筋混凝土用热轧带肋钢筋",),
-        ("HRB400E Φ12", "HRB400E Φ16", "HRB400E Φ25", "HRB500E Φ20"),
+        {"钢筋混凝土用热轧带肋钢筋": ("HRB400E Φ12", "HRB400E Φ16", "HRB400E Φ25", "HRB500E Φ20")},
         "t",
         (50, 400),
         "GJ",
@@ -254,8 +258,7 @@ CATEGORIES = [
         "JT-0305",
         "通用硅酸盐水泥",
         "GB 175",
-        ("普通硅酸盐水泥", "硅酸盐水泥"),
-        ("P·O 42.5", "P·O 52.5", "P·II 52.5"),
+        {"普通硅酸盐水泥": ("P·O 42.5", "P·O 52.5"), "硅酸盐水泥": ("P·II 42.5", "P·II 52.5")},
         "t",
         (100, 1200),
         "SN",
@@ -266,8 +269,7 @@ CATEGORIES = [
         "JT-0306",
         "混凝土外加剂",
         "GB 8076",
-        ("聚羧酸系高性能减水剂", "早强剂", "引气剂"),
-        ("HPWR-S", "HPWR-R", "Ac", "AE"),
+        {"聚羧酸系高性能减水剂": ("HPWR-S", "HPWR-R"), "早强剂": ("Ac",), "引气剂": ("AE",)},
         "t",
         (5, 60),
         "WJJ",
@@ -278,8 +280,7 @@ CATEGORIES = [
         "JT-0307",
         "粉煤灰",
         "GB/T 1596",
-        ("用于水泥和混凝土中的粉煤灰",),
-        ("F类 Ⅰ级", "F类 Ⅱ级"),
+        {"用于水泥和混凝土中的粉煤灰": ("F类 Ⅰ级", "F类 Ⅱ级")},
         "t",
         (100, 600),
         "FMH",
@@ -289,8 +290,7 @@ CATEGORIES = [
         "JT-0401",
         "高分子防水卷材（片材）",
         "GB/T 18173.1",
-        ("高分子防水片材", "EVA防水板"),
-        ("JL1 1.5mm", "JS1 2.0mm", "JS2 1.5mm"),
+        {"高分子防水片材": ("JL1 1.5mm", "JS1 2.0mm"), "EVA防水板": ("JS2 1.5mm", "JS2 2.0mm")},
         "m²",
         (2000, 15000),
         "FSB",
@@ -301,8 +301,11 @@ CATEGORIES = [
         "JT-0402",
         "止水带",
         "GB/T 18173.2",
-        ("橡胶止水带", "钢边橡胶止水带", "背贴式止水带"),
-        ("S型 中埋式 350×8", "S型 钢边 350×10", "S型 背贴式 350×6", "B型 300×8"),
+        {
+            "橡胶止水带": ("S型 中埋式 350×8", "B型 300×8"),
+            "钢边橡胶止水带": ("S型 钢边 350×10",),
+            "背贴式止水带": ("S型 背贴式 350×6",),
+        },
         "m",
         (300, 3000),
         "ZSD",
@@ -313,20 +316,22 @@ CATEGORIES = [
         "JT-0403",
         "土工布",
         "GB/T 17638；GB/T 17639",
-        ("短纤针刺非织造土工布", "长丝纺粘针刺非织造土工布"),
-        ("400g/m² 幅宽6m", "300g/m² 幅宽4m", "600g/m² 幅宽6m"),
+        {
+            "短纤针刺非织造土工布": ("300g/m² 幅宽4m", "400g/m² 幅宽6m"),
+            "长丝纺粘针刺非织造土工布": ("400g/m² 幅宽6m", "600g/m² 幅宽6m"),
+        },
         "m²",
         (3000, 20000),
         "TGB",
         ("土工材料", "非织造布", "土工合成材料"),
         elsewhere=("370900", "321200"),
+        standards={"短纤针刺非织造土工布": "GB/T 17638", "长丝纺粘针刺非织造土工布": "GB/T 17639"},
     ),
     Category(
         "JT-0404",
         "塑料土工格栅",
         "GB/T 17689",
-        ("双向拉伸塑料土工格栅", "单向拉伸塑料土工格栅"),
-        ("TGSG30-30", "TGSG20-20", "TGDG80", "TGDG120"),
+        {"双向拉伸塑料土工格栅": ("TGSG20-20", "TGSG30-30"), "单向拉伸塑料土工格栅": ("TGDG80", "TGDG120")},
         "m²",
         (2000, 15000),
         "GS",
@@ -337,8 +342,7 @@ CATEGORIES = [
         "JT-0501",
         "高密度聚乙烯硅芯管",
         "JT/T 496",
-        ("高密度聚乙烯硅芯塑料管",),
-        ("Φ40/33", "Φ46/38", "Φ50/42"),
+        {"高密度聚乙烯硅芯管": ("Φ40/33", "Φ46/38", "Φ50/42")},
         "m",
         (2000, 20000),
         "GXG",

@@ -28,7 +28,7 @@ COUNTIES = [
 DEMO_COUNTY = "350112"
 
 # Registers the manufacturers outside 福建 (see builder): a provincial regulator may only write in its province.
-MINISTRY = ("110000", "交通运输部（演示数据登记）", "北京市东城区建国门内大街11号")
+MINISTRY = ("110000", "交通运输部", "北京市东城区建国门内大街11号")
 
 # ── Sampling agencies, laboratories, construction parties ──────────────────────────────────────────────────────────
 AGENCIES = [
@@ -106,14 +106,15 @@ PROJECTS = [
 ENTERPRISE_COUNT = 300
 OUTSIDE_SHARE = 0.25  # manufacturers of steel strand, bearings etc. are often outside 福建
 
-# 字号 (trade names): invented two-character names.
+# 字号 (trade names): invented two-character names; the local-flavoured ones only for makers in 福建.
 TRADE_NAMES = (
-    "闽通 宏达 恒信 鑫源 华泰 永固 坤元 路安 中业 天成 金桥 瑞丰 德润 海鑫 盛达 兴业 嘉联 长盛 顺航 东辰 "
-    "融信 立泰 安捷 新纪 博远 启航 宏远 通达 正源 荣升 隆安 建华 弘毅 泰和 联诚 锦程 华闽 榕兴 鹭通 刺桐 "
-    "海峡 武夷 闽江 九龙 晋泰 南星 鼎盛 汇丰 恒泰 丰源 宝路 固安 利通 裕丰 宏基 诚达 旭升 高捷 龙腾 华建 "
-    "振华 兆丰 明远 远航 铭泰 润达 开元 新航 合力 同舟 聚力 力拓 金鼎 万通 信达 宏图 晟达 骏达 畅通 路桥 "
-    "永安 坚石 久固 安达 天宇 恒基 金盾 鑫泰 瑞通 广通 国泰 正大 协力 佳通 源泰 泰丰 华宇 永鑫 通衢 康路"
+    "宏达 恒信 鑫源 华泰 永固 坤元 路安 中业 天成 金桥 瑞丰 德润 海鑫 盛达 兴业 嘉联 长盛 顺航 东辰 融信 "
+    "立泰 安捷 新纪 博远 启航 宏远 通达 正源 荣升 隆安 建华 弘毅 泰和 联诚 锦程 鼎盛 汇丰 恒泰 丰源 宝路 "
+    "固安 利通 裕丰 宏基 诚达 旭升 高捷 龙腾 华建 振华 兆丰 明远 远航 铭泰 润达 开元 新航 合力 同舟 聚力 "
+    "力拓 金鼎 万通 信达 宏图 晟达 骏达 畅通 永安 坚石 久固 安达 天宇 恒基 金盾 鑫泰 瑞通 广通 国泰 协力 "
+    "佳通 源泰 泰丰 华宇 永鑫 通衢 康路"
 ).split()
+FUJIAN_TRADE_NAMES = "闽通 华闽 榕兴 鹭通 刺桐 海峡 武夷 闽江 九龙 晋泰 南星 榕达 鹭江 清源 八闽".split()
 COMPANY_SUFFIXES = ("有限公司", "有限公司", "有限公司", "股份有限公司", "科技有限公司", "集团有限公司")
 STREETS = (
     "工业路",

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from choujian.core.canonical import canonical_json, digest
@@ -38,6 +38,48 @@ def _node_getter():
     return get
 
 
+def _left_siblings(index: int):
+    """Getter over the stored left siblings that appending leaf `index` combines with, read in one query.
+
+    They are the nodes (level, (index >> level) - 1) for each trailing one bit of `index`: none for an even
+    index, at most log2(index + 1) in all.
+    """
+    wanted = []
+    level, idx = 0, index
+    while idx & 1:
+        wanted.append(Q(level=level, index=idx - 1))
+        level, idx = level + 1, idx >> 1
+    found: dict[tuple[int, int], bytes] = {}
+    if wanted:
+        rows = LedgerNode.objects.filter(_any(wanted)).values_list("level", "index", "hash")
+        found = {(lv, ix): bytes.fromhex(h) for lv, ix, h in rows}
+
+    def get(level: int, index: int) -> bytes:
+        try:
+            return found[(level, index)]
+        except KeyError:
+            raise LookupError(f"ledger node ({level}, {index}) is missing: run `choujian ledger verify`") from None
+
+    return get
+
+
+def _any(conditions: list[Q]) -> Q:
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined |= condition
+    return combined
+
+
+def _schedule_checkpoint() -> None:
+    """Sign a checkpoint once the caller's transaction commits; once per transaction, not once per append."""
+    connection = transaction.get_connection()
+    # Pending callbacks are (savepoint ids, func, robust); Django drops those of a rolled-back savepoint, so
+    # a pending checkpoint found here will still run when the transaction that holds this entry commits.
+    if connection.in_atomic_block and any(item[1] is checkpoint_make_safely for item in connection.run_on_commit):
+        return
+    transaction.on_commit(checkpoint_make_safely)
+
+
 def state_of(instance: models.Model | None) -> dict | None:
     return instance.ledger_state() if instance is not None else None
 
@@ -57,11 +99,14 @@ def ledger_append(
         data.setdefault("state", state)
         data.setdefault("state_digest", digest(state))
         object = object_ref(object)
-    with transaction.atomic():
-        LedgerHead.objects.get_or_create(pk=1)
+    # savepoint=False: a failed append poisons the caller's transaction instead of rolling back to a savepoint,
+    # so a caller that catches the error cannot go on to commit its state change without the entry.
+    with transaction.atomic(savepoint=False):
         # The UPDATE takes the write lock (row lock on PostgreSQL, database lock on SQLite) before we read
         # the size, so concurrent appenders queue here and sequence numbers stay gap-free.
-        LedgerHead.objects.filter(pk=1).update(size=F("size") + 1)
+        if not LedgerHead.objects.filter(pk=1).update(size=F("size") + 1):
+            LedgerHead.objects.get_or_create(pk=1)
+            LedgerHead.objects.filter(pk=1).update(size=F("size") + 1)
         seq = LedgerHead.objects.values_list("size", flat=True).get(pk=1) - 1
         at = timezone.now()
         body = canonical_json(
@@ -76,9 +121,9 @@ def ledger_append(
         )
         entry = LedgerEntry.objects.create(seq=seq, type=type, at=at, actor=actor_ref(actor), object=object, body=body)
         leaf = merkle.leaf_hash(body.encode("utf-8"))
-        rows = merkle.nodes_to_store_after_append(seq, leaf, _node_getter())
+        rows = merkle.nodes_to_store_after_append(seq, leaf, _left_siblings(seq))
         LedgerNode.objects.bulk_create([LedgerNode(level=lv, index=ix, hash=h.hex()) for lv, ix, h in rows])
-    transaction.on_commit(checkpoint_make_safely)
+    _schedule_checkpoint()
     return entry
 
 

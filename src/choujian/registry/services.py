@@ -1,7 +1,6 @@
 """Every write to the registries. Each checks permission and state and appends its ledger entry."""
 
 import hashlib
-import mimetypes
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -112,7 +111,7 @@ def delivery_delete(*, actor: User, delivery: Delivery) -> None:
     record_delete(delivery, actor=actor, event="delivery.deleted")
 
 
-def _sniff_type(upload: UploadedFile, head: bytes) -> str:
+def _sniff_type(head: bytes) -> str:
     if head.startswith(b"%PDF-"):
         return "application/pdf"
     if head.startswith(b"\xff\xd8\xff"):
@@ -121,7 +120,8 @@ def _sniff_type(upload: UploadedFile, head: bytes) -> str:
         return "image/png"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp"
-    return mimetypes.guess_type(upload.name or "")[0] or "application/octet-stream"
+    # The name is the uploader's claim; only the bytes decide what a file is.
+    return "application/octet-stream"
 
 
 @transaction.atomic
@@ -140,7 +140,7 @@ def delivery_document_attach(*, actor: User, delivery: Delivery, kind: str, uplo
         if not head:
             head = chunk[:16]
         sha.update(chunk)
-    content_type = _sniff_type(upload, head)
+    content_type = _sniff_type(head)
     if content_type not in DOCUMENT_TYPES:
         raise ServiceError({"file": ["只接受 PDF、JPEG、PNG 或 WebP 文件"]})
     document = DeliveryDocument(

@@ -326,6 +326,8 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 def _xlsx_value(value: Any) -> Any:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    if value == "":
+        return None
     if isinstance(value, str):
         # openpyxl refuses control characters and would store "=…" as a formula: clean, then neutralise.
         return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))

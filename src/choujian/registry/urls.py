@@ -1,11 +1,14 @@
 from django.urls import path
 
-from choujian.registry import views
+from choujian.registry import views, views_tabular
 
 app_name = "registry"
 urlpatterns = [
     path("<slug:kind>/", views.object_list, name="object_list"),
     path("<slug:kind>/new/", views.object_create, name="object_create"),
+    path("<slug:kind>/import/", views_tabular.import_page, name="import_page"),
+    path("<slug:kind>/import/template/", views_tabular.import_template, name="import_template"),
+    path("<slug:kind>/export/", views_tabular.export, name="export"),
     path("<slug:kind>/<uuid:public_id>/", views.object_detail, name="object_detail"),
     path("<slug:kind>/<uuid:public_id>/edit/", views.object_edit, name="object_edit"),
 ]

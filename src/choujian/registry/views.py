@@ -32,7 +32,18 @@ class Page:
     detail_fields: list[str] = field(default_factory=list)
 
 
+def _region_label(code: str) -> str:
+    from choujian.core.divisions import DivisionError, get_division
+
+    try:
+        return f"{get_division(code).full_name}（{code}）"
+    except DivisionError:
+        return code
+
+
 def _attr(obj, path: str):
+    if path == "region":
+        return _region_label(obj.region)
     for part in path.split("."):
         display = getattr(obj, f"get_{part}_display", None)
         obj = display() if callable(display) else getattr(obj, part, "")

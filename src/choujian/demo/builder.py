@@ -1,0 +1,449 @@
+"""Builds the demo data set through the services, so that every row gets its ledger entry (`choujian demo`).
+
+One provincial transport regulator (福建省交通运输厅) with three cities and six counties below it, the bodies that
+sample, test, own, supervise and build, 300 manufacturers (three quarters in 福建), their products, six construction
+projects with their sections, about a hundred delivered lots, and one login per role. The content depends only on the
+seed; public ids, timestamps and password hashes differ between runs.
+
+Manufacturers outside 福建 are registered by a national regulator (交通运输部) through an inactive registrar account:
+the registry services let a provincial regulator write only inside its province.
+"""
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from random import Random
+
+from django.conf import settings
+from django.db import transaction
+
+from choujian.accounts import services as accounts
+from choujian.accounts.choices import OrganisationKind, RegulatorLevel, Role, Sector
+from choujian.accounts.models import Membership, Organisation, User
+from choujian.core import divisions
+from choujian.core.uscc import ALPHABET, make_uscc
+from choujian.demo import data
+from choujian.demo.categories import CATEGORIES, GROUPS, Category
+from choujian.env import env_bool
+from choujian.ledger.models import LedgerEntry
+from choujian.registry import services as registry
+from choujian.registry.choices import EnterpriseStatus, ProductStatus
+from choujian.registry.models import Delivery, Enterprise, Product, ProductCategory, Project, Section
+
+Progress = Callable[[str, int, int], None]
+
+FUJIAN = data.PROVINCE[0]
+EXCLUDED_COUNTIES = {"350527"}  # 金门县: listed in GB/T 2260 but not administered by 福建
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    display_name: str
+    roles: tuple[str, ...]
+    organisation: str
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    logins: list[Login]
+    password: str
+    counts: dict[str, int]
+
+
+@dataclass
+class _EnterpriseSpec:
+    name: str
+    trade_name: str
+    region: str
+    address: str
+    category: Category
+    status: str
+    uscc: str
+    licence_no: str
+
+
+def demo_exists() -> bool:
+    return User.objects.filter(username=data.LOGINS[0].username).exists()
+
+
+def build_demo(*, seed: int = data.SEED, password: str | None = None, progress: Progress | None = None) -> DemoResult:
+    """Build the whole data set in one transaction: either all of it is there afterwards, or none of it."""
+    with transaction.atomic():
+        return _Builder(seed, password or settings.CHOUJIAN_DEMO_PASSWORD, progress).build()
+
+
+def _short(name: str) -> str:
+    """“江苏省” → “江苏”, “晋江市” → “晋江”, “广西壮族自治区” → “广西”: the place word in a company name."""
+    for suffix in ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "省", "市", "县", "区"):
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+def _counties_within(code: str) -> list[str]:
+    division = divisions.get_division(code)
+    if division.level == "county":
+        return [division.code]
+    found: list[str] = []
+    for child in divisions.children(code):
+        found.extend(_counties_within(child.code))
+    return [c for c in found if c not in EXCLUDED_COUNTIES]
+
+
+class _Builder:
+    def __init__(self, seed: int, password: str, progress: Progress | None) -> None:
+        self.rng = Random(seed)
+        self.password = password
+        self.progress = progress or (lambda label, done, total: None)
+        self.orgs: dict[str, Organisation] = {}
+        self.users: dict[str, User] = {}
+        self.org_codes: set[str] = set()
+        self.two_factor_exempt = not env_bool("CHOUJIAN_DEMO_2FA", False)
+
+    # ── helpers ────────────────────────────────────────────────────────────────────────────────────────────────────
+    def _org_code(self) -> str:
+        """A random, unused 8-character 主体标识码 body: “MA…” as issued since 2015, or an older all-digit code."""
+        while True:
+            if self.rng.random() < 0.6:
+                code = "MA" + "".join(self.rng.choice(ALPHABET) for _ in range(6))
+            else:
+                code = "".join(self.rng.choice("0123456789") for _ in range(8))
+            if code not in self.org_codes:
+                self.org_codes.add(code)
+                return code
+
+    def _uscc(self, region: str, *, public_body: bool = False) -> str:
+        # 11 = 机构编制 · 机关 for the regulators, 91 = 市场监管 · 企业 for everyone else.
+        return (
+            make_uscc("1", "1", region, self._org_code())
+            if public_body
+            else make_uscc("9", "1", region, self._org_code())
+        )
+
+    def _organisation(self, key: str, kind: str, region: str, name: str, address: str, **extra) -> Organisation:
+        organisation = accounts.organisation_create(
+            actor=None,
+            name=name,
+            kind=kind,
+            sector=Sector.SECTOR_TRANSPORT,
+            region=region,
+            address=address,
+            uscc=extra.pop("uscc", None) or self._uscc(region, public_body=kind == OrganisationKind.KIND_REGULATOR),
+            **extra,
+        )
+        self.orgs[key] = organisation
+        return organisation
+
+    # ── steps ──────────────────────────────────────────────────────────────────────────────────────────────────────
+    def build(self) -> DemoResult:
+        self._regulators()
+        self._bodies()
+        specs = self._enterprise_specs()
+        maker = self._manufacturer_spec(specs)
+        self._organisation(
+            "manufacturer", OrganisationKind.KIND_MANUFACTURER, maker.region, maker.name, maker.address, uscc=maker.uscc
+        )
+        self._logins()
+        categories = self._categories()
+        enterprises = self._enterprises(specs, maker)
+        products = self._products(enterprises, specs, categories)
+        sections = self._projects()
+        self._deliveries(sections, products)
+        return DemoResult(logins=self._login_rows(), password=self.password, counts=self._counts())
+
+    def _regulators(self) -> None:
+        regulator = OrganisationKind.KIND_REGULATOR
+        region, name, address = data.MINISTRY
+        self._organisation("ministry", regulator, region, name, address, level=RegulatorLevel.LEVEL_NATIONAL)
+        region, name, address = data.PROVINCE
+        province = self._organisation("province", regulator, region, name, address, level=RegulatorLevel.LEVEL_PROVINCE)
+        for region, name, address in data.CITIES:
+            self._organisation(
+                region, regulator, region, name, address, level=RegulatorLevel.LEVEL_CITY, parent=province
+            )
+        for region, city, name, address in data.COUNTIES:
+            self._organisation(
+                region, regulator, region, name, address, level=RegulatorLevel.LEVEL_COUNTY, parent=self.orgs[city]
+            )
+        self.orgs["county"] = self.orgs[data.DEMO_COUNTY]
+
+    def _bodies(self) -> None:
+        groups = [
+            ("agency", OrganisationKind.KIND_SAMPLING_AGENCY, data.AGENCIES),
+            ("lab", OrganisationKind.KIND_LABORATORY, data.LABORATORIES),
+            ("owner", OrganisationKind.KIND_OWNER, data.OWNERS),
+            ("supervisor", OrganisationKind.KIND_SUPERVISOR, data.SUPERVISORS),
+            ("contractor", OrganisationKind.KIND_CONTRACTOR, data.CONTRACTORS),
+        ]
+        for prefix, kind, rows in groups:
+            for number, (region, name, address) in enumerate(rows, start=1):
+                self._organisation(f"{prefix}{number}", kind, region, name, address)
+        # The construction logins work for the first owner, supervisor and contractor.
+        for prefix in ("owner", "supervisor", "contractor"):
+            self.orgs[prefix] = self.orgs[f"{prefix}1"]
+
+    def _logins(self) -> None:
+        for spec in data.LOGINS:
+            user = accounts.user_create(
+                actor=None,
+                username=spec.username,
+                password=self.password,
+                display_name=spec.display_name,
+                two_factor_exempt=self.two_factor_exempt,
+            )
+            for role in spec.roles:
+                accounts.membership_grant(actor=None, user=user, organisation=self.orgs[spec.organisation], role=role)
+            self.users[spec.username] = user
+        spec = data.REGISTRAR
+        registrar = accounts.user_create(
+            actor=None,
+            username=spec.username,
+            password=secrets.token_urlsafe(32),  # never used: the account is inactive
+            display_name=spec.display_name,
+            is_active=False,
+        )
+        for role in spec.roles:
+            accounts.membership_grant(actor=None, user=registrar, organisation=self.orgs[spec.organisation], role=role)
+        self.users[spec.username] = registrar
+
+    def _categories(self) -> dict[str, ProductCategory]:
+        # The category list is a national vocabulary without a write service or ledger entries.
+        found: dict[str, ProductCategory] = {}
+        for code, name in GROUPS:
+            found[code], _ = ProductCategory.objects.get_or_create(code=code, defaults={"name": name})
+        for category in CATEGORIES:
+            found[category.code], _ = ProductCategory.objects.get_or_create(
+                code=category.code,
+                defaults={"name": category.name, "parent": found[category.code[:5]], "standard": category.standard},
+            )
+        return found
+
+    # ── enterprises ────────────────────────────────────────────────────────────────────────────────────────────────
+    def _enterprise_specs(self) -> list[_EnterpriseSpec]:
+        rng = self.rng
+        fujian = _counties_within(FUJIAN)
+        regulated = [county[0] for county in data.COUNTIES]
+        names: set[str] = set()
+        licences: set[str] = set()
+        specs = []
+        for _ in range(data.ENTERPRISE_COUNT):
+            category = rng.choice(CATEGORIES)
+            if category.elsewhere and rng.random() < data.OUTSIDE_SHARE * len(CATEGORIES) / self._elsewhere_count():
+                region = rng.choice(_counties_within(rng.choice(category.elsewhere)))
+            elif rng.random() < 0.4:
+                region = rng.choice(regulated)
+            else:
+                region = rng.choice(fujian)
+            trade_name, name = self._enterprise_name(region, category, names)
+            status = EnterpriseStatus.STATUS_ACTIVE
+            draw = rng.random()
+            if draw < 0.04:
+                status = EnterpriseStatus.STATUS_CLOSED
+            elif draw < 0.06:
+                status = EnterpriseStatus.STATUS_DEREGISTERED
+            licence_no = ""
+            if category.licence:
+                while not licence_no or licence_no in licences:
+                    licence_no = f"{category.licence}-{rng.randint(100, 99999):05d}"
+                licences.add(licence_no)
+            full_name = divisions.get_division(region).full_name
+            address = f"{full_name}{rng.choice(data.STREETS)}{rng.randint(1, 999)}号"
+            uscc = self._uscc(region)
+            specs.append(_EnterpriseSpec(name, trade_name, region, address, category, status, uscc, licence_no))
+        return specs
+
+    def _elsewhere_count(self) -> int:
+        return sum(1 for category in CATEGORIES if category.elsewhere)
+
+    def _enterprise_name(self, region: str, category: Category, taken: set[str]) -> tuple[str, str]:
+        rng = self.rng
+        chain = [*divisions.ancestors(region), divisions.get_division(region)]
+        province = chain[0]
+        places = [province.name, _short(province.name)]
+        if len(chain) == 3:
+            places.append(_short(chain[1].name))
+        if not chain[-1].name.endswith("区"):
+            places.append(_short(chain[-1].name))
+        trade_names = data.TRADE_NAMES + data.FUJIAN_TRADE_NAMES if province.code == FUJIAN else data.TRADE_NAMES
+        while True:
+            trade_name = rng.choice(trade_names)
+            name = f"{rng.choice(places)}{trade_name}{rng.choice(category.trades)}{rng.choice(data.COMPANY_SUFFIXES)}"
+            if name not in taken:
+                taken.add(name)
+                return trade_name, name
+
+    def _manufacturer_spec(self, specs: list[_EnterpriseSpec]) -> _EnterpriseSpec:
+        """The enterprise behind the `manufacturer` login: an active maker in the demo county."""
+        for spec in specs:
+            if spec.region == data.DEMO_COUNTY and spec.status == EnterpriseStatus.STATUS_ACTIVE:
+                return spec
+        raise RuntimeError(f"演示数据中没有位于 {data.DEMO_COUNTY} 的存续企业，请更换随机种子")
+
+    def _enterprises(self, specs: list[_EnterpriseSpec], maker: _EnterpriseSpec) -> list[Enterprise]:
+        enterprises = []
+        for number, spec in enumerate(specs, start=1):
+            enterprise = registry.enterprise_create(
+                actor=self._regional_actor(spec.region),
+                uscc=spec.uscc,
+                name=spec.name,
+                region=spec.region,
+                address=spec.address,
+                licence_no=spec.licence_no,
+                status=spec.status,
+                organisation=self.orgs["manufacturer"] if spec is maker else None,
+            )
+            enterprises.append(enterprise)
+            self._tick("生成企业", number, len(specs))
+        return enterprises
+
+    def _regional_actor(self, region: str) -> User:
+        return self.users["regulator"] if region.startswith(FUJIAN[:2]) else self.users[data.REGISTRAR.username]
+
+    def _tick(self, label: str, done: int, total: int) -> None:
+        if done == total or done % 10 == 0:
+            self.progress(label, done, total)
+
+    # ── products ───────────────────────────────────────────────────────────────────────────────────────────────────
+    def _products(
+        self, enterprises: list[Enterprise], specs: list[_EnterpriseSpec], categories: dict[str, ProductCategory]
+    ) -> list[Product]:
+        rng = self.rng
+        plan: list[tuple[Enterprise, _EnterpriseSpec, Category, str, str]] = []
+        for enterprise, spec in zip(enterprises, specs, strict=True):
+            count = rng.choices((1, 2, 3), weights=(45, 35, 20))[0]
+            # A second or third product is usually of the same category, sometimes of a neighbouring one.
+            siblings = [c for c in CATEGORIES if c.code[:5] == spec.category.code[:5] and c is not spec.category]
+            seen: set[tuple[str, str]] = set()
+            for index in range(count):
+                category = spec.category
+                if index and siblings and rng.random() < 0.35:
+                    category = rng.choice(siblings)
+                name = rng.choice(list(category.products))
+                model_spec = rng.choice(category.products[name])
+                if (name, model_spec) not in seen:
+                    seen.add((name, model_spec))
+                    plan.append((enterprise, spec, category, name, model_spec))
+        products = []
+        maker = self.orgs["manufacturer"]
+        for number, (enterprise, spec, category, name, model_spec) in enumerate(plan, start=1):
+            active = spec.status == EnterpriseStatus.STATUS_ACTIVE and rng.random() >= 0.05
+            own = enterprise.organisation_id == maker.pk
+            products.append(
+                registry.product_create(
+                    actor=self.users["manufacturer"] if own else self._regional_actor(enterprise.region),
+                    enterprise=enterprise,
+                    category=categories[category.code],
+                    name=name,
+                    brand=spec.trade_name,
+                    model_spec=model_spec,
+                    standard=category.standard_for(name, rng.choice),
+                    status=ProductStatus.STATUS_ACTIVE if active else ProductStatus.STATUS_DISCONTINUED,
+                )
+            )
+            self._tick("生成产品", number, len(plan))
+        return products
+
+    # ── projects, sections, deliveries ─────────────────────────────────────────────────────────────────────────────
+    def _projects(self) -> list[Section]:
+        sections = []
+        for spec in data.PROJECTS:
+            owner = self.orgs[f"owner{spec.owner + 1}"]
+            # The `owner` login registers its own project; the province registers the others.
+            actor = self.users["owner"] if owner == self.orgs["owner"] else self.users["regulator"]
+            project = registry.project_create(
+                actor=actor,
+                name=spec.name,
+                owner=owner,
+                region=spec.region,
+                latitude=Decimal(spec.latitude),
+                longitude=Decimal(spec.longitude),
+            )
+            for name, contractor, supervisor in spec.sections:
+                sections.append(
+                    registry.section_create(
+                        actor=actor,
+                        project=project,
+                        name=name,
+                        contractor=self.orgs[f"contractor{contractor + 1}"],
+                        supervisor=self.orgs[f"supervisor{supervisor + 1}"],
+                    )
+                )
+        return sections
+
+    def _deliveries(self, sections: list[Section], products: list[Product]) -> None:
+        rng = self.rng
+        by_code = {category.code: category for category in CATEGORIES}
+        available = [
+            p
+            for p in products
+            if p.status == ProductStatus.STATUS_ACTIVE and p.enterprise.status == EnterpriseStatus.STATUS_ACTIVE
+        ]
+        makers = [p for p in available if p.enterprise.organisation_id == self.orgs["manufacturer"].pk]
+        own_sections = [s for s in sections if s.contractor_id == self.orgs["contractor"].pk]
+        first, last = dt.date(data.YEAR, 1, 5), dt.date(data.YEAR, 11, 20)
+        batches: set[str] = set()
+        for number in range(1, data.DELIVERY_COUNT + 1):
+            # The manufacturer's products reach the contractor's sections a few times, so both logins see lots.
+            if number <= 4 and makers:
+                product, section = makers[(number - 1) % len(makers)], own_sections[(number - 1) % len(own_sections)]
+            else:
+                product, section = rng.choice(available), rng.choice(sections)
+            category = by_code[product.category.code]
+            day = first + dt.timedelta(days=rng.randint(0, (last - first).days))
+            batch_no = ""
+            while not batch_no or batch_no in batches:
+                batch_no = f"{category.batch}{day:%y%m%d}-{rng.randint(1, 30):02d}"
+            batches.add(batch_no)
+            low, high = category.quantity
+            if category.unit == "t":
+                quantity = Decimal(f"{rng.uniform(low, high):.3f}")
+            elif category.unit in ("m", "m²"):
+                quantity = Decimal(f"{rng.uniform(low, high):.1f}")
+            else:
+                quantity = Decimal(rng.randint(int(low), int(high)))
+            contractor_login = section.contractor_id == self.orgs["contractor"].pk
+            registry.delivery_create(
+                actor=self.users["contractor"] if contractor_login else self.users["regulator"],
+                section=section,
+                product=product,
+                batch_no=batch_no,
+                quantity=quantity,
+                unit=category.unit,
+                delivered_on=day,
+            )
+            self._tick("生成进场批次", number, data.DELIVERY_COUNT)
+
+    # ── result ─────────────────────────────────────────────────────────────────────────────────────────────────────
+    def _login_rows(self) -> list[Login]:
+        return [
+            Login(
+                username=spec.username,
+                display_name=spec.display_name,
+                roles=tuple(Role.label(role) for role in spec.roles),
+                organisation=self.orgs[spec.organisation].name,
+            )
+            for spec in data.LOGINS
+        ]
+
+    def _counts(self) -> dict[str, int]:
+        counts = {
+            f"机构·{OrganisationKind.label(kind)}": Organisation.objects.filter(kind=kind).count()
+            for kind in OrganisationKind.values()
+        }
+        counts.update(
+            {
+                "用户": User.objects.count(),
+                "成员角色": Membership.objects.count(),
+                "产品类别": ProductCategory.objects.count(),
+                "登记企业": Enterprise.objects.count(),
+                "产品": Product.objects.count(),
+                "建设项目": Project.objects.count(),
+                "标段": Section.objects.count(),
+                "进场批次": Delivery.objects.count(),
+                "追溯日志条目": LedgerEntry.objects.count(),
+            }
+        )
+        return counts

@@ -1,0 +1,127 @@
+"""API for spreadsheet import and export of the registries: POST imports/<kind>/, GET exports/<kind>/ under /api/v1/."""
+
+from django.http import Http404, HttpResponse
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from choujian.accounts.context import REGISTRY_READERS
+from choujian.registry import exporters, importers, tabular
+
+# The API names collections in the plural; the registry pages and the importer use the singular.
+API_KINDS = {"enterprises": "enterprise", "products": "product", "projects": "project", "deliveries": "delivery"}
+
+KIND_PARAMETER = OpenApiParameter(
+    "kind",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    enum=list(API_KINDS),
+    description="登记簿：企业、产品、项目、进场批次",
+)
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=".xlsx，或 UTF-8/GBK 编码的 .csv；第 1 行为列名，最多 10000 行、10 MB")
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="电子表格中的行号（表头为第 1 行）")
+    column = serializers.CharField(allow_null=True, help_text="列名")
+    message = serializers.CharField()
+
+
+class ImportFailureSerializer(serializers.Serializer):
+    errors = ImportErrorSerializer(many=True, help_text=f"最多列出 {importers.MAX_LISTED_ERRORS} 处")
+    omitted = serializers.IntegerField(help_text="未列出的其余错误数")
+    detail = serializers.CharField()
+
+
+ImportSuccessSerializer = inline_serializer("ImportSuccess", {"created": serializers.IntegerField()})
+ExportErrorSerializer = inline_serializer("ExportError", {"detail": serializers.CharField()})
+
+
+def _kind(api_kind: str) -> str:
+    if api_kind not in API_KINDS:
+        raise Http404("没有这种登记簿")
+    return API_KINDS[api_kind]
+
+
+def _require_reader(request) -> None:
+    if not request.user.has_any_role(REGISTRY_READERS):
+        raise PermissionDenied("您的角色无权导入或导出登记簿")
+
+
+class ImportView(APIView):
+    """Import a whole spreadsheet: every row is checked first; any error and nothing is written."""
+
+    access = "login"
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="registry_import",
+        parameters=[KIND_PARAMETER],
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={
+            201: ImportSuccessSerializer,
+            400: OpenApiResponse(ImportFailureSerializer, description="没有导入任何数据；errors 指出出错的行和列"),
+        },
+    )
+    def post(self, request, kind: str):
+        registry_kind = _kind(kind)
+        _require_reader(request)
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = importers.RowError(None, None, "请选择要导入的文件（表单字段 file）")
+            result = importers.ImportResult(kind=registry_kind, errors=[error])
+        else:
+            result = importers.import_upload(actor=request.user, kind=registry_kind, upload=upload)
+        if result.ok:
+            return Response(result.as_dict(), status=status.HTTP_201_CREATED)
+        return Response(result.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+
+
+class ExportView(APIView):
+    """Download the rows of a registry the user may see, as .xlsx or .csv (UTF-8 with BOM)."""
+
+    access = "login"
+    permission_classes = [IsAuthenticated]
+
+    def perform_content_negotiation(self, request, force=False):
+        # `?format=` chooses the file type here, not a DRF renderer; errors are always JSON.
+        renderer = JSONRenderer()
+        return renderer, renderer.media_type
+
+    @extend_schema(
+        operation_id="registry_export",
+        parameters=[
+            KIND_PARAMETER,
+            OpenApiParameter("format", OpenApiTypes.STR, enum=list(exporters.FORMATS), description="默认 xlsx"),
+            OpenApiParameter("q", OpenApiTypes.STR, description="搜索：名称、代码等"),
+        ],
+        responses={
+            (200, tabular.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            400: ExportErrorSerializer,
+        },
+    )
+    def get(self, request, kind: str):
+        registry_kind = _kind(kind)
+        _require_reader(request)
+        fmt = request.query_params.get("format", "xlsx").strip().lower()
+        if fmt not in exporters.FORMATS:
+            return Response({"detail": "导出格式只能是 xlsx 或 csv"}, status=status.HTTP_400_BAD_REQUEST)
+        exported = exporters.export_file(
+            user=request.user, kind=registry_kind, fmt=fmt, q=request.query_params.get("q", "")
+        )
+        response = HttpResponse(exported.content, content_type=exported.content_type)
+        response["Content-Disposition"] = content_disposition_header(True, exported.filename)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

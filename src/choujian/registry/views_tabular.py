@@ -1,0 +1,61 @@
+"""Registry pages for spreadsheet import (with a downloadable template) and export. Thin: the importer decides."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+
+from choujian.accounts.context import REGISTRY_READERS
+from choujian.core.access import roles
+from choujian.registry import exporters, importers, tabular
+from choujian.registry.forms import ImportForm
+
+
+def _spec(kind: str) -> importers.Spec:
+    try:
+        return importers.spec_for(kind)
+    except KeyError:
+        raise Http404("没有这种登记簿") from None
+
+
+def _download(exported: exporters.ExportFile) -> HttpResponse:
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, exported.filename)
+    return response
+
+
+@roles(REGISTRY_READERS)
+def import_page(request, kind: str):
+    spec = _spec(kind)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = importers.import_upload(actor=request.user, kind=kind, upload=form.cleaned_data["file"])
+        if result.ok:
+            messages.success(request, result.detail)
+            return redirect(reverse("registry:object_list", args=[kind]))
+    context = {
+        "page": {"key": spec.kind, "title": spec.title},
+        "form": form,
+        "result": result,
+        "columns": spec.help_rows(),
+        "max_rows": tabular.MAX_ROWS,
+        "max_mb": tabular.MAX_BYTES // 1024 // 1024,
+    }
+    return render(request, "registry/import.html", context)
+
+
+@roles(REGISTRY_READERS)
+def import_template(request, kind: str):
+    _spec(kind)
+    return _download(exporters.template_file(kind))
+
+
+@roles(REGISTRY_READERS)
+def export(request, kind: str):
+    _spec(kind)
+    fmt = (request.GET.get("format") or "xlsx").strip().lower()
+    if fmt not in exporters.FORMATS:
+        return HttpResponseBadRequest("导出格式只能是 xlsx 或 csv".encode(), content_type="text/plain; charset=utf-8")
+    return _download(exporters.export_file(user=request.user, kind=kind, fmt=fmt, q=request.GET.get("q", "")))
