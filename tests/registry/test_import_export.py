@@ -244,6 +244,26 @@ def test_it_numbers_rows_as_the_spreadsheet_shows_them(officer):
     assert [(e.row, e.column) for e in result.errors] == [(4, "行政区划代码")]
 
 
+def test_it_skips_title_lines_above_the_header(officer):
+    content = xlsx_bytes(["2026 年福建省生产企业名录"], [[], ENTERPRISE_HEADER, *enterprise_rows(2)])
+    result = importers.import_upload(actor=officer, kind="enterprise", upload=upload("名录.xlsx", content))
+    assert result.ok, result.detail
+    rows = enterprise_rows(2)
+    rows[1][2] = "3501"
+    content = xlsx_bytes(["2026 年福建省生产企业名录"], [ENTERPRISE_HEADER, *rows])
+    result = importers.import_upload(actor=officer, kind="enterprise", upload=upload("名录.xlsx", content))
+    assert [(e.row, e.column) for e in result.errors] == [(4, "行政区划代码")]
+
+
+def test_it_refuses_a_damaged_utf8_csv_instead_of_reading_it_as_gbk(officer):
+    content = csv_bytes(ENTERPRISE_HEADER, enterprise_rows(3), "utf-8")
+    broken = content.replace("1号".encode(), b"\xff\xfe")
+    result = importers.import_upload(actor=officer, kind="enterprise", upload=upload("企业.csv", broken))
+    assert not result.ok
+    assert "UTF-8" in result.detail and "第 3 行" in result.detail
+    assert Enterprise.objects.count() == 0
+
+
 def test_it_warns_when_excel_turned_a_credit_code_into_a_number(officer):
     content = xlsx_bytes(ENTERPRISE_HEADER[:3], [[914403001922038216, "数字", "350100"]])
     result = importers.import_upload(actor=officer, kind="enterprise", upload=upload("企业.xlsx", content))

@@ -44,6 +44,8 @@ def record_update(instance: models.Model, *, actor, event: str, changes: dict, v
     current = model.objects.select_for_update().get(pk=instance.pk)
     if version is not None and current.version != version:
         raise ConflictError(current.version)
+    if not changes:
+        return current  # nothing changed: no new version, no ledger entry
     apply_changes(current, changes)
     validate(current)
     before = current.version

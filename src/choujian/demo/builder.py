@@ -22,10 +22,9 @@ from django.db import transaction
 from choujian.accounts import services as accounts
 from choujian.accounts.choices import OrganisationKind, RegulatorLevel, Role, Sector
 from choujian.accounts.models import Membership, Organisation, User
-from choujian.core import divisions
-from choujian.core.uscc import ALPHABET, make_uscc
 from choujian.demo import data
 from choujian.demo.categories import CATEGORIES, GROUPS, Category
+from choujian.demo.draw import FUJIAN, Codes, EnterpriseSpec, enterprise_specs
 from choujian.env import env_bool
 from choujian.ledger.models import LedgerEntry
 from choujian.registry import services as registry
@@ -33,9 +32,6 @@ from choujian.registry.choices import EnterpriseStatus, ProductStatus
 from choujian.registry.models import Delivery, Enterprise, Product, ProductCategory, Project, Section
 
 Progress = Callable[[str, int, int], None]
-
-FUJIAN = data.PROVINCE[0]
-EXCLUDED_COUNTIES = {"350527"}  # 金门县: listed in GB/T 2260 but not administered by 福建
 
 
 @dataclass(frozen=True)
@@ -53,18 +49,6 @@ class DemoResult:
     counts: dict[str, int]
 
 
-@dataclass
-class _EnterpriseSpec:
-    name: str
-    trade_name: str
-    region: str
-    address: str
-    category: Category
-    status: str
-    uscc: str
-    licence_no: str
-
-
 def demo_exists() -> bool:
     return User.objects.filter(username=data.LOGINS[0].username).exists()
 
@@ -75,24 +59,6 @@ def build_demo(*, seed: int = data.SEED, password: str | None = None, progress: 
         return _Builder(seed, password or settings.CHOUJIAN_DEMO_PASSWORD, progress).build()
 
 
-def _short(name: str) -> str:
-    """“江苏省” → “江苏”, “晋江市” → “晋江”, “广西壮族自治区” → “广西”: the place word in a company name."""
-    for suffix in ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "省", "市", "县", "区"):
-        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-            return name[: -len(suffix)]
-    return name
-
-
-def _counties_within(code: str) -> list[str]:
-    division = divisions.get_division(code)
-    if division.level == "county":
-        return [division.code]
-    found: list[str] = []
-    for child in divisions.children(code):
-        found.extend(_counties_within(child.code))
-    return [c for c in found if c not in EXCLUDED_COUNTIES]
-
-
 class _Builder:
     def __init__(self, seed: int, password: str, progress: Progress | None) -> None:
         self.rng = Random(seed)
@@ -100,39 +66,15 @@ class _Builder:
         self.progress = progress or (lambda label, done, total: None)
         self.orgs: dict[str, Organisation] = {}
         self.users: dict[str, User] = {}
-        self.org_codes: set[str] = set()
+        self.codes = Codes(self.rng)
         self.two_factor_exempt = not env_bool("CHOUJIAN_DEMO_2FA", False)
 
     # ── helpers ────────────────────────────────────────────────────────────────────────────────────────────────────
-    def _org_code(self) -> str:
-        """A random, unused 8-character 主体标识码 body: “MA…” as issued since 2015, or an older all-digit code."""
-        while True:
-            if self.rng.random() < 0.6:
-                code = "MA" + "".join(self.rng.choice(ALPHABET) for _ in range(6))
-            else:
-                code = "".join(self.rng.choice("0123456789") for _ in range(8))
-            if code not in self.org_codes:
-                self.org_codes.add(code)
-                return code
-
-    def _uscc(self, region: str, *, public_body: bool = False) -> str:
-        # 11 = 机构编制 · 机关 for the regulators, 91 = 市场监管 · 企业 for everyone else.
-        return (
-            make_uscc("1", "1", region, self._org_code())
-            if public_body
-            else make_uscc("9", "1", region, self._org_code())
-        )
-
     def _organisation(self, key: str, kind: str, region: str, name: str, address: str, **extra) -> Organisation:
+        if "uscc" not in extra:
+            extra["uscc"] = self.codes.uscc(region, public_body=kind == OrganisationKind.KIND_REGULATOR)
         organisation = accounts.organisation_create(
-            actor=None,
-            name=name,
-            kind=kind,
-            sector=Sector.SECTOR_TRANSPORT,
-            region=region,
-            address=address,
-            uscc=extra.pop("uscc", None) or self._uscc(region, public_body=kind == OrganisationKind.KIND_REGULATOR),
-            **extra,
+            actor=None, name=name, kind=kind, sector=Sector.SECTOR_TRANSPORT, region=region, address=address, **extra
         )
         self.orgs[key] = organisation
         return organisation
@@ -141,7 +83,7 @@ class _Builder:
     def build(self) -> DemoResult:
         self._regulators()
         self._bodies()
-        specs = self._enterprise_specs()
+        specs = enterprise_specs(self.rng, self.codes)
         maker = self._manufacturer_spec(specs)
         self._organisation(
             "manufacturer", OrganisationKind.KIND_MANUFACTURER, maker.region, maker.name, maker.address, uscc=maker.uscc
@@ -222,67 +164,14 @@ class _Builder:
         return found
 
     # ── enterprises ────────────────────────────────────────────────────────────────────────────────────────────────
-    def _enterprise_specs(self) -> list[_EnterpriseSpec]:
-        rng = self.rng
-        fujian = _counties_within(FUJIAN)
-        regulated = [county[0] for county in data.COUNTIES]
-        names: set[str] = set()
-        licences: set[str] = set()
-        specs = []
-        for _ in range(data.ENTERPRISE_COUNT):
-            category = rng.choice(CATEGORIES)
-            if category.elsewhere and rng.random() < data.OUTSIDE_SHARE * len(CATEGORIES) / self._elsewhere_count():
-                region = rng.choice(_counties_within(rng.choice(category.elsewhere)))
-            elif rng.random() < 0.4:
-                region = rng.choice(regulated)
-            else:
-                region = rng.choice(fujian)
-            trade_name, name = self._enterprise_name(region, category, names)
-            status = EnterpriseStatus.STATUS_ACTIVE
-            draw = rng.random()
-            if draw < 0.04:
-                status = EnterpriseStatus.STATUS_CLOSED
-            elif draw < 0.06:
-                status = EnterpriseStatus.STATUS_DEREGISTERED
-            licence_no = ""
-            if category.licence:
-                while not licence_no or licence_no in licences:
-                    licence_no = f"{category.licence}-{rng.randint(100, 99999):05d}"
-                licences.add(licence_no)
-            full_name = divisions.get_division(region).full_name
-            address = f"{full_name}{rng.choice(data.STREETS)}{rng.randint(1, 999)}号"
-            uscc = self._uscc(region)
-            specs.append(_EnterpriseSpec(name, trade_name, region, address, category, status, uscc, licence_no))
-        return specs
-
-    def _elsewhere_count(self) -> int:
-        return sum(1 for category in CATEGORIES if category.elsewhere)
-
-    def _enterprise_name(self, region: str, category: Category, taken: set[str]) -> tuple[str, str]:
-        rng = self.rng
-        chain = [*divisions.ancestors(region), divisions.get_division(region)]
-        province = chain[0]
-        places = [province.name, _short(province.name)]
-        if len(chain) == 3:
-            places.append(_short(chain[1].name))
-        if not chain[-1].name.endswith("区"):
-            places.append(_short(chain[-1].name))
-        trade_names = data.TRADE_NAMES + data.FUJIAN_TRADE_NAMES if province.code == FUJIAN else data.TRADE_NAMES
-        while True:
-            trade_name = rng.choice(trade_names)
-            name = f"{rng.choice(places)}{trade_name}{rng.choice(category.trades)}{rng.choice(data.COMPANY_SUFFIXES)}"
-            if name not in taken:
-                taken.add(name)
-                return trade_name, name
-
-    def _manufacturer_spec(self, specs: list[_EnterpriseSpec]) -> _EnterpriseSpec:
+    def _manufacturer_spec(self, specs: list[EnterpriseSpec]) -> EnterpriseSpec:
         """The enterprise behind the `manufacturer` login: an active maker in the demo county."""
         for spec in specs:
             if spec.region == data.DEMO_COUNTY and spec.status == EnterpriseStatus.STATUS_ACTIVE:
                 return spec
         raise RuntimeError(f"演示数据中没有位于 {data.DEMO_COUNTY} 的存续企业，请更换随机种子")
 
-    def _enterprises(self, specs: list[_EnterpriseSpec], maker: _EnterpriseSpec) -> list[Enterprise]:
+    def _enterprises(self, specs: list[EnterpriseSpec], maker: EnterpriseSpec) -> list[Enterprise]:
         enterprises = []
         for number, spec in enumerate(specs, start=1):
             enterprise = registry.enterprise_create(
@@ -308,10 +197,10 @@ class _Builder:
 
     # ── products ───────────────────────────────────────────────────────────────────────────────────────────────────
     def _products(
-        self, enterprises: list[Enterprise], specs: list[_EnterpriseSpec], categories: dict[str, ProductCategory]
+        self, enterprises: list[Enterprise], specs: list[EnterpriseSpec], categories: dict[str, ProductCategory]
     ) -> list[Product]:
         rng = self.rng
-        plan: list[tuple[Enterprise, _EnterpriseSpec, Category, str, str]] = []
+        plan: list[tuple[Enterprise, EnterpriseSpec, Category, str, str]] = []
         for enterprise, spec in zip(enterprises, specs, strict=True):
             count = rng.choices((1, 2, 3), weights=(45, 35, 20))[0]
             # A second or third product is usually of the same category, sometimes of a neighbouring one.
@@ -404,6 +293,8 @@ class _Builder:
                 quantity = Decimal(f"{rng.uniform(low, high):.1f}")
             else:
                 quantity = Decimal(rng.randint(int(low), int(high)))
+            # Written with the column's three decimals, so the ledgered state equals the row read back (35 ≠ 35.000).
+            quantity = quantity.quantize(Decimal("0.001"))
             contractor_login = section.contractor_id == self.orgs["contractor"].pk
             registry.delivery_create(
                 actor=self.users["contractor"] if contractor_login else self.users["regulator"],

@@ -299,10 +299,10 @@ class _Verifier:
             self._fill_gap(head, expected)
             self._compare_nodes(expected)
             self._check_consistency()
-        if head != self.size:
+        if head != rows or head != self.size:
             self.add(
                 "head",
-                f"日志头记录 {head} 条，实际有 {self.size} 条 / the log head says {head} entries, found {self.size}",
+                f"日志头记录 {head} 条，实际有 {rows} 条 / the log head says {head} entries, {rows} entry rows found",
             )
         self.report.entries = self.size
         self.report.root = self._root()

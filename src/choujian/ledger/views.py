@@ -1,19 +1,178 @@
-"""Ledger pages for auditors and regulators."""
+"""Ledger pages for auditors and regulators: the signed checkpoint, an object's history, inclusion proofs."""
+
+import datetime as dt
+import json
+from dataclasses import dataclass
 
 from django.shortcuts import render
 
 from choujian.accounts.choices import Role
+from choujian.accounts.models import User
 from choujian.core.access import roles
-from choujian.ledger import selectors
+from choujian.ledger import merkle, note, selectors
+from choujian.ledger.keys import verifier_key
+from choujian.ledger.objects import ledgered_models
+from choujian.ledger.services import checkpoint_make_safely
+from choujian.ledger.verify import check_object
+
+MAX_HISTORY = 500
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    side: str  # "left" or "right": where the sibling sits relative to the running hash
+    first: int  # the sibling subtree covers entries first..last
+    last: int
+    sibling: str
+    result: str
+
+
+def _signed_checkpoint():
+    """The latest checkpoint (signed now if the tree grew) and what its signature says, verified here."""
+    latest = selectors.latest_checkpoint()
+    if latest is None or latest.size < selectors.current_size():
+        checkpoint_make_safely()
+        latest = selectors.latest_checkpoint()
+    if latest is None:
+        return None
+    info = {"row": latest, "valid": False, "error": "", "size": latest.size, "root": latest.root}
+    try:
+        _, size, root = note.parse_checkpoint(note.verify_note(latest.note, verifier_key()))
+    except note.NoteError as exc:
+        info["error"] = str(exc)
+    else:
+        info.update(valid=True, size=size, root=root.hex(), root_bytes=root)
+    return info
+
+
+def _parse_time(text: object) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(str(text), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
+def _entry_view(seq: int, body: str) -> dict:
+    try:
+        obj = json.loads(body)
+    except ValueError:
+        obj = {}
+    if not isinstance(obj, dict):
+        obj = {}
+    return {
+        "seq": seq,
+        "type": obj.get("type", "?"),
+        "at": _parse_time(obj.get("at")),
+        "actor": obj.get("actor", "?"),
+        "object": obj.get("object", ""),
+        "data": json.dumps(obj.get("data"), ensure_ascii=False, indent=2, sort_keys=True),
+        "body": body,
+    }
+
+
+def _actor_names(actors: set[str]) -> dict[str, str]:
+    ids = [ref.partition(":")[2] for ref in actors if ref.startswith("user:")]
+    valid = []
+    for value in ids:
+        try:
+            valid.append(str(__import__("uuid").UUID(value)))
+        except ValueError:
+            continue
+    users = User.objects.filter(public_id__in=valid).only("public_id", "username", "display_name")
+    return {f"user:{u.public_id}": str(u) for u in users}
+
+
+def _history(ref: str) -> tuple[str, list]:
+    """Entries about `ref`; a bare public id is tried under every ledgered kind."""
+    if ":" in ref:
+        return ref, selectors.object_history(ref)
+    for kind in sorted(ledgered_models()):
+        found = selectors.object_history(f"{kind}:{ref}")
+        if found:
+            return f"{kind}:{ref}", found
+    return ref, []
+
+
+def _proof_steps(index: int, size: int, leaf: bytes, proof: list[bytes]) -> list[Step]:
+    """The RFC 9162 audit path, leaf upwards, with the side and entry range of each sibling."""
+    ranges = []
+    lo, hi = 0, size
+    while hi - lo > 1:
+        mid = lo + merkle.split_point(hi - lo)
+        if index < mid:
+            ranges.append(("right", mid, hi - 1))
+            hi = mid
+        else:
+            ranges.append(("left", lo, mid - 1))
+            lo = mid
+    ranges.reverse()
+    steps, running = [], leaf
+    for number, ((side, first, last), sibling) in enumerate(zip(ranges, proof, strict=False), start=1):
+        running = merkle.node_hash(sibling, running) if side == "left" else merkle.node_hash(running, sibling)
+        steps.append(Step(number, side, first, last, sibling.hex(), running.hex()))
+    return steps
+
+
+def _inclusion(seq: int, checkpoint: dict | None) -> dict:
+    result = {"seq": seq}
+    bodies = selectors.entry_bodies(seq, seq + 1)
+    if not bodies:
+        return {**result, "error": f"没有序号为 {seq} 的记录。"}
+    entry = _entry_view(seq, bodies[0])
+    result["entry"] = entry
+    if checkpoint is None or not checkpoint["valid"]:
+        return {**result, "error": "没有签名有效的检查点，无法给出证明。"}
+    size, root = checkpoint["size"], checkpoint["root_bytes"]
+    if seq >= size:
+        return {**result, "error": f"该记录尚未被最新检查点（共 {size} 条）覆盖；检查点至少每分钟签发一次，请稍后刷新。"}
+    leaf = merkle.leaf_hash(bodies[0].encode("utf-8"))
+    proof = selectors.inclusion_proof(seq, size)
+    steps = _proof_steps(seq, size, leaf, proof)
+    recomputed = bytes.fromhex(steps[-1].result) if steps else leaf
+    return {
+        **result,
+        "size": size,
+        "leaf": leaf.hex(),
+        "steps": steps,
+        "recomputed": recomputed.hex(),
+        "signed_root": root.hex(),
+        "verified": merkle.verify_inclusion(seq, size, leaf, proof, root),
+    }
 
 
 @roles(Role.REGULATOR_ROLES)
 def home(request):
-    ref = (request.GET.get("object") or "").strip()
+    ref = (request.GET.get("object") or "").strip()[:200]
+    raw_entry = (request.GET.get("entry") or "").strip()
+    checkpoint = _signed_checkpoint()
+    inclusion, error = None, ""
+    if raw_entry:
+        if raw_entry.isdigit() and len(raw_entry) <= 18:
+            inclusion = _inclusion(int(raw_entry), checkpoint)
+            if not ref and "entry" in inclusion:
+                ref = inclusion["entry"]["object"]
+        else:
+            error = f"记录序号“{raw_entry}”无效，应为非负整数。"
+    history, state_problem = [], None
+    if ref:
+        ref, rows = _history(ref)
+        names = _actor_names({row.actor for row in rows[:MAX_HISTORY]})
+        for row in rows[:MAX_HISTORY]:
+            item = _entry_view(row.seq, row.body)
+            item.update(at=row.at, actor_name=names.get(item["actor"], ""))
+            history.append(item)
+        state_problem = check_object(ref) if rows else None
     context = {
-        "checkpoint": selectors.latest_checkpoint(),
+        "checkpoint": checkpoint,
         "size": selectors.current_size(),
+        "verifier_key": verifier_key(),
         "object": ref,
-        "history": selectors.object_history(ref) if ref else [],
+        "history": history,
+        "history_truncated": len(history) >= MAX_HISTORY,
+        "ledgered_kind": ref.partition(":")[0] in ledgered_models(),
+        "state_problem": state_problem,
+        "inclusion": inclusion,
+        "error": error,
     }
     return render(request, "ledger/home.html", context)

@@ -3,6 +3,7 @@
 from django import forms
 
 from choujian.accounts.models import Organisation
+from choujian.registry.choices import DocumentKind
 from choujian.registry.models import Delivery, Enterprise, Product, Project, Section
 
 
@@ -59,3 +60,8 @@ class DeliveryForm(VersionedForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="文件（.xlsx 或 .csv，UTF-8/GBK）")
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label="文件类型", choices=DocumentKind.CHOICES)
+    file = forms.FileField(label="文件（PDF 或图片，≤ 20 MB）", widget=forms.ClearableFileInput(attrs={"accept": ".pdf,image/*"}))

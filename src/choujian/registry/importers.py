@@ -285,6 +285,19 @@ class Spec:
     def import_titles(self) -> list[str]:
         return [c.title for c in self.columns if not c.ignored]
 
+    def names(self) -> dict[str, Column]:
+        """Every accepted spelling of a column title (see :func:`tabular.header_key`) → its column."""
+        names: dict[str, Column] = {}
+        for column in self.columns:
+            for name in column.names():
+                names.setdefault(tabular.header_key(name), column)
+        return names
+
+    def looks_like_header(self, values: Sequence[Any]) -> bool:
+        """A row naming at least one of our columns is the header; title lines above it are skipped."""
+        names = self.names()
+        return any(isinstance(v, str) and tabular.header_key(v) in names for v in values)
+
 
 def _chunks(values: Iterable, size: int = _CHUNK) -> Iterable[list]:
     items = list(values)
@@ -681,10 +694,7 @@ class _Rollback(Exception):
 
 
 def _map_header(spec: Spec, header: Sequence[Any], rows: Sequence[Sequence[Any]], row: int, report: _Report):
-    names: dict[str, Column] = {}
-    for column in spec.columns:
-        for name in column.names():
-            names.setdefault(tabular.header_key(name), column)
+    names = spec.names()
     mapping: dict[int, Column] = {}
     seen: dict[str, int] = {}
     for index, title in enumerate(header):
@@ -812,9 +822,9 @@ def import_rows(
 
 def import_upload(*, actor: User, kind: str, upload: Any) -> ImportResult:
     """Read an uploaded .xlsx/.csv and import it; problems with the file itself become errors too."""
-    spec_for(kind)
+    spec = spec_for(kind)
     try:
-        table = tabular.read_upload(upload)
+        table = tabular.read_upload(upload, spec.looks_like_header)
     except tabular.TabularError as exc:
         return ImportResult(kind=kind, errors=[RowError(exc.row, exc.column, exc.message)])
     return import_rows(

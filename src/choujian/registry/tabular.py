@@ -17,7 +17,7 @@ import datetime as dt
 import io
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -60,6 +60,9 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, and encrypted .xlsx
 _CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\x7f"}
+HEADER_SEARCH_ROWS = 10  # non-blank rows searched for the header when a header test is given
+
+HeaderTest = Callable[[Sequence[Any]], bool]
 
 
 class TabularError(ValueError):
@@ -135,21 +138,25 @@ def _suffix(name: str) -> str:
 # ----------------------------------------------------------------------------------------------------- reading
 
 
-def read_upload(upload: Any) -> Table:
+def read_upload(upload: Any, is_header: HeaderTest | None = None) -> Table:
     """Read an uploaded file (anything with ``name``, ``size`` and ``read``), refusing oversize files unread."""
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_BYTES:
         raise TabularError(_too_big(size))
     data = upload.read(MAX_BYTES + 1)
-    return read_bytes(getattr(upload, "name", "") or "", data)
+    return read_bytes(getattr(upload, "name", "") or "", data, is_header)
 
 
 def _too_big(size: int) -> str:
     return f"文件过大（{size / 1024 / 1024:.1f} MB），上限 {MAX_BYTES // 1024 // 1024} MB，请分批导入"
 
 
-def read_bytes(name: str, data: bytes) -> Table:
-    """Read .xlsx or .csv content; the extension says which, the content must agree."""
+def read_bytes(name: str, data: bytes, is_header: HeaderTest | None = None) -> Table:
+    """Read .xlsx or .csv content; the extension says which, the content must agree.
+
+    ``is_header`` recognises the header row, so that title lines above it (“2026 年生产企业名录”) are skipped;
+    without it, or if no row within the first few passes, the first non-blank row is the header.
+    """
     if len(data) > MAX_BYTES:
         raise TabularError(_too_big(len(data)))
     if not data:
@@ -160,11 +167,11 @@ def read_bytes(name: str, data: bytes) -> Table:
     if suffix == ".xlsx":
         if not data.startswith(_ZIP_MAGIC):
             raise TabularError("文件扩展名是 .xlsx，但内容不是 Excel 工作簿：请用 Excel 或 WPS 重新保存为 .xlsx")
-        return read_xlsx(data)
+        return read_xlsx(data, is_header)
     if suffix in {".csv", ".txt"}:
         if data.startswith(_ZIP_MAGIC):
             raise TabularError("文件扩展名是 .csv，但内容是压缩包或 Excel 工作簿：Excel 文件请使用 .xlsx 扩展名")
-        return read_csv(data)
+        return read_csv(data, is_header)
     if suffix in {".xls", ".et", ".ods", ".numbers", ".xlsm", ".xlsb"}:
         raise TabularError(f"不支持 {suffix} 文件：请“另存为” .xlsx 或 .csv 后再导入")
     raise TabularError("只支持 .xlsx（Excel 工作簿）或 .csv（逗号分隔，UTF-8 或 GBK 编码）文件")
@@ -186,14 +193,27 @@ def decode_text(data: bytes) -> tuple[str, str]:
         raise TabularError("文件含有二进制数据，不是文本 CSV：请上传 .xlsx 或 .csv 文件")
     try:
         return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    _refuse_damaged_utf8(data, first_bad)
     try:
         return data.decode("gb18030"), "GBK"
     except UnicodeDecodeError:
         raise TabularError(
             "无法识别文件编码（既不是 UTF-8 也不是 GBK）：请在 Excel 中“另存为”CSV UTF-8（逗号分隔），或 GBK 编码的 CSV"
         ) from None
+
+
+def _refuse_damaged_utf8(data: bytes, first_bad: int) -> None:
+    """A UTF-8 file with a few broken bytes also “decodes” as GBK — into mojibake (锟斤拷). Refuse it instead."""
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    sound = sum(1 for ch in text if ord(ch) > 127) - broken
+    if sound >= 3 * broken:
+        line = data[:first_bad].count(b"\n") + 1
+        raise TabularError(
+            f"文件是 UTF-8 编码，但第 {line} 行有无法识别的字节（文件可能已损坏）：请检查该行后重新保存为 UTF-8"
+        )
 
 
 def _delimiter(text: str) -> str:
@@ -203,7 +223,7 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def read_csv(data: bytes) -> Table:
+def read_csv(data: bytes, is_header: HeaderTest | None = None) -> Table:
     text, encoding = decode_text(data)
     if text.endswith("\x1a"):  # DOS end-of-file marker some tools still append
         text = text[:-1]
@@ -212,13 +232,13 @@ def read_csv(data: bytes) -> Table:
         raise TabularError(f"文件含有控制字符（U+{ord(bad):04X}），不像是 CSV 文本文件：请上传 .xlsx 或 .csv 文件")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=False)
     try:
-        table = _collect(enumerate(reader, start=1), f"csv ({encoding})")
+        table = _collect(enumerate(reader, start=1), f"csv ({encoding})", is_header)
     except csv.Error as exc:
         raise TabularError(f"第 {reader.line_num} 行：CSV 格式错误（{exc}），请检查引号是否成对") from None
     return table
 
 
-def read_xlsx(data: bytes) -> Table:
+def read_xlsx(data: bytes, is_header: HeaderTest | None = None) -> Table:
     """Read the first worksheet of an .xlsx, after bounding what unzipping it could cost."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -241,7 +261,7 @@ def read_xlsx(data: bytes) -> Table:
         # The <dimension> a file declares may be wrong or absent; read what is really there instead.
         sheet.reset_dimensions()
         rows = sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS + 1, values_only=True)
-        return _collect(enumerate(rows, start=1), "xlsx")
+        return _collect(enumerate(rows, start=1), "xlsx", is_header)
     except TabularError:
         raise
     except Exception:  # openpyxl raises anything from KeyError to XML errors on malformed input
@@ -263,24 +283,22 @@ def _cell(value: Any, row: int, col: int) -> Any:
     return str(value)
 
 
-def _collect(numbered_rows: Iterable[tuple[int, Sequence[Any]]], source: str) -> Table:
+def _collect(
+    numbered_rows: Iterable[tuple[int, Sequence[Any]]], source: str, is_header: HeaderTest | None = None
+) -> Table:
     table: Table | None = None
     width = 0
-    for number, raw in numbered_rows:
-        if number > MAX_SCANNED_ROWS:
-            raise TabularError(f"表格行数过多（含空行超过 {MAX_SCANNED_ROWS} 行）：请删除多余的空行，或分批导入")
-        values = [_cell(v, number, i) for i, v in enumerate(raw)]
-        if all(_is_blank(v) for v in values):
-            continue
-        if table is None:
-            header = [str(v).strip() if v is not None else "" for v in values]
-            while header and not header[-1]:
-                header.pop()
-            if len(header) > MAX_COLUMNS:
-                raise TabularError(f"列数过多（上限 {MAX_COLUMNS} 列）", row=number)
-            table = Table(header=header, header_row=number, source=source)
-            width = len(header)
-            continue
+    waiting: list[tuple[int, list[Any]]] = []  # non-blank rows seen while looking for the header
+
+    def start(number: int, values: list[Any]) -> Table:
+        header = [str(v).strip() if v is not None else "" for v in values]
+        while header and not header[-1]:
+            header.pop()
+        if len(header) > MAX_COLUMNS:
+            raise TabularError(f"列数过多（上限 {MAX_COLUMNS} 列）", row=number)
+        return Table(header=header, header_row=number, source=source)
+
+    def add(number: int, values: list[Any]) -> None:
         extra = next((i for i in range(width, len(values)) if not _is_blank(values[i])), None)
         if extra is not None:
             raise TabularError(
@@ -292,6 +310,35 @@ def _collect(numbered_rows: Iterable[tuple[int, Sequence[Any]]], source: str) ->
             raise TabularError(f"数据超过 {MAX_ROWS} 行的上限，请分批导入")
         table.rows.append(values[:width] + [None] * (width - len(values)))
         table.row_numbers.append(number)
+
+    def settle() -> None:
+        # No row looked like a header: take the first one, so the user is told which column titles are wrong.
+        nonlocal table, width
+        table = start(*waiting[0])
+        width = len(table.header)
+        for number, values in waiting[1:]:
+            add(number, values)
+        waiting.clear()
+
+    for number, raw in numbered_rows:
+        if number > MAX_SCANNED_ROWS:
+            raise TabularError(f"表格行数过多（含空行超过 {MAX_SCANNED_ROWS} 行）：请删除多余的空行，或分批导入")
+        values = [_cell(v, number, i) for i, v in enumerate(raw)]
+        if all(_is_blank(v) for v in values):
+            continue
+        if table is None:
+            if is_header is None or is_header(values):
+                table = start(number, values)
+                width = len(table.header)
+                waiting.clear()
+                continue
+            waiting.append((number, values))
+            if len(waiting) >= HEADER_SEARCH_ROWS:
+                settle()
+            continue
+        add(number, values)
+    if table is None and waiting:
+        settle()
     if table is None:
         raise TabularError("文件中没有内容：第一行应为列名（表头），其后每行一条记录")
     return table

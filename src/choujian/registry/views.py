@@ -166,18 +166,22 @@ def object_detail(request, kind: str, public_id):
 
 
 def _save(request, page: Page, obj=None):
+    fields = page.form._meta.fields
+    # ModelForm validation writes the input onto the instance, so remember what was stored first.
+    original = {name: getattr(obj, name) for name in fields} if obj is not None else {}
     form = page.form(request.POST or None, instance=obj, **_form_kwargs(page, request.user))
     if obj is not None and request.method != "POST":
         form.initial["version"] = obj.version
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in page.form._meta.fields}
+        data = {name: form.cleaned_data[name] for name in fields}
         try:
             if obj is None:
                 saved = page.create(actor=request.user, **data)
             else:
-                changes = {k: v for k, v in data.items() if getattr(obj, k) != v}
+                changes = {k: v for k, v in data.items() if original[k] != v}
+                stored = type(obj).objects.get(pk=obj.pk)
                 saved = page.update(
-                    actor=request.user, **{page.object_arg: obj}, version=form.cleaned_data["version"], **changes
+                    actor=request.user, **{page.object_arg: stored}, version=form.cleaned_data["version"], **changes
                 )
         except ServiceError as exc:
             for name, errors in exc.errors.items():
@@ -205,3 +209,24 @@ def object_edit(request, kind: str, public_id):
     if not page.can_edit(request.user, obj):
         raise NotPermitted("您无权修改此记录")
     return _save(request, page, obj)
+
+
+@roles(REGISTRY_READERS)
+def delivery_document_upload(request, public_id):
+    delivery = _get_visible(PAGES["delivery"], request.user, public_id)
+    form = forms.DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.delivery_document_attach(
+                actor=request.user, delivery=delivery, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+            )
+        except ServiceError as exc:
+            for name, errors in exc.errors.items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+        except NotPermitted as exc:
+            form.add_error(None, str(exc) or "您无权上传")
+        else:
+            messages.success(request, f"已上传 {document.original_name}（SHA-256 {document.sha256[:12]}…）")
+            return redirect(reverse("registry:object_detail", args=["delivery", delivery.public_id]))
+    return render(request, "registry/document_form.html", {"form": form, "obj": delivery, "page": PAGES["delivery"]})
