@@ -19,6 +19,7 @@ from choujian.demo.builder import _Builder, build_demo
 from choujian.demo.categories import CATEGORIES
 from choujian.demo.draw import Codes, enterprise_specs
 from choujian.ledger.models import LedgerEntry
+from choujian.ledger.verify import verify
 from choujian.registry import selectors
 from choujian.registry.models import Delivery, Enterprise, Product, ProductCategory, Project, Section
 
@@ -168,6 +169,12 @@ def test_it_ledgers_every_row_it_creates(demo):
     assert LedgerEntry.objects.filter(type="enterprise.created", object=f"enterprise:{enterprise.public_id}").exists()
     contractor = User.objects.get(username="contractor")
     assert LedgerEntry.objects.filter(type="delivery.created", actor=f"user:{contractor.public_id}").exists()
+
+
+@pytest.mark.django_db
+def test_it_leaves_a_ledger_that_verifies(demo):
+    # Every row must digest to the state its ledger entry recorded, e.g. 35 t written as 35.000 (the column's scale).
+    assert [str(problem) for problem in verify()] == []
 
 
 @pytest.mark.django_db

@@ -248,7 +248,7 @@ def test_it_skips_title_lines_above_the_header(officer):
     content = xlsx_bytes(["2026 年福建省生产企业名录"], [[], ENTERPRISE_HEADER, *enterprise_rows(2)])
     result = importers.import_upload(actor=officer, kind="enterprise", upload=upload("名录.xlsx", content))
     assert result.ok, result.detail
-    rows = enterprise_rows(2)
+    rows = enterprise_rows(2, start=10)
     rows[1][2] = "3501"
     content = xlsx_bytes(["2026 年福建省生产企业名录"], [ENTERPRISE_HEADER, *rows])
     result = importers.import_upload(actor=officer, kind="enterprise", upload=upload("名录.xlsx", content))

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import uuid
 from dataclasses import dataclass
 
 from django.shortcuts import render
@@ -72,11 +73,12 @@ def _entry_view(seq: int, body: str) -> dict:
 
 
 def _actor_names(actors: set[str]) -> dict[str, str]:
-    ids = [ref.partition(":")[2] for ref in actors if ref.startswith("user:")]
     valid = []
-    for value in ids:
+    for ref in actors:
+        kind, _, value = ref.partition(":")
         try:
-            valid.append(str(__import__("uuid").UUID(value)))
+            if kind == "user":
+                valid.append(uuid.UUID(value))
         except ValueError:
             continue
     users = User.objects.filter(public_id__in=valid).only("public_id", "username", "display_name")
@@ -125,7 +127,10 @@ def _inclusion(seq: int, checkpoint: dict | None) -> dict:
         return {**result, "error": "没有签名有效的检查点，无法给出证明。"}
     size, root = checkpoint["size"], checkpoint["root_bytes"]
     if seq >= size:
-        return {**result, "error": f"该记录尚未被最新检查点（共 {size} 条）覆盖；检查点至少每分钟签发一次，请稍后刷新。"}
+        return {
+            **result,
+            "error": f"该记录尚未被最新检查点（共 {size} 条）覆盖；检查点至少每分钟签发一次，请稍后刷新。",
+        }
     leaf = merkle.leaf_hash(bodies[0].encode("utf-8"))
     proof = selectors.inclusion_proof(seq, size)
     steps = _proof_steps(seq, size, leaf, proof)
@@ -154,22 +159,25 @@ def home(request):
                 ref = inclusion["entry"]["object"]
         else:
             error = f"记录序号“{raw_entry}”无效，应为非负整数。"
-    history, state_problem = [], None
+    history, state_problem, truncated = [], None, False
     if ref:
         ref, rows = _history(ref)
+        truncated = len(rows) > MAX_HISTORY
         names = _actor_names({row.actor for row in rows[:MAX_HISTORY]})
         for row in rows[:MAX_HISTORY]:
             item = _entry_view(row.seq, row.body)
             item.update(at=row.at, actor_name=names.get(item["actor"], ""))
             history.append(item)
         state_problem = check_object(ref) if rows else None
+    size = selectors.current_size()
     context = {
         "checkpoint": checkpoint,
-        "size": selectors.current_size(),
+        "size": size,
+        "unsigned": max(0, size - checkpoint["size"]) if checkpoint else 0,
         "verifier_key": verifier_key(),
         "object": ref,
         "history": history,
-        "history_truncated": len(history) >= MAX_HISTORY,
+        "history_truncated": truncated,
         "ledgered_kind": ref.partition(":")[0] in ledgered_models(),
         "state_problem": state_problem,
         "inclusion": inclusion,
