@@ -29,8 +29,11 @@ def test_it_never_answers_500_on_the_registry_api(live_server):
 
         @given(case=operation.as_strategy())
         @settings(
-            max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
-            suppress_health_check=list(HealthCheck), database=None,
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            database=None,
         )
         def check(case):
             response = case.call(base_url=live_server.url, headers=headers)

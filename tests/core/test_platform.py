@@ -10,8 +10,10 @@ from choujian.core.codes import next_code
 
 
 def _settings_with(env: dict) -> subprocess.CompletedProcess:
-    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='choujian.settings'; django.setup(); " \
-           "from django.conf import settings; print(settings.PORT, settings.DATABASES['default']['ENGINE'])"
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='choujian.settings'; django.setup(); "
+        "from django.conf import settings; print(settings.PORT, settings.DATABASES['default']['ENGINE'])"
+    )
     return subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True)
 
 
@@ -21,8 +23,9 @@ def test_it_refuses_to_start_with_a_malformed_port(tmp_path):
 
 
 def test_it_reads_port_and_database_url_from_the_environment(tmp_path):
-    result = _settings_with({"PORT": "8123", "CHOUJIAN_DATA_DIR": str(tmp_path),
-                             "DATABASE_URL": "postgres://u@127.0.0.1:5432/x"})
+    result = _settings_with(
+        {"PORT": "8123", "CHOUJIAN_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgres://u@127.0.0.1:5432/x"}
+    )
     assert result.stdout.split() == ["8123", "django.db.backends.postgresql"]
 
 
@@ -58,3 +61,9 @@ def test_it_switches_the_interface_to_english_on_request(client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
     assert response.status_code == 302
     assert 'lang="en"' in client.get("/login/").content.decode()
+
+
+@pytest.mark.django_db
+def test_it_stays_in_chinese_for_a_browser_that_prefers_english(client):
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page

@@ -571,6 +571,8 @@ def test_the_template_has_the_import_headers(officer, client_for):
         response = client.get(reverse("registry:import_template", args=[kind]))
         assert response.status_code == 200
         assert list(first_sheet(response.content)[0]) == importers.spec_for(kind).import_titles()
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+        assert sheet.column_dimensions["A"].number_format == "@"  # Excel keeps long codes as typed
     assert client.get(reverse("registry:import_template", args=["widget"])).status_code == 404
 
 

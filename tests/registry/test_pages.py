@@ -9,8 +9,15 @@ from tests.factories import DeliveryFactory, EnterpriseFactory, OrganisationFact
 
 
 def _form(uscc, **extra):
-    return {"uscc": uscc, "name": "福州交通材料有限公司", "region": "350102", "address": "", "licence_no": "",
-            "status": "active", **extra}
+    return {
+        "uscc": uscc,
+        "name": "福州交通材料有限公司",
+        "region": "350102",
+        "address": "",
+        "licence_no": "",
+        "status": "active",
+        **extra,
+    }
 
 
 def test_it_registers_an_enterprise_from_the_form(world, client):
@@ -73,7 +80,8 @@ def test_it_uploads_a_certificate_on_the_delivery_page(world, client):
     client.force_login(contractor)
     content = b"\x89PNG\r\n\x1a\n" + b"0" * 64
     upload = SimpleUploadedFile("合格证.png", content, content_type="image/png")
-    response = client.post(f"/registry/delivery/{delivery.public_id}/documents/",
-                           {"kind": "certificate", "file": upload})
+    response = client.post(
+        f"/registry/delivery/{delivery.public_id}/documents/", {"kind": "certificate", "file": upload}
+    )
     assert response.status_code == 302
     assert hashlib.sha256(content).hexdigest() in client.get(response["Location"]).content.decode()

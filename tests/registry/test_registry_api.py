@@ -25,7 +25,9 @@ def test_it_creates_an_enterprise_and_ledgers_it(world, api, enterprise_payload)
 
 def test_it_names_the_wrong_character_of_a_bad_uscc(world, api, enterprise_payload):
     bad = enterprise_payload["uscc"][:-1] + ("0" if enterprise_payload["uscc"][-1] != "0" else "1")
-    response = api(world.county_officer).post("/api/v1/enterprises/", {**enterprise_payload, "uscc": bad}, format="json")
+    response = api(world.county_officer).post(
+        "/api/v1/enterprises/", {**enterprise_payload, "uscc": bad}, format="json"
+    )
     assert response.status_code == 400
     assert "第 18 位" in " ".join(response.json()["uscc"])
     assert not Enterprise.objects.exists()
@@ -83,14 +85,19 @@ def test_it_lets_a_contractor_record_a_delivery_on_its_own_section_only(world, a
     contractor = member(delivery.section.contractor, "contractor_staff")
     other = DeliveryFactory(section__project__region="350102")
     payload = {
-        "product": str(delivery.product.public_id), "batch_no": "B-NEW-1", "quantity": "12.5", "unit": "t",
+        "product": str(delivery.product.public_id),
+        "batch_no": "B-NEW-1",
+        "quantity": "12.5",
+        "unit": "t",
         "delivered_on": "2026-06-01",
     }
-    ok = api(contractor).post("/api/v1/deliveries/", {**payload, "section": str(delivery.section.public_id)},
-                              format="json")
+    ok = api(contractor).post(
+        "/api/v1/deliveries/", {**payload, "section": str(delivery.section.public_id)}, format="json"
+    )
     assert ok.status_code == 201, ok.json()
-    refused = api(contractor).post("/api/v1/deliveries/", {**payload, "section": str(other.section.public_id)},
-                                   format="json")
+    refused = api(contractor).post(
+        "/api/v1/deliveries/", {**payload, "section": str(other.section.public_id)}, format="json"
+    )
     assert refused.status_code == 400 and "section" in refused.json()
     assert Delivery.objects.filter(batch_no="B-NEW-1").count() == 1
 
@@ -101,7 +108,8 @@ def test_it_stores_a_delivery_document_under_its_sha256(world, api):
     content = b"%PDF-1.4\n% certificate of conformity\n"
     upload = SimpleUploadedFile("合格证.pdf", content, content_type="application/pdf")
     response = api(contractor).post(
-        f"/api/v1/deliveries/{delivery.public_id}/documents/", {"kind": "certificate", "file": upload},
+        f"/api/v1/deliveries/{delivery.public_id}/documents/",
+        {"kind": "certificate", "file": upload},
         format="multipart",
     )
     assert response.status_code == 201, response.json()
@@ -115,7 +123,8 @@ def test_it_refuses_a_document_that_is_not_a_pdf_or_image(world, api):
     contractor = member(delivery.section.contractor, "contractor_staff")
     upload = SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     response = api(contractor).post(
-        f"/api/v1/deliveries/{delivery.public_id}/documents/", {"kind": "certificate", "file": upload},
+        f"/api/v1/deliveries/{delivery.public_id}/documents/",
+        {"kind": "certificate", "file": upload},
         format="multipart",
     )
     assert response.status_code == 400 and "file" in response.json()
@@ -125,7 +134,9 @@ def test_it_refuses_a_document_that_is_not_a_pdf_or_image(world, api):
 def test_it_answers_malformed_input_with_400(world, api, enterprise_payload, body):
     data = {**enterprise_payload, **body} if isinstance(body, dict) else body
     response = api(world.county_officer).post(
-        "/api/v1/enterprises/", data, format="json" if isinstance(body, dict) else None,
+        "/api/v1/enterprises/",
+        data,
+        format="json" if isinstance(body, dict) else None,
         content_type=None if isinstance(body, dict) else "application/json",
     )
     assert response.status_code == 400

@@ -82,3 +82,13 @@ def test_it_shows_laboratories_and_agencies_nothing_until_work_is_assigned(world
         selectors.deliveries_visible_to,
     ):
         assert not selector(tester).exists()
+
+
+def test_it_shows_a_regulator_the_out_of_region_maker_of_goods_delivered_in_its_region(world, api):
+    delivery = DeliveryFactory(
+        section__project__region="350102", product__enterprise=EnterpriseFactory(region="320102")
+    )
+    listed = {row["id"] for row in api(world.county_officer).get("/api/v1/enterprises/").json()["results"]}
+    assert str(delivery.product.enterprise.public_id) in listed
+    elsewhere = {row["id"] for row in api(world.other_county_officer).get("/api/v1/enterprises/").json()["results"]}
+    assert str(delivery.product.enterprise.public_id) not in elsewhere

@@ -48,7 +48,11 @@ class Organisation(PublicModel):
             parent = self.parent
             if not is_regulator or parent.kind != OrganisationKind.KIND_REGULATOR:
                 errors["parent"] = "只有监管部门可以有上级监管部门"
-            elif self.region and not self.region.startswith(region_prefix(parent.region)):
+            elif (
+                parent.level != RegulatorLevel.LEVEL_NATIONAL
+                and self.region
+                and not self.region.startswith(region_prefix(parent.region))
+            ):
                 errors["parent"] = f"上级机构所辖区域（{parent.region}）不包含本机构区域（{self.region}）"
         if errors:
             raise ValidationError(errors)

@@ -218,8 +218,9 @@ class _Builder:
         products = []
         maker = self.orgs["manufacturer"]
         for number, (enterprise, spec, category, name, model_spec) in enumerate(plan, start=1):
-            active = spec.status == EnterpriseStatus.STATUS_ACTIVE and rng.random() >= 0.05
             own = enterprise.organisation_id == maker.pk
+            # The `manufacturer` login's products stay in production: they are the ones delivered to its sites.
+            active = spec.status == EnterpriseStatus.STATUS_ACTIVE and (own or rng.random() >= 0.05)
             products.append(
                 registry.product_create(
                     actor=self.users["manufacturer"] if own else self._regional_actor(enterprise.region),

@@ -153,5 +153,5 @@ def template_file(kind: str) -> ExportFile:
             f"每次最多 {tabular.MAX_ROWS} 行、{tabular.MAX_BYTES // 1024 // 1024} MB；也可另存为 CSV（UTF-8 或 GBK）。",
         ),
     ]
-    content = tabular.write_xlsx(spec.import_titles(), [], title=spec.title, notes=notes)
+    content = tabular.write_xlsx(spec.import_titles(), [], title=spec.title, notes=notes, as_text=True)
     return ExportFile(content, tabular.XLSX_CONTENT_TYPE, _filename(kind, "xlsx", "导入模板"))

@@ -64,4 +64,6 @@ class ImportForm(forms.Form):
 
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label="文件类型", choices=DocumentKind.CHOICES)
-    file = forms.FileField(label="文件（PDF 或图片，≤ 20 MB）", widget=forms.ClearableFileInput(attrs={"accept": ".pdf,image/*"}))
+    file = forms.FileField(
+        label="文件（PDF 或图片，≤ 20 MB）", widget=forms.ClearableFileInput(attrs={"accept": ".pdf,image/*"})
+    )

@@ -253,20 +253,22 @@ class Spec:
     title = ""
     model: type[models.Model] = models.Model
     columns: tuple[Column, ...] = ()
-    # Model field → column title, to place model and service errors; "" means the row as a whole.
-    field_columns: dict[str, str] = {}
+    # Model fields whose column has another key (the key is usually the model field name).
+    other_field_columns: dict[str, str] = {}
     permission_column = ""
     # Groups of columns of which at least one must be present in the header.
     one_of: tuple[tuple[str, ...], ...] = ()
-
-    def column(self, title: str) -> Column:
-        return next(c for c in self.columns if c.title == title)
 
     def resolve(self, actor: User, records: list[Record], report: _Report) -> None:
         raise NotImplementedError
 
     def create(self, actor: User, fields: dict) -> models.Model:
         raise NotImplementedError
+
+    @property
+    def field_columns(self) -> dict[str, str]:
+        """Model field → column title, to place model and service errors (unknown fields name the row only)."""
+        return {c.key: c.title for c in self.columns if not c.ignored} | self.other_field_columns
 
     def validate_instance(self, record: Record, report: _Report, exclude: Sequence[str] = ()) -> None:
         """Single-row model validation before anything is written (references were resolved already)."""
@@ -354,14 +356,6 @@ class EnterpriseSpec(Spec):
             blank=_OMIT,
         ),
     )
-    field_columns = {
-        "uscc": "统一社会信用代码",
-        "name": "企业名称",
-        "region": "行政区划代码",
-        "address": "地址",
-        "licence_no": "生产许可证编号",
-        "status": "状态",
-    }
     permission_column = "行政区划代码"
 
     def resolve(self, actor: User, records: list[Record], report: _Report) -> None:
@@ -416,15 +410,7 @@ class ProductSpec(Spec):
         ),
         Column("产品编号", "public_id", ignored=True),
     )
-    field_columns = {
-        "enterprise": "生产企业统一社会信用代码",
-        "category": "产品类别代码",
-        "name": "产品名称",
-        "brand": "商标/品牌",
-        "model_spec": "规格型号",
-        "standard": "执行标准",
-        "status": "状态",
-    }
+    other_field_columns = {"enterprise": "生产企业统一社会信用代码"}
     permission_column = "生产企业统一社会信用代码"
 
     def resolve(self, actor: User, records: list[Record], report: _Report) -> None:
@@ -478,13 +464,6 @@ class ProjectSpec(Spec):
         Column("经度", "longitude", parser=parse_decimal, aliases=("lng", "lon"), blank=None),
         Column("项目编号", "public_id", ignored=True),
     )
-    field_columns = {
-        "name": "项目名称",
-        "owner": "建设单位",
-        "region": "行政区划代码",
-        "latitude": "纬度",
-        "longitude": "经度",
-    }
     permission_column = "行政区划代码"
     one_of = (("建设单位", "建设单位编号"),)
 
@@ -567,14 +546,7 @@ class DeliverySpec(Spec):
         Column("进场日期", "delivered_on", True, parse_date, ("到场日期",), "如 2026-03-01"),
         Column("进场批次编号", "public_id", ignored=True),
     )
-    field_columns = {
-        "section": "标段",
-        "product": "产品编号",
-        "batch_no": "批号",
-        "quantity": "数量",
-        "unit": "单位",
-        "delivered_on": "进场日期",
-    }
+    other_field_columns = {"product": "产品编号"}
     permission_column = "标段"
     one_of = (("标段", "标段编号"), ("产品编号", "产品名称"))
 

@@ -1,5 +1,7 @@
 """The registries the spot checks draw from: enterprises, products, construction projects and deliveries."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -9,6 +11,13 @@ from choujian.accounts.models import Organisation
 from choujian.core.models import PublicModel
 from choujian.core.validators import validate_region, validate_uscc_field
 from choujian.registry.choices import DocumentKind, EnterpriseStatus, ProductStatus
+
+
+def _fixed(value, places: int) -> str | None:
+    """The decimal as the database stores it, so the state digest is the same before and after a reload."""
+    if value is None:
+        return None
+    return str(Decimal(value).quantize(Decimal(1).scaleb(-places)))
 
 
 class Enterprise(PublicModel):
@@ -152,8 +161,8 @@ class Project(PublicModel):
             "name": self.name,
             "owner": str(self.owner.public_id),
             "region": self.region,
-            "latitude": str(self.latitude) if self.latitude is not None else None,
-            "longitude": str(self.longitude) if self.longitude is not None else None,
+            "latitude": _fixed(self.latitude, 6),
+            "longitude": _fixed(self.longitude, 6),
         }
 
 
@@ -221,7 +230,7 @@ class Delivery(PublicModel):
             "section": str(self.section.public_id),
             "product": str(self.product.public_id),
             "batch_no": self.batch_no,
-            "quantity": str(self.quantity),
+            "quantity": _fixed(self.quantity, 3),
             "unit": self.unit,
             "delivered_on": self.delivered_on.isoformat(),
             "documents": sorted(d.sha256 for d in self.documents.all()),

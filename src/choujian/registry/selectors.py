@@ -38,17 +38,23 @@ def projects_visible_to(user: User) -> QuerySet[Project]:
     return Project.objects.filter(region_q(prefixes, "region") | on_site).select_related("owner")
 
 
+def _delivered_q(user: User, prefixes: list[str]) -> Q:
+    """Deliveries whose supplier the user may see: on their sites, or on projects in their region
+    (a provincial regulator must see the out-of-province maker of steel strand used on its roads)."""
+    return _site_q(user, "section__") | (region_q(prefixes, "section__project__region") if prefixes else Q(pk__in=[]))
+
+
 def enterprises_visible_to(user: User) -> QuerySet[Enterprise]:
     prefixes = regulator_prefixes(user)
     own = Q(organisation__in=org_ids(user, Role.ROLE_ENTERPRISE_STAFF))
-    supplied = Q(pk__in=Delivery.objects.filter(_site_q(user, "section__")).values("product__enterprise_id"))
+    supplied = Q(pk__in=Delivery.objects.filter(_delivered_q(user, prefixes)).values("product__enterprise_id"))
     return Enterprise.objects.filter(region_q(prefixes, "region") | own | supplied)
 
 
 def products_visible_to(user: User) -> QuerySet[Product]:
     prefixes = regulator_prefixes(user)
     own = Q(enterprise__organisation__in=org_ids(user, Role.ROLE_ENTERPRISE_STAFF))
-    supplied = Q(pk__in=Delivery.objects.filter(_site_q(user, "section__")).values("product_id"))
+    supplied = Q(pk__in=Delivery.objects.filter(_delivered_q(user, prefixes)).values("product_id"))
     return Product.objects.filter(region_q(prefixes, "enterprise__region") | own | supplied).select_related(
         "enterprise", "category"
     )

@@ -406,8 +406,13 @@ def write_xlsx(
     title: str = "数据",
     notes: Sequence[Sequence[Any]] | None = None,
     widths: Sequence[int] | None = None,
+    as_text: bool = False,
 ) -> bytes:
-    """An .xlsx with a bold, frozen header row; ``notes`` adds a second sheet of instructions."""
+    """An .xlsx with a bold, frozen header row; ``notes`` adds a second sheet of instructions.
+
+    ``as_text`` formats every column as text (for blank templates): Excel then keeps an 18-digit credit code or a
+    batch number like 000123 as typed instead of turning it into a rounded number.
+    """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -417,6 +422,8 @@ def write_xlsx(
     for index, title_text in enumerate(header):
         width = widths[index] if widths and index < len(widths) else max(12, min(40, 2 * len(title_text) + 4))
         sheet.column_dimensions[column_letter(index)].width = width
+        if as_text:
+            sheet.column_dimensions[column_letter(index)].number_format = "@"
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     head_cells = []
