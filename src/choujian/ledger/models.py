@@ -11,6 +11,9 @@ class LedgerHead(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "日志头"
 
+    def __str__(self) -> str:
+        return f"size {self.size}"
+
 
 class LedgerEntry(models.Model):
     """One log entry. `body` holds the exact canonical JSON bytes that were hashed as the leaf."""
@@ -40,6 +43,9 @@ class LedgerNode(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["level", "index"], name="uniq_ledger_node")]
 
+    def __str__(self) -> str:
+        return f"L{self.level}#{self.index}"
+
 
 class Checkpoint(models.Model):
     """A signed checkpoint (C2SP signed note) of the tree at `size`. All are kept."""
@@ -52,3 +58,6 @@ class Checkpoint(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "检查点"
         ordering = ["size"]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.size}"
