@@ -130,13 +130,18 @@ def test_it_places_the_county_login_in_a_county_with_enterprises_products_and_pr
     county = User.objects.get(username="county")
     region = county.primary_organisation.region
     assert county.primary_organisation.level == "county"
-    for visible in (selectors.enterprises_visible_to, selectors.projects_visible_to):
-        rows = list(visible(county))
-        assert rows and all(row.region == region for row in rows)
-    products = list(selectors.products_visible_to(county))
-    assert products and all(p.enterprise.region == region for p in products)
+    projects = list(selectors.projects_visible_to(county))
+    assert projects and all(row.region == region for row in projects)
     deliveries = list(selectors.deliveries_visible_to(county))
     assert deliveries and all(d.section.project.region == region for d in deliveries)
+    # Makers elsewhere are visible only as suppliers of goods delivered in the county.
+    suppliers = {d.product.enterprise_id for d in deliveries}
+    enterprises = list(selectors.enterprises_visible_to(county))
+    assert any(e.region == region for e in enterprises)
+    assert all(e.region == region or e.pk in suppliers for e in enterprises)
+    products = list(selectors.products_visible_to(county))
+    delivered = {d.product_id for d in deliveries}
+    assert products and all(p.enterprise.region == region or p.pk in delivered for p in products)
 
 
 @pytest.mark.django_db

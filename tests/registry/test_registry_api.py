@@ -140,3 +140,12 @@ def test_it_answers_malformed_input_with_400(world, api, enterprise_payload, bod
         content_type=None if isinstance(body, dict) else "application/json",
     )
     assert response.status_code == 400
+
+
+def test_it_stores_a_full_width_lower_case_uscc_in_canonical_form(world, api, enterprise_payload):
+    canonical = enterprise_payload["uscc"]
+    typed = "".join(chr(ord(c) + 0xFEE0) for c in canonical.lower())
+    response = api(world.county_officer).post(
+        "/api/v1/enterprises/", {**enterprise_payload, "uscc": typed}, format="json"
+    )
+    assert response.status_code == 201 and response.json()["uscc"] == canonical

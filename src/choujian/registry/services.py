@@ -7,6 +7,7 @@ from django.db import transaction
 
 from choujian.accounts.models import User
 from choujian.core.errors import NotPermitted, ServiceError
+from choujian.core.uscc import USCCError, validate_uscc
 from choujian.core.recording import record_create, record_delete, record_update
 from choujian.ledger.services import ledger_append
 from choujian.registry import policy
@@ -24,13 +25,23 @@ def _require(allowed: bool, message: str = "您无权修改此记录") -> None:
 
 def enterprise_create(*, actor: User, **fields) -> Enterprise:
     enterprise = Enterprise(**fields)
-    enterprise.uscc = (enterprise.uscc or "").strip().upper()
+    enterprise.uscc = _normalised_uscc(enterprise.uscc)
     _require(policy.can_edit_enterprise(actor, enterprise), "您只能登记本辖区的企业")
     return record_create(enterprise, actor=actor, event="enterprise.created")
 
 
+def _normalised_uscc(raw: str | None) -> str:
+    """Full-width or lower-case input is stored in the one canonical form, so uniqueness and look-ups hold."""
+    try:
+        return validate_uscc(raw or "")
+    except USCCError:
+        return (raw or "").strip().upper()  # full_clean reports what is wrong with it
+
+
 def enterprise_update(*, actor: User, enterprise: Enterprise, version: int | None = None, **changes) -> Enterprise:
     _require(policy.can_edit_enterprise(actor, enterprise))
+    if "uscc" in changes:
+        changes["uscc"] = _normalised_uscc(changes["uscc"])
     if "region" in changes:
         _require(policy.can_edit_enterprise(actor, Enterprise(region=changes["region"])), "不能把企业移出本辖区")
     return record_update(enterprise, actor=actor, event="enterprise.updated", changes=changes, version=version)
