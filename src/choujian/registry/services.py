@@ -7,8 +7,8 @@ from django.db import transaction
 
 from choujian.accounts.models import User
 from choujian.core.errors import NotPermitted, ServiceError
-from choujian.core.uscc import USCCError, validate_uscc
 from choujian.core.recording import record_create, record_delete, record_update
+from choujian.core.uscc import USCCError, validate_uscc
 from choujian.ledger.services import ledger_append
 from choujian.registry import policy
 from choujian.registry.choices import DocumentKind
