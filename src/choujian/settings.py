@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "choujian.accounts",
     "choujian.ledger",
     "choujian.registry",
+    "choujian.planning",
+    "choujian.draws",
 ]
 
 MIDDLEWARE = [

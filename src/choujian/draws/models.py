@@ -1,0 +1,204 @@
+"""Frames, seed ceremonies, draw records, inspector assignments and replacements (specs/draw-v1.md)."""
+
+from django.conf import settings
+from django.db import models
+
+from choujian.core.models import PublicModel
+from choujian.draws.choices import CeremonyStatus, DrawPurpose, SeedKind
+from choujian.planning.models import Plan, Task
+
+
+class Frame(PublicModel):
+    """The list of eligible items of a plan, fixed before the seed exists; its digest is published on freezing."""
+
+    ledger_kind = "frame"
+
+    plan = models.OneToOneField(Plan, verbose_name="计划", on_delete=models.CASCADE, related_name="frame")
+    digest = models.CharField("抽样框摘要", max_length=64)
+    quotas = models.JSONField("各层批次", default=dict)
+    frozen_at = models.DateTimeField("锁定时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "抽样框"
+
+    def __str__(self) -> str:
+        return f"{self.plan.code} 抽样框"
+
+    def ledger_state(self) -> dict:
+        return {
+            "plan": self.plan.code,
+            "digest": self.digest,
+            "quotas": self.quotas,
+            "frozen": self.frozen_at is not None,
+            "items": self.items.count(),
+        }
+
+
+class FrameItem(models.Model):
+    """One eligible item: a product of an enterprise, or a delivered lot, with its weight and stratum."""
+
+    frame = models.ForeignKey(Frame, on_delete=models.CASCADE, related_name="items")
+    item_id = models.CharField("编号", max_length=200)
+    weight = models.PositiveIntegerField("权重", default=1)
+    stratum = models.CharField("层", max_length=64, blank=True)
+    line = models.ForeignKey("planning.PlanLine", on_delete=models.CASCADE, related_name="+")
+    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("registry.Product", on_delete=models.CASCADE, related_name="+")
+    delivery = models.ForeignKey("registry.Delivery", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    weight_reason = models.CharField("加权原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "抽样框条目"
+        constraints = [models.UniqueConstraint(fields=["frame", "item_id"], name="uniq_frame_item")]
+        ordering = ["item_id"]
+
+    def __str__(self) -> str:
+        return self.item_id
+
+
+class FrameExclusion(models.Model):
+    """An item the frame rules left out, and why — shown to the regulator before freezing."""
+
+    frame = models.ForeignKey(Frame, on_delete=models.CASCADE, related_name="exclusions")
+    item_id = models.CharField("编号", max_length=200)
+    line = models.ForeignKey("planning.PlanLine", on_delete=models.CASCADE, related_name="+")
+    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("registry.Product", on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField("排除原因", max_length=200)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "排除条目"
+        ordering = ["item_id"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.reason}"
+
+
+class Ceremony(PublicModel):
+    """How the seed of a plan's draw is made: commitments then reveals by named participants, or external."""
+
+    ledger_kind = "ceremony"
+
+    plan = models.OneToOneField(Plan, verbose_name="计划", on_delete=models.CASCADE, related_name="ceremony")
+    kind = models.CharField("方式", max_length=10, choices=SeedKind.CHOICES, default=SeedKind.KIND_CEREMONY)
+    status = models.CharField(
+        "状态", max_length=12, choices=CeremonyStatus.CHOICES, default=CeremonyStatus.STATUS_COMMITTING
+    )
+    reveal_deadline = models.DateTimeField("公开截止时间")
+    external_seed = models.CharField("外部随机数", max_length=400, blank=True)
+    external_description = models.CharField("外部随机数来源说明", max_length=300, blank=True)
+    seed = models.CharField("种子", max_length=400, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "抽取仪式"
+
+    def __str__(self) -> str:
+        return f"{self.plan.code} 抽取仪式"
+
+    def ledger_state(self) -> dict:
+        return {
+            "plan": self.plan.code,
+            "kind": self.kind,
+            "status": self.status,
+            "reveal_deadline": self.reveal_deadline,
+            "seed": self.seed,
+            "commitments": {p.name: p.commitment for p in self.participants.all()},
+            "revealed": sorted(p.name for p in self.participants.all() if p.secret),
+        }
+
+
+class CeremonyParticipant(models.Model):
+    """A named participant: the commitment (SHA-256 of a secret made on their own device), later the secret."""
+
+    ceremony = models.ForeignKey(Ceremony, on_delete=models.CASCADE, related_name="participants")
+    name = models.CharField("参与人", max_length=100)
+    token = models.CharField("个人链接令牌", max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="账号", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    commitment = models.CharField("承诺值 SHA-256", max_length=64, blank=True)
+    committed_at = models.DateTimeField("承诺时间", null=True, blank=True)
+    secret = models.CharField("随机数", max_length=200, blank=True)
+    revealed_at = models.DateTimeField("公开时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "仪式参与人"
+        constraints = [models.UniqueConstraint(fields=["ceremony", "name"], name="uniq_participant")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Draw(PublicModel):
+    """A published draw record (JSON exactly as specs/draw-v1.md), for a plan or for one task's inspectors."""
+
+    ledger_kind = "draw"
+
+    purpose = models.CharField("用途", max_length=16, choices=DrawPurpose.CHOICES)
+    plan = models.ForeignKey(Plan, verbose_name="计划", on_delete=models.PROTECT, related_name="draws")
+    task = models.ForeignKey(
+        Task, verbose_name="任务", null=True, blank=True, on_delete=models.PROTECT, related_name="draws"
+    )
+    record = models.TextField("抽取记录 JSON")
+    record_sha256 = models.CharField("记录 SHA-256", max_length=64)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "抽取记录"
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.plan.code} {self.get_purpose_display()}"
+
+    def ledger_state(self) -> dict:
+        return {
+            "purpose": self.purpose,
+            "plan": self.plan.code,
+            "task": self.task.code if self.task_id else None,
+            "record_sha256": self.record_sha256,
+        }
+
+
+class TaskInspector(models.Model):
+    """An inspector drawn for a task."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="inspectors")
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="task_assignments")
+    draw = models.ForeignKey(Draw, on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task", "inspector"], name="uniq_task_inspector")]
+        ordering = ["rank"]
+
+    def __str__(self) -> str:
+        return f"{self.task} · {self.inspector}"
+
+
+class Replacement(PublicModel):
+    """A selected item replaced by the next alternate (递补), with the reason and its evidence."""
+
+    ledger_kind = "replacement"
+
+    replaced = models.OneToOneField(Task, on_delete=models.PROTECT, related_name="replacement")
+    replacement = models.OneToOneField(Task, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("原因", max_length=24)
+    note = models.CharField("说明", max_length=300, blank=True)
+    evidence = models.FileField("证据", upload_to="replacements/")
+    evidence_sha256 = models.CharField("证据 SHA-256", max_length=64)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "递补记录"
+
+    def __str__(self) -> str:
+        return f"{self.replaced} → {self.replacement}"
+
+    def ledger_state(self) -> dict:
+        return {
+            "replaced": self.replaced.code,
+            "replacement": self.replacement.code,
+            "reason": self.reason,
+            "note": self.note,
+            "evidence_sha256": self.evidence_sha256,
+        }

@@ -1,0 +1,431 @@
+"""choujian-draw-v1: publicly verifiable weighted, stratified random draws (双随机), pure standard library.
+
+This module implements the normative spec (specs/draw-v1.md) exactly; `choujian.draws.verify` re-implements the
+same rules in the most direct way, as a stand-alone script that shares no code with this one. No Django here.
+
+Decisions the spec leaves open, fixed here and applied identically by the verifier:
+
+* Participant order (ceremony seed): participants are ordered by name with Python's `sorted()`, i.e. by Unicode
+  code point, the same order as the frame's ids. The seed is
+  `sha256_hex("\\n".join([frame_digest] + [secrets[name] for name in sorted(secrets)]))`.
+* Strata without a quota: an item whose stratum has no quota is an error (`DrawError`), never a silent drop,
+  because the frame and the quotas are published together and a dropped item would be hidden from the draw.
+  Use a quota of 0 to rank a stratum without selecting from it (all its items become alternates). A quota for
+  a stratum without items selects nothing and reports the whole quota as shortfall.
+* Published record form: `record_json(record)` is `json.dumps(record, ensure_ascii=False, indent=2)` with the
+  key order `build_record` produces (no key sorting, no trailing newline), encoded as UTF-8. Within it, `frame`
+  is sorted by id; `quotas`, `selected` and `alternates` by stratum; `seed_source` has `kind` first and its other
+  keys sorted, and its name → value maps (commitments, secrets) sorted by name — all in code point order.
+* Seed sources: `ceremony` (commitments and revealed secrets; the seed is recomputed), `external` (the seed is
+  the text read out in public, at least 20 characters, never trimmed or altered) and `derived` (an inspector draw:
+  the seed is `f"{plan_seed}/{task}"`, from the plan's own draw seed).
+* Weights are integers from 1 to 2**53, so that each is an exact IEEE-754 double in `key = -ln(u) / weight`.
+
+Performance: `draw` ranks every item of every stratum (the alternates are the whole rest of the ranking, in
+order). It hashes with a copy of a SHA-256 state primed with `f"{seed},"`, turns the digests into `u` in bulk,
+and sorts each stratum once by key. Ties of keys (possible, if astronomically rare) are broken by id because the
+sort is stable and runs over items already in id order; see `_ranked_ids`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import re
+import sys
+from array import array
+from dataclasses import dataclass
+from itertools import islice
+from operator import attrgetter, lt, truediv
+
+__all__ = [
+    "ALGORITHM",
+    "MAX_WEIGHT",
+    "MIN_SEED_LENGTH",
+    "DrawError",
+    "DrawResult",
+    "FrameError",
+    "FrameItem",
+    "SeedError",
+    "build_record",
+    "canonical_frame_text",
+    "ceremony_seed",
+    "check_reveal",
+    "commitment",
+    "draw",
+    "external_seed",
+    "frame_digest",
+    "inspector_seed",
+    "item_key",
+    "record_json",
+    "sha256_hex",
+]
+
+ALGORITHM = "choujian-draw-v1"
+MIN_SEED_LENGTH = 20
+MAX_WEIGHT = 2**53
+_FORBIDDEN = ("\t", "\n", "\r")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z")
+
+
+class FrameError(ValueError):
+    """The frame is not a valid choujian-draw-v1 frame (bad id, weight or stratum, or a duplicate id)."""
+
+
+class SeedError(ValueError):
+    """A seed, commitment or secret does not meet the spec."""
+
+
+class DrawError(ValueError):
+    """The quotas do not fit the frame (bad quota, or items in a stratum without a quota)."""
+
+
+def sha256_hex(text: str) -> str:
+    """Lowercase hex SHA-256 of the UTF-8 encoding of `text`."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _text_problem(value: object, what: str, *, allow_empty: bool) -> str | None:
+    """Why `value` cannot be an id or stratum (None if it can)."""
+    if not isinstance(value, str):
+        return f"{what} must be a string, got {type(value).__name__} {value!r}"
+    if not value and not allow_empty:
+        return f"{what} must not be empty"
+    for char, name in zip(_FORBIDDEN, ("TAB", "LF", "CR"), strict=True):
+        if char in value:
+            return f"{what} {value!r} contains a {name} character"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{what} {value!r} is not encodable as UTF-8 (lone surrogate)"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class FrameItem:
+    """One eligible item of a frame: a stable public id, an integer weight ≥ 1 and a stratum ("" if none)."""
+
+    id: str
+    weight: int = 1
+    stratum: str = ""
+
+    def __post_init__(self) -> None:
+        problem = _text_problem(self.id, "id", allow_empty=False)
+        if problem:
+            raise FrameError(f"frame item {self.id!r}: {problem}")
+        weight = self.weight
+        if type(weight) is not int and (not isinstance(weight, int) or isinstance(weight, bool)):
+            raise FrameError(f"frame item {self.id!r}: weight must be an integer, got {weight!r}")
+        if not 1 <= weight <= MAX_WEIGHT:
+            raise FrameError(f"frame item {self.id!r}: weight must be between 1 and 2**53, got {weight}")
+        problem = _text_problem(self.stratum, "stratum", allow_empty=True)
+        if problem:
+            raise FrameError(f"frame item {self.id!r}: {problem}")
+
+
+_get_id = attrgetter("id")
+_get_weight = attrgetter("weight")
+_get_stratum = attrgetter("stratum")
+
+
+def _frame(items) -> list[FrameItem]:
+    """The items as a list in id (code point) order; FrameError on a non-FrameItem or a duplicate id."""
+    items = items if type(items) is list else list(items)
+    if not all(issubclass(kind, FrameItem) for kind in set(map(type, items))):
+        bad = next(item for item in items if not isinstance(item, FrameItem))
+        raise FrameError(f"frame items must be FrameItem instances, got {type(bad).__name__} {bad!r}")
+    ids = list(map(_get_id, items))
+    if all(map(lt, ids, islice(ids, 1, None))):  # already strictly ascending: sorted and unique
+        return items
+    items = sorted(items, key=_get_id)
+    ids = list(map(_get_id, items))
+    if not all(map(lt, ids, islice(ids, 1, None))):
+        duplicate = next(a for a, b in zip(ids, islice(ids, 1, None)) if a == b)
+        raise FrameError(f"duplicate id {duplicate!r} in the frame: ids must be unique")
+    return items
+
+
+def canonical_frame_text(items) -> str:
+    """The spec's canonical frame text: `{id}\\t{weight}\\t{stratum}\\n` per item, sorted by id."""
+    return "".join([f"{item.id}\t{item.weight}\t{item.stratum}\n" for item in _frame(items)])
+
+
+def frame_digest(items) -> str:
+    """Lowercase hex SHA-256 of the UTF-8 canonical frame text (published before the seed exists)."""
+    return sha256_hex(canonical_frame_text(items))
+
+
+# --- Seeds -------------------------------------------------------------------------------------------------
+
+
+def commitment(secret: str) -> str:
+    """A ceremony participant's commitment: `sha256_hex(secret)`."""
+    if not isinstance(secret, str):
+        raise SeedError(f"a secret must be a string, got {type(secret).__name__}")
+    try:
+        return sha256_hex(secret)
+    except UnicodeEncodeError:
+        raise SeedError("the secret is not encodable as UTF-8 (lone surrogate)") from None
+
+
+def check_reveal(commitment_hex: str, secret: str) -> bool:
+    """Whether a revealed secret matches its commitment (lowercase hex, as `commitment` makes it)."""
+    if not isinstance(commitment_hex, str) or not isinstance(secret, str):
+        return False
+    try:
+        return commitment(secret) == commitment_hex
+    except SeedError:
+        return False
+
+
+def ceremony_seed(frame_digest: str, secrets: dict[str, str]) -> str:
+    """The ceremony seed: sha256_hex of the frame digest and the secrets ordered by participant name, LF-joined.
+
+    Participants are ordered by `sorted()` of their names (Unicode code point order).
+    """
+    if not isinstance(frame_digest, str) or not _HEX64.fullmatch(frame_digest):
+        raise SeedError(f"the frame digest must be 64 lowercase hex digits, got {frame_digest!r}")
+    if not secrets:
+        raise SeedError("a ceremony needs at least one participant's secret")
+    for name, secret in secrets.items():
+        if not isinstance(name, str) or not name:
+            raise SeedError(f"participant names must be non-empty strings, got {name!r}")
+        if not isinstance(secret, str):
+            raise SeedError(f"the secret of {name} must be a string, got {type(secret).__name__}")
+    try:
+        return sha256_hex("\n".join([frame_digest] + [secrets[name] for name in sorted(secrets)]))
+    except UnicodeEncodeError:
+        raise SeedError("a secret or participant name is not encodable as UTF-8 (lone surrogate)") from None
+
+
+def _check_seed(seed: object, what: str = "seed") -> str:
+    if not isinstance(seed, str):
+        raise SeedError(f"the {what} must be a string, got {type(seed).__name__}")
+    if len(seed) < MIN_SEED_LENGTH:
+        raise SeedError(f"the {what} must be at least {MIN_SEED_LENGTH} characters long, got {len(seed)}: {seed!r}")
+    try:
+        seed.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SeedError(f"the {what} is not encodable as UTF-8 (lone surrogate)") from None
+    return seed
+
+
+def external_seed(text: str) -> str:
+    """Validate an external seed (e.g. 20 dice rolls read out in public) and return it unchanged.
+
+    At least 20 characters. Nothing is trimmed or normalised: leading or trailing white space is an error
+    rather than something silently removed, because the seed must be exactly what was read out.
+    """
+    if isinstance(text, str) and text != text.strip():
+        raise SeedError(
+            f"the external seed {text!r} starts or ends with white space; type exactly what was read out, "
+            "without surrounding spaces or line breaks"
+        )
+    return _check_seed(text, "external seed")
+
+
+def inspector_seed(plan_seed: str, task_code: str) -> str:
+    """The seed of a task's inspector draw: `f"{plan_seed}/{task_code}"`."""
+    _check_seed(plan_seed, "plan seed")
+    if not isinstance(task_code, str) or not task_code:
+        raise SeedError(f"the task code must be a non-empty string, got {task_code!r}")
+    return f"{plan_seed}/{task_code}"
+
+
+# --- Keys and selection ------------------------------------------------------------------------------------
+
+
+def item_key(seed: str, item: FrameItem) -> float:
+    """The spec's key of one item, computed literally (the reference that the fast path in `draw` matches)."""
+    t = int.from_bytes(hashlib.sha256(f"{seed},{item.id}".encode()).digest(), "big")
+    u = ((t >> 203) + 0.5) / 2**53
+    return -math.log(u) / item.weight
+
+
+@dataclass(frozen=True)
+class DrawResult:
+    """Per stratum (in code point order): selected ids and alternates, both in rank order.
+
+    `shortfall` lists only the strata with fewer items than their quota (stratum → missing count).
+    """
+
+    selected: dict[str, list[str]]
+    alternates: dict[str, list[str]]
+    shortfall: dict[str, int]
+
+
+def _check_quotas(quotas) -> dict[str, int]:
+    if not isinstance(quotas, dict):
+        raise DrawError(f"quotas must be a dict of stratum → integer, got {type(quotas).__name__}")
+    for stratum, quota in quotas.items():
+        problem = _text_problem(stratum, "stratum", allow_empty=True)
+        if problem:
+            raise DrawError(f"quota stratum {stratum!r}: {problem}")
+        if type(quota) is not int and (not isinstance(quota, int) or isinstance(quota, bool)):
+            raise DrawError(f"the quota of stratum {stratum!r} must be an integer, got {quota!r}")
+        if quota < 0:
+            raise DrawError(f"the quota of stratum {stratum!r} must be ≥ 0, got {quota}")
+    return {stratum: quotas[stratum] for stratum in sorted(quotas)}
+
+
+def _unquoted(item: FrameItem) -> DrawError:
+    return DrawError(
+        f"frame item {item.id!r} is in stratum {item.stratum!r}, which has no quota: every stratum of the "
+        "frame needs a quota (0 to select none of it)"
+    )
+
+
+def _by_stratum(items: list[FrameItem], quotas: dict[str, int]) -> dict[str, list[FrameItem]]:
+    """The items of each quota stratum, keeping their (id) order; DrawError for an item without a quota."""
+    if len(quotas) == 1:
+        (only,) = quotas
+        if all(map(only.__eq__, map(_get_stratum, items))):
+            return {only: items}
+    groups: dict[str, list[FrameItem]] = {stratum: [] for stratum in quotas}
+    try:
+        # C-level loop: list.append(groups[item.stratum], item) for every item.
+        any(map(list.append, map(groups.__getitem__, map(_get_stratum, items)), items))
+    except KeyError:
+        raise _unquoted(next(item for item in items if item.stratum not in groups)) from None
+    return groups
+
+
+_MASK_LOW_BITS = bytes.maketrans(bytes(range(256)), bytes((b & 0xF8) | 0x04 for b in range(256)))
+_TWO_TO_MINUS_64 = 2.0**-64
+
+
+def _ranked_ids(items: list[FrameItem], seed: str) -> list[str]:
+    """Ids of `items` (which must be in strictly ascending id order) ranked by (key, id) ascending.
+
+    Equivalent to `sorted(items, key=lambda it: (item_key(seed, it), it.id))`, computed faster:
+
+    * `sha256(f"{seed},{id}")` from a copy of a state that has already absorbed `f"{seed},"`;
+    * with h the first 8 digest bytes as a big-endian integer (t >> 192), x = t >> 203 = h >> 11 and
+      `((x + 0.5) / 2**53)` equals `float(v) * 2**-54` with v = 2x + 1 (round-half-even to 53 bits commutes with
+      scaling by 2), which is `float(h') * 2**-64` for h' = h with bits 0-9 cleared and bit 10 set. Those bits
+      are set for all digests at once by byte operations on the concatenated digests;
+    * `-ln(u) / w == -(ln(u) / w)` exactly, so sorting `ln(u) / w` descending (`reverse=True` keeps the sort
+      stable) ranks by key ascending, and items with equal keys stay in id order.
+    """
+    n = len(items)
+    if n == 0:
+        return []
+    ids = list(map(_get_id, items))
+    fresh = hashlib.sha256(f"{seed},".encode()).copy
+    out = io.BytesIO()
+    write = out.write
+    # Ids contain no LF (FrameItem guarantees it), so one encode and split gives each id's UTF-8 bytes.
+    for encoded in "\n".join(ids).encode().split(b"\n"):
+        state = fresh()
+        state.update(encoded)
+        write(state.digest())
+    digests = bytearray(out.getbuffer())
+    digests[7::32] = bytes(n)  # bits 0-7 of h
+    digests[6::32] = digests[6::32].translate(_MASK_LOW_BITS)  # bits 8-9 cleared, bit 10 set
+    heads = array("Q")
+    heads.frombytes(digests)
+    heads = heads[::4]
+    if sys.byteorder == "little":
+        heads.byteswap()
+    logs = map(math.log, map(_TWO_TO_MINUS_64.__rmul__, heads))
+    weights = list(map(_get_weight, items))
+    if weights.count(1) == n:
+        scores = list(logs)
+    else:
+        scores = list(map(truediv, logs, weights))
+    order = sorted(range(n), key=scores.__getitem__, reverse=True)
+    return list(map(ids.__getitem__, order))
+
+
+def draw(items, seed: str, quotas: dict[str, int]) -> DrawResult:
+    """Draw per stratum: rank by (key, id); the first `quota` are selected, all the rest are alternates.
+
+    `items`: FrameItems in any order (ids unique). `quotas`: stratum → integer ≥ 0; every stratum of the frame
+    must have one (see the module docstring). The result's dicts are keyed by the quota strata, in code point order.
+    """
+    seed = _check_seed(seed)
+    quotas = _check_quotas(quotas)
+    groups = _by_stratum(_frame(items), quotas)
+    selected, alternates, shortfall = {}, {}, {}
+    for stratum, quota in quotas.items():
+        ranked = _ranked_ids(groups[stratum], seed)
+        selected[stratum] = ranked[:quota]
+        alternates[stratum] = ranked[quota:]
+        if len(ranked) < quota:
+            shortfall[stratum] = quota - len(ranked)
+    return DrawResult(selected=selected, alternates=alternates, shortfall=shortfall)
+
+
+# --- Records -----------------------------------------------------------------------------------------------
+
+
+def _seed_source(source: object, seed: str, digest: str) -> dict:
+    """Check a seed source against the seed and frame digest; return it in record order."""
+    if not isinstance(source, dict) or not isinstance(source.get("kind"), str):
+        raise SeedError("seed_source must be a dict with a string 'kind'")
+    kind = source["kind"]
+    out: dict = {"kind": kind}
+    if kind == "ceremony":
+        commitments, secrets = source.get("commitments"), source.get("secrets")
+        if not isinstance(commitments, dict) or not isinstance(secrets, dict):
+            raise SeedError("a ceremony seed_source needs 'commitments' and 'secrets' dicts (name → value)")
+        if set(commitments) != set(secrets):
+            missing = sorted(set(commitments) ^ set(secrets))
+            raise SeedError(f"commitments and secrets must name the same participants; differing: {missing}")
+        for name in sorted(commitments):
+            if not isinstance(commitments[name], str) or not _HEX64.fullmatch(commitments[name]):
+                raise SeedError(f"the commitment of {name} must be 64 lowercase hex digits")
+            if not check_reveal(commitments[name], secrets[name]):
+                raise SeedError(f"the commitment of {name} does not match the revealed secret")
+        expected = ceremony_seed(digest, secrets)
+        if seed != expected:
+            raise SeedError(f"the seed {seed!r} is not the ceremony seed {expected!r} of these secrets and frame")
+        out["commitments"] = {name: commitments[name] for name in sorted(commitments)}
+        out["secrets"] = {name: secrets[name] for name in sorted(secrets)}
+    elif kind == "external":
+        external_seed(seed)
+    elif kind == "derived":
+        plan_seed, task = source.get("plan_seed"), source.get("task")
+        if seed != inspector_seed(plan_seed, task):
+            raise SeedError(f"a derived seed must be f'{{plan_seed}}/{{task}}', got {seed!r}")
+    else:
+        raise SeedError(f"unknown seed_source kind {kind!r} (ceremony, external or derived)")
+    for key in sorted(source):
+        if key not in out:
+            out[key] = source[key]
+    return out
+
+
+def build_record(*, purpose: str, items, quotas: dict[str, int], seed: str, seed_source: dict, created_at: str) -> dict:
+    """The published draw record, in the spec's shape and key order (see `record_json` for its text form)."""
+    if not isinstance(purpose, str) or not purpose:
+        raise DrawError(f"purpose must be a non-empty string, got {purpose!r}")
+    if not isinstance(created_at, str) or not _TIMESTAMP.fullmatch(created_at):
+        raise DrawError(f"created_at must be a UTC timestamp like 2026-03-05T09:30:00Z, got {created_at!r}")
+    frame = _frame(items)
+    digest = frame_digest(frame)
+    source = _seed_source(seed_source, _check_seed(seed), digest)
+    result = draw(frame, seed, quotas)
+    return {
+        "algorithm": ALGORITHM,
+        "purpose": purpose,
+        "frame_digest": digest,
+        "frame": [{"id": item.id, "weight": item.weight, "stratum": item.stratum} for item in frame],
+        "quotas": _check_quotas(quotas),
+        "seed": seed,
+        "seed_source": source,
+        "selected": result.selected,
+        "alternates": result.alternates,
+        "created_at": created_at,
+    }
+
+
+def record_json(record: dict) -> str:
+    """The published text of a record: `json.dumps(record, ensure_ascii=False, indent=2)`, keys in record order.
+
+    No trailing newline; publish and hash its UTF-8 encoding.
+    """
+    return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False)

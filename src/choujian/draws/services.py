@@ -1,0 +1,399 @@
+"""Writes of the draw flow: frame build and freeze, seed ceremony, object draw, inspector draws, replacements."""
+
+import hashlib
+import json
+import re
+import secrets
+from datetime import timedelta
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from choujian.accounts.choices import Role
+from choujian.accounts.models import User
+from choujian.core.codes import next_code
+from choujian.core.errors import NotPermitted, ServiceError
+from choujian.draws import frames, sampler
+from choujian.draws.choices import CeremonyStatus, DrawPurpose, SeedKind
+from choujian.draws.inspectors import inspector_pool
+from choujian.draws.models import (
+    Ceremony,
+    CeremonyParticipant,
+    Draw,
+    Frame,
+    FrameExclusion,
+    FrameItem,
+    Replacement,
+    TaskInspector,
+)
+from choujian.ledger.services import ledger_append
+from choujian.planning.choices import PlanStatus, ReplacementReason, TaskStatus
+from choujian.planning.models import Plan, Task
+from choujian.planning.services import _member
+
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+DEFAULT_REVEAL_HOURS = 72
+
+
+def _now_z() -> str:
+    import datetime as dt
+
+    return timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _require_writer(actor: User, plan: Plan) -> None:
+    if not _member(actor, plan.regulator, Role.REGULATOR_WRITERS):
+        raise NotPermitted("只有组织单位的监管人员可以操作抽取")
+
+
+def _lock(plan: Plan) -> Plan:
+    return Plan.objects.select_for_update().get(pk=plan.pk)
+
+
+def _set_status(plan: Plan, status: str) -> None:
+    plan.status = status
+    plan.version += 1
+    plan.save(update_fields=["status", "version", "updated_at"])
+
+
+@transaction.atomic
+def frame_build(*, actor: User, plan: Plan) -> Frame:
+    """(Re)build the frame of an approved plan from the registry; it can be rebuilt until frozen."""
+    plan = _lock(plan)
+    _require_writer(actor, plan)
+    if plan.status != PlanStatus.STATUS_APPROVED:
+        raise ServiceError({"status": ["只有已批准、尚未锁定抽样框的计划可以生成抽样框"]})
+    built = frames.build(plan)
+    items = [sampler.FrameItem(c.item_id, c.weight, c.stratum) for c in built.items]
+    frame, _ = Frame.objects.get_or_create(plan=plan, defaults={"digest": ""})
+    frame.items.all().delete()
+    frame.exclusions.all().delete()
+    frame.digest = sampler.frame_digest(items)
+    frame.quotas = built.quotas
+    frame.version += 1
+    frame.save()
+    FrameItem.objects.bulk_create(
+        FrameItem(
+            frame=frame,
+            item_id=c.item_id,
+            weight=c.weight,
+            stratum=c.stratum,
+            line=c.line,
+            enterprise=c.product.enterprise,
+            product=c.product,
+            delivery=c.delivery,
+            weight_reason=c.weight_reason,
+        )
+        for c in built.items
+    )
+    FrameExclusion.objects.bulk_create(
+        FrameExclusion(
+            frame=frame,
+            item_id=c.item_id,
+            line=c.line,
+            enterprise=c.product.enterprise,
+            product=c.product,
+            reason=reason,
+        )
+        for c, reason in built.exclusions
+    )
+    ledger_append(
+        type="frame.built",
+        actor=actor,
+        object=frame,
+        data={"digest": frame.digest, "items": len(items), "excluded": len(built.exclusions)},
+    )
+    return frame
+
+
+@transaction.atomic
+def frame_freeze(
+    *, actor: User, plan: Plan, reveal_hours: int = DEFAULT_REVEAL_HOURS, seed_kind: str = SeedKind.KIND_CEREMONY
+) -> Ceremony:
+    """Publish the frame digest (ledger), lock the frame and open the seed ceremony."""
+    plan = _lock(plan)
+    _require_writer(actor, plan)
+    frame = Frame.objects.filter(plan=plan).first()
+    if plan.status != PlanStatus.STATUS_APPROVED or frame is None:
+        raise ServiceError({"status": ["请先生成抽样框"]})
+    if not frame.items.exists():
+        raise ServiceError({"frame": ["抽样框为空，无法抽取"]})
+    if seed_kind not in SeedKind:
+        raise ServiceError({"seed_kind": ["种子方式无效"]})
+    if not 1 <= reveal_hours <= 24 * 30:
+        raise ServiceError({"reveal_hours": ["公开期限应在 1 小时到 30 天之间"]})
+    frame.frozen_at = timezone.now()
+    frame.save(update_fields=["frozen_at", "updated_at"])
+    _set_status(plan, PlanStatus.STATUS_FROZEN)
+    ceremony = Ceremony.objects.create(
+        plan=plan, kind=seed_kind, reveal_deadline=timezone.now() + timedelta(hours=reveal_hours)
+    )
+    if seed_kind == SeedKind.KIND_CEREMONY:
+        for name in sorted({n.strip() for n in plan.participants}):
+            CeremonyParticipant.objects.create(ceremony=ceremony, name=name, token=secrets.token_urlsafe(24))
+    ledger_append(type="frame.frozen", actor=actor, object=frame, data={"digest": frame.digest, "quotas": frame.quotas})
+    ledger_append(type="ceremony.opened", actor=actor, object=ceremony)
+    return ceremony
+
+
+def _lock_ceremony(ceremony: Ceremony) -> Ceremony:
+    return Ceremony.objects.select_for_update().select_related("plan__frame").get(pk=ceremony.pk)
+
+
+def ceremony_refresh(ceremony: Ceremony) -> Ceremony:
+    """Mark the ceremony blocked once the reveal deadline passes with reveals missing; nothing replaces them."""
+    if ceremony.status in {CeremonyStatus.STATUS_COMMITTING, CeremonyStatus.STATUS_REVEALING} and (
+        timezone.now() > ceremony.reveal_deadline and ceremony.kind == SeedKind.KIND_CEREMONY
+    ):
+        with transaction.atomic():
+            locked = _lock_ceremony(ceremony)
+            if locked.status in {CeremonyStatus.STATUS_COMMITTING, CeremonyStatus.STATUS_REVEALING}:
+                locked.status = CeremonyStatus.STATUS_BLOCKED
+                locked.version += 1
+                locked.save(update_fields=["status", "version", "updated_at"])
+                missing = [p.name for p in locked.participants.all() if not p.secret]
+                ledger_append(
+                    type="ceremony.blocked", actor="system:deadline", object=locked, data={"missing": missing}
+                )
+            return locked
+    return ceremony
+
+
+@transaction.atomic
+def ceremony_commit(*, participant: CeremonyParticipant, commitment: str) -> CeremonyParticipant:
+    """A participant, on their own device, submits SHA-256(secret); the secret itself never reaches us yet."""
+    ceremony = ceremony_refresh(participant.ceremony)
+    ceremony = _lock_ceremony(ceremony)
+    participant = CeremonyParticipant.objects.select_for_update().get(pk=participant.pk)
+    commitment = (commitment or "").strip().lower()
+    if ceremony.status != CeremonyStatus.STATUS_COMMITTING:
+        raise ServiceError({"commitment": [f"仪式处于“{ceremony.get_status_display()}”阶段，不能提交承诺值"]})
+    if participant.commitment:
+        raise ServiceError({"commitment": ["您已提交过承诺值，不能更改"]})
+    if not HEX64.match(commitment):
+        raise ServiceError({"commitment": ["承诺值应为 64 位十六进制 SHA-256 摘要"]})
+    participant.commitment, participant.committed_at = commitment, timezone.now()
+    participant.save(update_fields=["commitment", "committed_at"])
+    if all(p.commitment for p in ceremony.participants.all()):
+        ceremony.status = CeremonyStatus.STATUS_REVEALING
+    ceremony.version += 1
+    ceremony.save(update_fields=["status", "version", "updated_at"])
+    ledger_append(
+        type="ceremony.committed",
+        actor=f"participant:{participant.name}",
+        object=ceremony,
+        data={"participant": participant.name, "commitment": commitment},
+    )
+    return participant
+
+
+@transaction.atomic
+def ceremony_reveal(*, participant: CeremonyParticipant, secret: str) -> CeremonyParticipant:
+    ceremony = ceremony_refresh(participant.ceremony)
+    ceremony = _lock_ceremony(ceremony)
+    participant = CeremonyParticipant.objects.select_for_update().get(pk=participant.pk)
+    if ceremony.status != CeremonyStatus.STATUS_REVEALING:
+        raise ServiceError({"secret": [f"仪式处于“{ceremony.get_status_display()}”阶段，不能公开随机数"]})
+    if participant.secret:
+        raise ServiceError({"secret": ["您已公开过随机数"]})
+    if not secret or len(secret) > 200 or any(ch in secret for ch in "\t\r\n"):
+        raise ServiceError({"secret": ["随机数应为 1–200 个字符，且不含换行或制表符"]})
+    if not sampler.check_reveal(participant.commitment, secret):
+        raise ServiceError({"secret": ["随机数与您提交的承诺值不符（SHA-256 不一致），请核对后重新输入"]})
+    participant.secret, participant.revealed_at = secret, timezone.now()
+    participant.save(update_fields=["secret", "revealed_at"])
+    ledger_append(
+        type="ceremony.revealed",
+        actor=f"participant:{participant.name}",
+        object=ceremony,
+        data={"participant": participant.name, "secret_sha256": participant.commitment},
+    )
+    people = list(ceremony.participants.all())
+    if all(p.secret for p in people):
+        frame = ceremony.plan.frame
+        ceremony.seed = sampler.ceremony_seed(frame.digest, {p.name: p.secret for p in people})
+        ceremony.status = CeremonyStatus.STATUS_COMPLETE
+        ceremony.version += 1
+        ceremony.save(update_fields=["seed", "status", "version", "updated_at"])
+        ledger_append(type="ceremony.completed", actor="system", object=ceremony, data={"seed": ceremony.seed})
+        # The draw follows the seed at once, so nobody can decide whether to draw after seeing it.
+        draw_objects(plan=ceremony.plan)
+    return participant
+
+
+@transaction.atomic
+def ceremony_external_seed(*, actor: User, ceremony: Ceremony, seed: str, description: str) -> Ceremony:
+    ceremony = _lock_ceremony(ceremony)
+    if not _member(actor, ceremony.plan.regulator, {Role.ROLE_REGULATOR_ADMIN}):
+        raise NotPermitted("只有监管管理员可以录入外部随机数")
+    if ceremony.kind != SeedKind.KIND_EXTERNAL or ceremony.seed:
+        raise ServiceError({"seed": ["本次抽取不使用外部随机数，或种子已录入"]})
+    try:
+        seed = sampler.external_seed(seed)
+    except ValueError as exc:
+        raise ServiceError({"seed": [str(exc)]}) from None
+    if not description.strip():
+        raise ServiceError({"description": ["请说明随机数来源，如“2026年3月5日公开会议，掷骰 20 次”"]})
+    ceremony.seed, ceremony.external_seed = seed, seed
+    ceremony.external_description = description.strip()[:300]
+    ceremony.status = CeremonyStatus.STATUS_COMPLETE
+    ceremony.version += 1
+    ceremony.save()
+    ledger_append(type="ceremony.completed", actor=actor, object=ceremony, data={"seed": seed})
+    draw_objects(plan=ceremony.plan)
+    return ceremony
+
+
+def _seed_source(ceremony: Ceremony) -> dict:
+    if ceremony.kind == SeedKind.KIND_EXTERNAL:
+        return {"kind": "external", "description": ceremony.external_description}
+    people = list(ceremony.participants.all())
+    return {
+        "kind": "ceremony",
+        "commitments": {p.name: p.commitment for p in people},
+        "secrets": {p.name: p.secret for p in people},
+    }
+
+
+def _save_draw(*, plan: Plan, purpose: str, record: dict, task: Task | None = None, actor="system") -> Draw:
+    text = sampler.record_json(record)
+    draw = Draw.objects.create(
+        plan=plan,
+        task=task,
+        purpose=purpose,
+        record=text,
+        record_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+    ledger_append(
+        type=f"draw.{purpose}",
+        actor=actor,
+        object=draw,
+        data={"frame_digest": record["frame_digest"], "seed": record["seed"]},
+    )
+    return draw
+
+
+def draw_objects(*, plan: Plan) -> Draw:
+    """Run the object draw of a plan whose seed exists, create one task per selected item, then draw inspectors."""
+    plan = _lock(plan)
+    ceremony = plan.ceremony
+    if plan.status != PlanStatus.STATUS_FROZEN or ceremony.status != CeremonyStatus.STATUS_COMPLETE:
+        raise ServiceError({"status": ["种子尚未生成，不能抽取"]})
+    frame = plan.frame
+    rows = {row.item_id: row for row in frame.items.select_related("line", "product__enterprise", "delivery")}
+    items = [sampler.FrameItem(r.item_id, r.weight, r.stratum) for r in rows.values()]
+    result = sampler.draw(items, ceremony.seed, frame.quotas)
+    record = sampler.build_record(
+        purpose=DrawPurpose.PURPOSE_ENTERPRISES,
+        items=items,
+        quotas=frame.quotas,
+        seed=ceremony.seed,
+        seed_source=_seed_source(ceremony),
+        created_at=_now_z(),
+    )
+    draw = _save_draw(plan=plan, purpose=DrawPurpose.PURPOSE_ENTERPRISES, record=record)
+    now = timezone.now()
+    for stratum in sorted(result.selected):
+        for rank, item_id in enumerate(result.selected[stratum], start=1):
+            task = _create_task(plan, rows[item_id], stratum, rank, now)
+            inspectors_draw(task=task)
+    _set_status(plan, PlanStatus.STATUS_DRAWN)
+    ledger_append(type="plan.drawn", actor="system", object=plan, data={"draw": str(draw.public_id)})
+    return draw
+
+
+def _create_task(plan: Plan, row: FrameItem, stratum: str, rank: int, now, replaces: Task | None = None) -> Task:
+    line = row.line
+    task = Task.objects.create(
+        code=next_code("RW", plan.year),
+        plan=plan,
+        line=line,
+        frame_item_id=row.item_id,
+        stratum=stratum,
+        rank=rank,
+        enterprise=row.enterprise,
+        product=row.product,
+        delivery=row.delivery,
+        agency=line.agency,
+        laboratory=line.laboratory,
+        drawn_at=now,
+        replaces=replaces,
+    )
+    ledger_append(type="task.created", actor="system", object=task)
+    return task
+
+
+def inspectors_draw(*, task: Task, per_task: int = 2) -> Draw:
+    """Draw the inspectors of a task from the agency's qualified, unconflicted samplers (seed: plan seed/task)."""
+    pool = inspector_pool(task)
+    items = [sampler.FrameItem(str(user.public_id)) for user in pool]
+    seed = sampler.inspector_seed(task.plan.ceremony.seed, task.code)
+    quotas = {"": per_task}
+    result = sampler.draw(items, seed, quotas)
+    record = sampler.build_record(
+        purpose=DrawPurpose.PURPOSE_INSPECTORS,
+        items=items,
+        quotas=quotas,
+        seed=seed,
+        seed_source={"kind": "derived", "plan_seed": task.plan.ceremony.seed, "task": task.code},
+        created_at=_now_z(),
+    )
+    draw = _save_draw(plan=task.plan, purpose=DrawPurpose.PURPOSE_INSPECTORS, record=record, task=task)
+    by_id = {str(user.public_id): user for user in pool}
+    for rank, user_id in enumerate(result.selected.get("", []), start=1):
+        TaskInspector.objects.create(task=task, inspector=by_id[user_id], draw=draw, rank=rank)
+    task.status = TaskStatus.STATUS_ASSIGNED if len(pool) >= per_task else TaskStatus.STATUS_SHORT_OF_INSPECTORS
+    task.version += 1
+    task.save(update_fields=["status", "version", "updated_at"])
+    ledger_append(
+        type="task.inspectors_drawn",
+        actor="system",
+        object=task,
+        data={"inspectors": result.selected.get("", []), "pool": len(pool), "draw": str(draw.public_id)},
+    )
+    return draw
+
+
+@transaction.atomic
+def task_replace(*, actor: User, task: Task, reason: str, note: str, evidence: UploadedFile) -> Task:
+    """Replace a selected item by the next unused alternate of its stratum, with reason and evidence."""
+    plan = _lock(task.plan)
+    _require_writer(actor, plan)
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.status == TaskStatus.STATUS_REPLACED:
+        raise ServiceError({"task": ["该任务已被替换"]})
+    if reason not in ReplacementReason:
+        raise ServiceError({"reason": ["请选择递补原因"]})
+    if evidence is None or not evidence.size:
+        raise ServiceError({"evidence": ["请上传证据（照片或文件）"]})
+    draw = plan.draws.filter(purpose=DrawPurpose.PURPOSE_ENTERPRISES).first()
+    alternates = json.loads(draw.record)["alternates"].get(task.stratum, [])
+    used = set(plan.tasks.values_list("frame_item_id", flat=True))
+    next_id = next((item for item in alternates if item not in used), None)
+    if next_id is None:
+        raise ServiceError({"task": ["该层已无可递补的备选对象"]})
+    digest = hashlib.sha256()
+    for chunk in evidence.chunks():
+        digest.update(chunk)
+    row = plan.frame.items.select_related("line", "product__enterprise", "delivery").get(item_id=next_id)
+    rank = plan.tasks.filter(stratum=task.stratum).count() + 1
+    replacement = _create_task(plan, row, task.stratum, rank, timezone.now(), replaces=task)
+    task.status = TaskStatus.STATUS_REPLACED
+    task.version += 1
+    task.save(update_fields=["status", "version", "updated_at"])
+    evidence.seek(0)
+    record = Replacement(
+        replaced=task,
+        replacement=replacement,
+        reason=reason,
+        note=(note or "").strip()[:300],
+        evidence_sha256=digest.hexdigest(),
+        decided_by=actor,
+    )
+    record.evidence.save(digest.hexdigest(), evidence, save=False)
+    record.save()
+    ledger_append(type="task.replaced", actor=actor, object=record, data={"alternate": next_id})
+    ledger_append(type="task.updated", actor=actor, object=task)
+    inspectors_draw(task=replacement)
+    return replacement

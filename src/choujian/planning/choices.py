@@ -1,0 +1,85 @@
+from choujian.core.choices import ChoiceSet
+
+
+class PlanKind(ChoiceSet):
+    KIND_ANNUAL = "annual"
+    KIND_QUARTERLY = "quarterly"
+    KIND_SPECIAL = "special"
+    CHOICES = [(KIND_ANNUAL, "年度计划"), (KIND_QUARTERLY, "季度计划"), (KIND_SPECIAL, "专项抽查")]
+
+
+class PlanStatus(ChoiceSet):
+    STATUS_DRAFT = "draft"
+    STATUS_SUBMITTED = "submitted"
+    STATUS_APPROVED = "approved"
+    STATUS_FROZEN = "frozen"
+    STATUS_DRAWN = "drawn"
+    STATUS_CLOSED = "closed"
+    CHOICES = [
+        (STATUS_DRAFT, "草拟中"),
+        (STATUS_SUBMITTED, "待审批"),
+        (STATUS_APPROVED, "已批准"),
+        (STATUS_FROZEN, "抽样框已锁定"),
+        (STATUS_DRAWN, "已抽取"),
+        (STATUS_CLOSED, "已结束"),
+    ]
+    EDITABLE = frozenset({STATUS_DRAFT})
+    CURRENT = frozenset({STATUS_APPROVED, STATUS_FROZEN, STATUS_DRAWN})
+
+
+class SamplingMode(ChoiceSet):
+    MODE_PRODUCTION = "production"
+    MODE_MARKET = "market"
+    MODE_CONSTRUCTION = "construction"
+    MODE_ONLINE = "online"
+    CHOICES = [
+        (MODE_PRODUCTION, "生产企业抽样"),
+        (MODE_MARKET, "市场/流通领域抽样"),
+        (MODE_CONSTRUCTION, "施工现场进场批次抽样"),
+        (MODE_ONLINE, "网络购买抽样"),
+    ]
+
+
+class StrataBy(ChoiceSet):
+    STRATA_NONE = "none"
+    STRATA_CITY = "city"
+    STRATA_COUNTY = "county"
+    CHOICES = [(STRATA_NONE, "不分层"), (STRATA_CITY, "按地市分层"), (STRATA_COUNTY, "按区县分层")]
+
+
+class TaskStatus(ChoiceSet):
+    STATUS_DRAWN = "drawn"
+    STATUS_ASSIGNED = "assigned"
+    STATUS_SHORT_OF_INSPECTORS = "short_of_inspectors"
+    STATUS_REPLACED = "replaced"
+    CHOICES = [
+        (STATUS_DRAWN, "已抽中，待派员"),
+        (STATUS_ASSIGNED, "已派员"),
+        (STATUS_SHORT_OF_INSPECTORS, "可抽检查人员不足"),
+        (STATUS_REPLACED, "已递补替换"),
+    ]
+    OPEN = frozenset({STATUS_DRAWN, STATUS_ASSIGNED, STATUS_SHORT_OF_INSPECTORS})
+
+
+class TaskOutcome(ChoiceSet):
+    OUTCOME_PENDING = ""
+    OUTCOME_CONFORMING = "conforming"
+    OUTCOME_NONCONFORMING = "nonconforming"
+    CHOICES = [(OUTCOME_PENDING, "待定"), (OUTCOME_CONFORMING, "合格"), (OUTCOME_NONCONFORMING, "不合格")]
+
+
+class ReplacementReason(ChoiceSet):
+    REASON_CLOSED = "closed"
+    REASON_NOT_PRODUCING = "not_producing"
+    REASON_NO_STOCK = "no_stock"
+    REASON_BELOW_MINIMUM_LOT = "below_minimum_lot"
+    REASON_TRIAL_SAMPLE = "trial_sample"
+    REASON_EXPORT_ONLY = "export_only"
+    CHOICES = [
+        (REASON_CLOSED, "企业已停产、歇业或注销"),
+        (REASON_NOT_PRODUCING, "企业已不再生产该产品"),
+        (REASON_NO_STOCK, "无库存、无待销产品"),
+        (REASON_BELOW_MINIMUM_LOT, "产品批量低于最小抽样基数"),
+        (REASON_TRIAL_SAMPLE, "产品标注试制、样品或处理品"),
+        (REASON_EXPORT_ONLY, "产品仅用于出口（有合同）"),
+    ]

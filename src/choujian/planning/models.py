@@ -1,0 +1,284 @@
+"""Spot-check plans, their per-category quotas, and the tasks a draw creates."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from choujian.accounts.models import Organisation
+from choujian.core.models import PublicModel
+from choujian.core.validators import validate_region
+from choujian.planning.choices import PlanKind, PlanStatus, SamplingMode, StrataBy, TaskOutcome, TaskStatus
+from choujian.registry.models import Delivery, Enterprise, Product, ProductCategory
+
+DEFAULT_RISK_RULE = {"base": 1, "per_nonconformity": 2, "max": 10}
+
+
+class Plan(PublicModel):
+    """A regulator's annual, quarterly or special spot-check plan (抽查计划)."""
+
+    ledger_kind = "plan"
+
+    code = models.CharField("计划编号", max_length=20, unique=True)
+    name = models.CharField("计划名称", max_length=200)
+    kind = models.CharField("类型", max_length=12, choices=PlanKind.CHOICES, default=PlanKind.KIND_ANNUAL)
+    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    regulator = models.ForeignKey(Organisation, verbose_name="组织单位", on_delete=models.PROTECT, related_name="plans")
+    region = models.CharField("抽查范围（行政区划）", max_length=6, validators=[validate_region])
+    status = models.CharField("状态", max_length=12, choices=PlanStatus.CHOICES, default=PlanStatus.STATUS_DRAFT)
+    lookback_days = models.PositiveIntegerField(
+        "重复抽查回避期（天）", default=180, validators=[MaxValueValidator(3650)]
+    )
+    budget_per_sample = models.DecimalField(
+        "单批次预算（元）", max_digits=12, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    budget_total = models.DecimalField(
+        "总预算（元）", max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    risk_based = models.BooleanField("差别化（按风险加权）", default=False)
+    risk_rule = models.JSONField("风险加权规则", default=dict, blank=True)
+    participants = models.JSONField("抽取仪式参与人", default=list, help_text="至少两人，如监管部门代表与社会监督员")
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="起草人", on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="批准人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField("批准时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "抽查计划"
+        ordering = ["-year", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        errors = {}
+        names = self.participants if isinstance(self.participants, list) else None
+        if names is None or not all(isinstance(n, str) and n.strip() for n in names):
+            errors["participants"] = "参与人应为姓名列表"
+        elif len({n.strip() for n in names}) < 2:
+            errors["participants"] = "抽取仪式至少需要两名不同的参与人"
+        elif any(ch in n for n in names for ch in "\t\n\r"):
+            errors["participants"] = "参与人姓名不能包含制表符或换行"
+        if self.regulator_id and self.region and not self.region.startswith(_prefix(self.regulator.region)):
+            if self.regulator.level != "national":
+                errors["region"] = "抽查范围必须在组织单位的辖区内"
+        if not isinstance(self.risk_rule, dict):
+            errors["risk_rule"] = "风险加权规则应为对象"
+        if errors:
+            raise ValidationError(errors)
+
+    def effective_risk_rule(self) -> dict:
+        return {**DEFAULT_RISK_RULE, **(self.risk_rule or {})}
+
+    def ledger_state(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "kind": self.kind,
+            "year": self.year,
+            "regulator": str(self.regulator.public_id),
+            "region": self.region,
+            "status": self.status,
+            "lookback_days": self.lookback_days,
+            "budget_per_sample": str(self.budget_per_sample),
+            "budget_total": str(self.budget_total),
+            "risk_based": self.risk_based,
+            "risk_rule": self.risk_rule,
+            "participants": self.participants,
+            "approved_by": str(self.approved_by.public_id) if self.approved_by_id else None,
+        }
+
+
+def _prefix(code: str) -> str:
+    from choujian.accounts.models import region_prefix
+
+    return region_prefix(code)
+
+
+class PlanLine(PublicModel):
+    """One product category of a plan: its quota, strata, sampling mode, agency and laboratory."""
+
+    ledger_kind = "plan_line"
+
+    plan = models.ForeignKey(Plan, verbose_name="计划", on_delete=models.CASCADE, related_name="lines")
+    category = models.ForeignKey(ProductCategory, verbose_name="产品类别", on_delete=models.PROTECT)
+    quota = models.PositiveIntegerField("抽查批次", validators=[MinValueValidator(1), MaxValueValidator(100000)])
+    strata_by = models.CharField("分层", max_length=8, choices=StrataBy.CHOICES, default=StrataBy.STRATA_NONE)
+    stratum_quotas = models.JSONField("各层批次", default=dict, blank=True, help_text='如 {"350100": 3}')
+    sampling_mode = models.CharField("抽样方式", max_length=16, choices=SamplingMode.CHOICES)
+    agency = models.ForeignKey(
+        Organisation,
+        verbose_name="抽样机构",
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": "sampling_agency"},
+    )
+    laboratory = models.ForeignKey(
+        Organisation,
+        verbose_name="检验机构",
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": "laboratory"},
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "计划类别"
+        constraints = [models.UniqueConstraint(fields=["plan", "category"], name="uniq_plan_category")]
+        ordering = ["category__code"]
+
+    def __str__(self) -> str:
+        return f"{self.category.name} × {self.quota}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.agency_id and self.agency.kind != "sampling_agency":
+            errors["agency"] = "抽样机构必须是“抽样机构”类型"
+        if self.laboratory_id and self.laboratory.kind != "laboratory":
+            errors["laboratory"] = "检验机构必须是“检验检测机构”类型"
+        if self.agency_id and self.agency_id == self.laboratory_id:
+            errors["laboratory"] = "抽检分离：抽样机构与检验机构不能是同一单位"
+        quotas = self.stratum_quotas
+        if self.strata_by == StrataBy.STRATA_NONE:
+            if quotas:
+                errors["stratum_quotas"] = "不分层时不填各层批次"
+        elif not isinstance(quotas, dict) or not quotas:
+            errors["stratum_quotas"] = '分层抽取需填写各层批次，如 {"350100": 3}'
+        else:
+            bad = [k for k, v in quotas.items() if not (isinstance(v, int) and not isinstance(v, bool) and v >= 0)]
+            if bad:
+                errors["stratum_quotas"] = f"批次必须是非负整数：{'、'.join(bad)}"
+            elif self.quota is not None and sum(quotas.values()) != self.quota:
+                errors["stratum_quotas"] = f"各层批次之和（{sum(quotas.values())}）应等于抽查批次（{self.quota}）"
+        if errors:
+            raise ValidationError(errors)
+
+    def ledger_state(self) -> dict:
+        return {
+            "plan": self.plan.code,
+            "category": self.category.code,
+            "quota": self.quota,
+            "strata_by": self.strata_by,
+            "stratum_quotas": self.stratum_quotas,
+            "sampling_mode": self.sampling_mode,
+            "agency": str(self.agency.public_id),
+            "laboratory": str(self.laboratory.public_id),
+        }
+
+
+class Task(PublicModel):
+    """A spot-check task: one drawn item (a product of an enterprise, or a delivered lot) to be sampled."""
+
+    ledger_kind = "task"
+
+    code = models.CharField("任务编号", max_length=20, unique=True)
+    plan = models.ForeignKey(Plan, verbose_name="计划", on_delete=models.PROTECT, related_name="tasks")
+    line = models.ForeignKey(PlanLine, verbose_name="计划类别", on_delete=models.PROTECT, related_name="tasks")
+    frame_item_id = models.CharField("抽样框编号", max_length=200)
+    stratum = models.CharField("层", max_length=64, blank=True)
+    rank = models.PositiveIntegerField("名次")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="被抽查企业", on_delete=models.PROTECT, related_name="tasks"
+    )
+    product = models.ForeignKey(Product, verbose_name="产品", on_delete=models.PROTECT, related_name="tasks")
+    delivery = models.ForeignKey(
+        Delivery, verbose_name="进场批次", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    agency = models.ForeignKey(Organisation, verbose_name="抽样机构", on_delete=models.PROTECT, related_name="+")
+    laboratory = models.ForeignKey(Organisation, verbose_name="检验机构", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField("状态", max_length=24, choices=TaskStatus.CHOICES, default=TaskStatus.STATUS_DRAWN)
+    outcome = models.CharField("结论", max_length=16, choices=TaskOutcome.CHOICES, blank=True, default="")
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name="递补替换的任务",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+    drawn_at = models.DateTimeField("抽取时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "抽查任务"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def ledger_state(self) -> dict:
+        return {
+            "code": self.code,
+            "plan": self.plan.code,
+            "frame_item_id": self.frame_item_id,
+            "stratum": self.stratum,
+            "rank": self.rank,
+            "enterprise": self.enterprise.uscc,
+            "product": str(self.product.public_id),
+            "delivery": str(self.delivery.public_id) if self.delivery_id else None,
+            "agency": str(self.agency.public_id),
+            "laboratory": str(self.laboratory.public_id),
+            "status": self.status,
+            "outcome": self.outcome,
+            "replaces": self.replaces.code if self.replaces_id else None,
+        }
+
+
+class InspectorQualification(PublicModel):
+    """An inspector's qualification to sample a product category (持证抽样人员)."""
+
+    ledger_kind = "qualification"
+
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="抽样人员", on_delete=models.CASCADE, related_name="qualifications"
+    )
+    category = models.ForeignKey(ProductCategory, verbose_name="产品类别", on_delete=models.PROTECT)
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "抽样资格"
+        constraints = [models.UniqueConstraint(fields=["inspector", "category"], name="uniq_qualification")]
+
+    def __str__(self) -> str:
+        return f"{self.inspector} · {self.category}"
+
+    def ledger_state(self) -> dict:
+        return {
+            "inspector": str(self.inspector.public_id),
+            "category": self.category.code,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+        }
+
+
+class ConflictDeclaration(PublicModel):
+    """An inspector's declared relation with an enterprise (亲属、曾任职等): excludes them from its tasks."""
+
+    ledger_kind = "conflict"
+
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="抽样人员", on_delete=models.CASCADE, related_name="conflicts"
+    )
+    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField("利害关系", max_length=200)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "利害关系申报"
+        constraints = [models.UniqueConstraint(fields=["inspector", "enterprise"], name="uniq_conflict")]
+
+    def __str__(self) -> str:
+        return f"{self.inspector} ↔ {self.enterprise}"
+
+    def ledger_state(self) -> dict:
+        return {
+            "inspector": str(self.inspector.public_id),
+            "enterprise": self.enterprise.uscc,
+            "reason": self.reason,
+        }

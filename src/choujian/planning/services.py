@@ -1,0 +1,121 @@
+"""Writes to plans and their category lines: drafting, submission and approval by a second person."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from choujian.accounts.choices import Role
+from choujian.accounts.models import User
+from choujian.core.codes import next_code
+from choujian.core.errors import NotPermitted, ServiceError
+from choujian.core.recording import record_create, record_delete, record_update
+from choujian.ledger.services import ledger_append
+from choujian.planning.choices import PlanStatus
+from choujian.planning.models import Plan, PlanLine
+
+WRITERS = Role.REGULATOR_WRITERS
+
+
+def _member(actor: User, organisation, roles) -> bool:
+    return any(m.organisation_id == organisation.pk and m.role in roles for m in actor.active_memberships)
+
+
+def _require_writer(actor: User, plan: Plan) -> None:
+    if not _member(actor, plan.regulator, WRITERS):
+        raise NotPermitted("只有组织单位的监管人员可以编辑本计划")
+
+
+def _require_draft(plan: Plan) -> None:
+    if plan.status not in PlanStatus.EDITABLE:
+        raise ServiceError({"status": [f"计划处于“{plan.get_status_display()}”状态，不能修改"]})
+
+
+def plan_create(
+    *, actor: User, regulator, name: str, year: int, region: str, participants: list[str], **fields
+) -> Plan:
+    if not _member(actor, regulator, WRITERS):
+        raise NotPermitted("只能为本单位起草计划")
+    plan = Plan(
+        code=next_code("JH", year if isinstance(year, int) and 2000 <= year <= 2100 else timezone.now().year, 4),
+        name=name,
+        year=year,
+        region=region,
+        regulator=regulator,
+        participants=participants,
+        drafted_by=actor,
+        **fields,
+    )
+    return record_create(plan, actor=actor, event="plan.created")
+
+
+def plan_update(*, actor: User, plan: Plan, version: int | None = None, **changes) -> Plan:
+    _require_writer(actor, plan)
+    _require_draft(plan)
+    forbidden = set(changes) & {"status", "approved_by", "approved_at", "drafted_by", "code", "regulator"}
+    if forbidden:
+        raise ServiceError({name: ["不能直接修改"] for name in sorted(forbidden)})
+    return record_update(plan, actor=actor, event="plan.updated", changes=changes, version=version)
+
+
+def plan_line_add(*, actor: User, plan: Plan, **fields) -> PlanLine:
+    _require_writer(actor, plan)
+    _require_draft(plan)
+    return record_create(PlanLine(plan=plan, **fields), actor=actor, event="plan.line_added")
+
+
+def plan_line_update(*, actor: User, line: PlanLine, version: int | None = None, **changes) -> PlanLine:
+    _require_writer(actor, line.plan)
+    _require_draft(line.plan)
+    return record_update(line, actor=actor, event="plan.line_updated", changes=changes, version=version)
+
+
+def plan_line_remove(*, actor: User, line: PlanLine) -> None:
+    _require_writer(actor, line.plan)
+    _require_draft(line.plan)
+    record_delete(line, actor=actor, event="plan.line_removed")
+
+
+@transaction.atomic
+def plan_submit(*, actor: User, plan: Plan) -> Plan:
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    _require_writer(actor, plan)
+    _require_draft(plan)
+    if not plan.lines.exists():
+        raise ServiceError({"lines": ["计划至少需要一个产品类别及其抽查批次"]})
+    return _transition(plan, actor, PlanStatus.STATUS_SUBMITTED, "plan.submitted")
+
+
+@transaction.atomic
+def plan_return(*, actor: User, plan: Plan, reason: str) -> Plan:
+    """An admin sends a submitted plan back to draft with a reason."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    """An admin sends a submitted plan back to draft with a reason."""
+    if not _member(actor, plan.regulator, {Role.ROLE_REGULATOR_ADMIN}):
+        raise NotPermitted("只有组织单位的监管管理员可以退回计划")
+    if plan.status != PlanStatus.STATUS_SUBMITTED:
+        raise ServiceError({"status": ["只有待审批的计划可以退回"]})
+    if not reason.strip():
+        raise ServiceError({"reason": ["请填写退回原因"]})
+    return _transition(plan, actor, PlanStatus.STATUS_DRAFT, "plan.returned", {"reason": reason.strip()})
+
+
+@transaction.atomic
+def plan_approve(*, actor: User, plan: Plan) -> Plan:
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if not _member(actor, plan.regulator, {Role.ROLE_REGULATOR_ADMIN}):
+        raise NotPermitted("只有组织单位的监管管理员可以批准计划")
+    if plan.status != PlanStatus.STATUS_SUBMITTED:
+        raise ServiceError({"status": [f"计划处于“{plan.get_status_display()}”状态，不能批准"]})
+    if plan.drafted_by_id == actor.pk:
+        raise ServiceError({"approved_by": ["起草人不能批准自己起草的计划（须由另一名管理员批准）"]})
+    plan.approved_by, plan.approved_at = actor, timezone.now()
+    plan.save(update_fields=["approved_by", "approved_at"])
+    return _transition(plan, actor, PlanStatus.STATUS_APPROVED, "plan.approved")
+
+
+def _transition(plan: Plan, actor: User, status: str, event: str, data: dict | None = None) -> Plan:
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    locked.status = status
+    locked.version += 1
+    locked.save(update_fields=["status", "version", "updated_at"])
+    ledger_append(type=event, actor=actor, object=locked, data=data or {})
+    return locked
