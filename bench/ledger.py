@@ -20,7 +20,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.test.utils import CaptureQueriesContext
 
 from choujian.core.canonical import canonical_json
@@ -128,6 +128,7 @@ def append_throughput(count: int = APPEND_COUNT, *, batch: int = APPEND_BATCH, s
 def _queries_per_append(batch: int) -> float:
     """Queries per append inside a caller's transaction (the commit and its checkpoint included)."""
     start = current_size()
+    reset_queries()
     with CaptureQueriesContext(connection) as ctx:
         with transaction.atomic():
             for i in range(start, start + batch):
@@ -221,9 +222,12 @@ def _measure(size: int, samples: int, rng: random.Random, root: bytes) -> dict:
             first_root[first] = root_at(first)
             assert merkle.verify_consistency(first, size, first_root[first], root, proof), (first, size)
     for _ in range(min(samples, QUERY_SAMPLES)):
+        # The query log is a bounded deque: empty it first, or a full log would make every capture look empty.
+        reset_queries()
         with CaptureQueriesContext(connection) as ctx:
             selectors.inclusion_proof(rng.randrange(size), size)
         inclusion_queries.append(len(ctx.captured_queries))
+        reset_queries()
         with CaptureQueriesContext(connection) as ctx:
             selectors.consistency_proof(rng.randrange(1, size), size)
         consistency_queries.append(len(ctx.captured_queries))

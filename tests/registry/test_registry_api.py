@@ -149,3 +149,11 @@ def test_it_stores_a_full_width_lower_case_uscc_in_canonical_form(world, api, en
         "/api/v1/enterprises/", {**enterprise_payload, "uscc": typed}, format="json"
     )
     assert response.status_code == 201 and response.json()["uscc"] == canonical
+
+
+def test_it_refuses_to_delete_a_project_that_still_has_sections(world, api):
+    from tests.factories import SectionFactory
+
+    section = SectionFactory(project__region="350102")
+    response = api(world.county_officer).delete(f"/api/v1/projects/{section.project.public_id}/")
+    assert response.status_code == 400 and "标段" in str(response.json())

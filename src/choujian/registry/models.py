@@ -171,7 +171,7 @@ class Section(PublicModel):
 
     ledger_kind = "section"
 
-    project = models.ForeignKey(Project, verbose_name="建设项目", on_delete=models.CASCADE, related_name="sections")
+    project = models.ForeignKey(Project, verbose_name="建设项目", on_delete=models.PROTECT, related_name="sections")
     name = models.CharField("标段名称", max_length=100)
     contractor = models.ForeignKey(
         Organisation, verbose_name="施工单位", on_delete=models.PROTECT, related_name="contracted_sections"
