@@ -23,8 +23,8 @@ Decisions the spec leaves open, fixed here and applied identically by the verifi
 
 Performance: `draw` ranks every item of every stratum (the alternates are the whole rest of the ranking, in
 order). It hashes with a copy of a SHA-256 state primed with `f"{seed},"`, turns the digests into `u` in bulk,
-and sorts each stratum once by key. Ties of keys (possible, if astronomically rare) are broken by id because the
-sort is stable and runs over items already in id order; see `_ranked_ids`.
+and sorts each stratum once by key. Equal keys (rare, but possible: u has 53 bits) are ranked by id because the
+sort is stable and runs over items already in id order; see `_heads`, `_scores` and `_ranked`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ import math
 import re
 import sys
 from array import array
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 from operator import attrgetter, lt, truediv
 
@@ -113,17 +115,20 @@ class FrameItem:
     stratum: str = ""
 
     def __post_init__(self) -> None:
-        problem = _text_problem(self.id, "id", allow_empty=False)
+        name = f"frame item {self.id!r}" if self.id != "" else f"frame item with empty id (stratum {self.stratum!r})"
+        problem = _text_problem(self.id, "id", allow_empty=False) or _text_problem(
+            self.stratum, "stratum", allow_empty=True
+        )
         if problem:
-            raise FrameError(f"frame item {self.id!r}: {problem}")
+            raise FrameError(f"{name}: {problem}")
         weight = self.weight
-        if type(weight) is not int and (not isinstance(weight, int) or isinstance(weight, bool)):
-            raise FrameError(f"frame item {self.id!r}: weight must be an integer, got {weight!r}")
+        if isinstance(weight, bool) or not isinstance(weight, int):
+            raise FrameError(f"{name}: weight must be an integer, got {weight!r}")
         if not 1 <= weight <= MAX_WEIGHT:
-            raise FrameError(f"frame item {self.id!r}: weight must be between 1 and 2**53, got {weight}")
-        problem = _text_problem(self.stratum, "stratum", allow_empty=True)
-        if problem:
-            raise FrameError(f"frame item {self.id!r}: {problem}")
+            raise FrameError(f"{name}: weight must be an integer from 1 to 2**53, got {weight}")
+        for field, kind in (("id", str), ("weight", int), ("stratum", str)):
+            if type(getattr(self, field)) is not kind:  # a subclass (IntEnum, …) is stored as the plain value
+                object.__setattr__(self, field, kind(getattr(self, field)))
 
 
 _get_id = attrgetter("id")
@@ -131,26 +136,26 @@ _get_weight = attrgetter("weight")
 _get_stratum = attrgetter("stratum")
 
 
-def _frame(items) -> list[FrameItem]:
-    """The items as a list in id (code point) order; FrameError on a non-FrameItem or a duplicate id."""
+def _frame(items) -> tuple[list[FrameItem], list[str]]:
+    """The items in id (code point) order, and their ids; FrameError on a non-FrameItem or a duplicate id."""
     items = items if type(items) is list else list(items)
     if not all(issubclass(kind, FrameItem) for kind in set(map(type, items))):
         bad = next(item for item in items if not isinstance(item, FrameItem))
         raise FrameError(f"frame items must be FrameItem instances, got {type(bad).__name__} {bad!r}")
     ids = list(map(_get_id, items))
     if all(map(lt, ids, islice(ids, 1, None))):  # already strictly ascending: sorted and unique
-        return items
+        return items, ids
     items = sorted(items, key=_get_id)
     ids = list(map(_get_id, items))
     if not all(map(lt, ids, islice(ids, 1, None))):
-        duplicate = next(a for a, b in zip(ids, islice(ids, 1, None)) if a == b)
+        duplicate = next(ids[n] for n in range(1, len(ids)) if ids[n - 1] == ids[n])
         raise FrameError(f"duplicate id {duplicate!r} in the frame: ids must be unique")
-    return items
+    return items, ids
 
 
 def canonical_frame_text(items) -> str:
     """The spec's canonical frame text: `{id}\\t{weight}\\t{stratum}\\n` per item, sorted by id."""
-    return "".join([f"{item.id}\t{item.weight}\t{item.stratum}\n" for item in _frame(items)])
+    return "".join([f"{item.id}\t{item.weight}\t{item.stratum}\n" for item in _frame(items)[0]])
 
 
 def frame_digest(items) -> str:
@@ -264,11 +269,11 @@ def _check_quotas(quotas) -> dict[str, int]:
         problem = _text_problem(stratum, "stratum", allow_empty=True)
         if problem:
             raise DrawError(f"quota stratum {stratum!r}: {problem}")
-        if type(quota) is not int and (not isinstance(quota, int) or isinstance(quota, bool)):
+        if isinstance(quota, bool) or not isinstance(quota, int):
             raise DrawError(f"the quota of stratum {stratum!r} must be an integer, got {quota!r}")
         if quota < 0:
             raise DrawError(f"the quota of stratum {stratum!r} must be ≥ 0, got {quota}")
-    return {stratum: quotas[stratum] for stratum in sorted(quotas)}
+    return {stratum: int(quotas[stratum]) for stratum in sorted(quotas)}
 
 
 def _unquoted(item: FrameItem) -> DrawError:
@@ -278,51 +283,35 @@ def _unquoted(item: FrameItem) -> DrawError:
     )
 
 
-def _by_stratum(items: list[FrameItem], quotas: dict[str, int]) -> dict[str, list[FrameItem]]:
-    """The items of each quota stratum, keeping their (id) order; DrawError for an item without a quota."""
-    if len(quotas) == 1:
-        (only,) = quotas
-        if all(map(only.__eq__, map(_get_stratum, items))):
-            return {only: items}
-    groups: dict[str, list[FrameItem]] = {stratum: [] for stratum in quotas}
-    try:
-        # C-level loop: list.append(groups[item.stratum], item) for every item.
-        any(map(list.append, map(groups.__getitem__, map(_get_stratum, items)), items))
-    except KeyError:
-        raise _unquoted(next(item for item in items if item.stratum not in groups)) from None
-    return groups
-
-
 _MASK_LOW_BITS = bytes.maketrans(bytes(range(256)), bytes((b & 0xF8) | 0x04 for b in range(256)))
 _TWO_TO_MINUS_64 = 2.0**-64
 
 
-def _ranked_ids(items: list[FrameItem], seed: str) -> list[str]:
-    """Ids of `items` (which must be in strictly ascending id order) ranked by (key, id) ascending.
+def _heads(ids: list[str], seed: str) -> array:
+    """`_heads_from_digests` of `sha256(f"{seed},{id}")` for each id, in order.
 
-    Equivalent to `sorted(items, key=lambda it: (item_key(seed, it), it.id))`, computed faster:
-
-    * `sha256(f"{seed},{id}")` from a copy of a state that has already absorbed `f"{seed},"`;
-    * with h the first 8 digest bytes as a big-endian integer (t >> 192), x = t >> 203 = h >> 11 and
-      `((x + 0.5) / 2**53)` equals `float(v) * 2**-54` with v = 2x + 1 (round-half-even to 53 bits commutes with
-      scaling by 2), which is `float(h') * 2**-64` for h' = h with bits 0-9 cleared and bit 10 set. Those bits
-      are set for all digests at once by byte operations on the concatenated digests;
-    * `-ln(u) / w == -(ln(u) / w)` exactly, so sorting `ln(u) / w` descending (`reverse=True` keeps the sort
-      stable) ranks by key ascending, and items with equal keys stay in id order.
+    The hashes come from copies of a state that has already absorbed `f"{seed},"`.
     """
-    n = len(items)
-    if n == 0:
-        return []
-    ids = list(map(_get_id, items))
     fresh = hashlib.sha256(f"{seed},".encode()).copy
     out = io.BytesIO()
     write = out.write
-    # Ids contain no LF (FrameItem guarantees it), so one encode and split gives each id's UTF-8 bytes.
-    for encoded in "\n".join(ids).encode().split(b"\n"):
+    for item_id in ids:
         state = fresh()
-        state.update(encoded)
+        state.update(item_id.encode())
         write(state.digest())
-    digests = bytearray(out.getbuffer())
+    return _heads_from_digests(out.getbuffer())
+
+
+def _heads_from_digests(digests) -> array:
+    """For each 32-byte digest (concatenated in `digests`), h' such that `float(h') * 2**-64` is the spec's u.
+
+    h' is h, the first 8 bytes of the digest as a big-endian integer (t >> 192), with bits 0-9 cleared and bit 10
+    set. As x = t >> 203 = h >> 11, the spec's `((t >> 203) + 0.5) / 2**53` is `float(2x + 1) * 2**-54` (rounding
+    half to even to 53 bits commutes with scaling by 2), and 2x + 1 is h' >> 10. The bits are set in all digests
+    at once by byte operations.
+    """
+    digests = bytearray(digests)
+    n = len(digests) // 32
     digests[7::32] = bytes(n)  # bits 0-7 of h
     digests[6::32] = digests[6::32].translate(_MASK_LOW_BITS)  # bits 8-9 cleared, bit 10 set
     heads = array("Q")
@@ -330,14 +319,31 @@ def _ranked_ids(items: list[FrameItem], seed: str) -> list[str]:
     heads = heads[::4]
     if sys.byteorder == "little":
         heads.byteswap()
+    return heads
+
+
+def _scores(heads, weights: list[int]) -> list[float]:
+    """`ln(u) / weight` per item: minus the spec's key, bit for bit, as `-ln(u) / w == -(ln(u) / w)`."""
     logs = map(math.log, map(_TWO_TO_MINUS_64.__rmul__, heads))
-    weights = list(map(_get_weight, items))
-    if weights.count(1) == n:
-        scores = list(logs)
-    else:
-        scores = list(map(truediv, logs, weights))
-    order = sorted(range(n), key=scores.__getitem__, reverse=True)
-    return list(map(ids.__getitem__, order))
+    if weights.count(1) == len(weights):
+        return list(logs)  # ln(u) / 1 == ln(u)
+    return list(map(truediv, logs, weights))
+
+
+def _ranked(ids: list[str], scores: list[float]) -> list[str]:
+    """`ids` (in ascending order) ranked by (key, id) ascending, i.e. by score descending, ties in id order.
+
+    `sorted(..., reverse=True)` is stable, so items with equal scores keep their (id) order. The key function
+    hands out `scores` one by one, which relies on the sort computing keys once per item in list order (CPython
+    and PyPy do); a spot check of the result against `scores` guards that assumption.
+    """
+    next_score = iter(scores)
+    ranked = sorted(ids, key=partial(next, next_score), reverse=True)
+    step = max(1, len(ranked) // 16)
+    spots = [(-scores[bisect_left(ids, item_id)], item_id) for item_id in ranked[::step] + ranked[-2:]]
+    if next(next_score, None) is not None or spots[:-2] != sorted(spots[:-2]) or spots[-2:] != sorted(spots[-2:]):
+        raise RuntimeError("the sort did not take its keys in list order")
+    return ranked
 
 
 def draw(items, seed: str, quotas: dict[str, int]) -> DrawResult:
@@ -348,10 +354,27 @@ def draw(items, seed: str, quotas: dict[str, int]) -> DrawResult:
     """
     seed = _check_seed(seed)
     quotas = _check_quotas(quotas)
-    groups = _by_stratum(_frame(items), quotas)
+    items, ids = _frame(items)
+    strata = list(map(_get_stratum, items))
+    weights = list(map(_get_weight, items))
+    if len(quotas) == 1 and strata.count(next(iter(quotas))) == len(strata):
+        groups = {stratum: (ids, _heads(ids, seed), weights) for stratum in quotas}
+    else:
+        unquoted = set(strata).difference(quotas)
+        if unquoted:
+            raise _unquoted(next(item for item in items if item.stratum in unquoted))
+        groups = {stratum: ([], array("Q"), []) for stratum in quotas}
+        # Split ids, heads and weights by stratum, keeping id order, in C-level loops: for the ids, for example,
+        # list.append(groups[stratum][0], id) for each (stratum, id). Heads go into arrays, so that each stratum's
+        # numbers are made afresh, next to each other in memory, which keeps its sort fast.
+        for column, values in enumerate((ids, _heads(ids, seed), weights)):
+            columns = {stratum: group[column] for stratum, group in groups.items()}
+            append = array.append if column == 1 else list.append
+            any(map(append, map(columns.__getitem__, strata), values))
     selected, alternates, shortfall = {}, {}, {}
     for stratum, quota in quotas.items():
-        ranked = _ranked_ids(groups[stratum], seed)
+        stratum_ids, heads, stratum_weights = groups[stratum]
+        ranked = _ranked(stratum_ids, _scores(heads, stratum_weights))
         selected[stratum] = ranked[:quota]
         alternates[stratum] = ranked[quota:]
         if len(ranked) < quota:
@@ -364,17 +387,21 @@ def draw(items, seed: str, quotas: dict[str, int]) -> DrawResult:
 
 def _seed_source(source: object, seed: str, digest: str) -> dict:
     """Check a seed source against the seed and frame digest; return it in record order."""
-    if not isinstance(source, dict) or not isinstance(source.get("kind"), str):
-        raise SeedError("seed_source must be a dict with a string 'kind'")
+    if not isinstance(source, dict) or not all(isinstance(key, str) for key in source):
+        raise SeedError("seed_source must be a dict with string keys")
+    if not isinstance(source.get("kind"), str):
+        raise SeedError("seed_source needs a 'kind': ceremony, external or derived")
     kind = source["kind"]
     out: dict = {"kind": kind}
     if kind == "ceremony":
         commitments, secrets = source.get("commitments"), source.get("secrets")
         if not isinstance(commitments, dict) or not isinstance(secrets, dict):
             raise SeedError("a ceremony seed_source needs 'commitments' and 'secrets' dicts (name → value)")
+        if not all(isinstance(name, str) and name for name in [*commitments, *secrets]):
+            raise SeedError("participant names must be non-empty strings")
         if set(commitments) != set(secrets):
-            missing = sorted(set(commitments) ^ set(secrets))
-            raise SeedError(f"commitments and secrets must name the same participants; differing: {missing}")
+            differing = sorted(set(commitments) ^ set(secrets))
+            raise SeedError(f"commitments and secrets must name the same participants; differing: {differing}")
         for name in sorted(commitments):
             if not isinstance(commitments[name], str) or not _HEX64.fullmatch(commitments[name]):
                 raise SeedError(f"the commitment of {name} must be 64 lowercase hex digits")
@@ -405,7 +432,7 @@ def build_record(*, purpose: str, items, quotas: dict[str, int], seed: str, seed
         raise DrawError(f"purpose must be a non-empty string, got {purpose!r}")
     if not isinstance(created_at, str) or not _TIMESTAMP.fullmatch(created_at):
         raise DrawError(f"created_at must be a UTC timestamp like 2026-03-05T09:30:00Z, got {created_at!r}")
-    frame = _frame(items)
+    frame, _ = _frame(items)
     digest = frame_digest(frame)
     source = _seed_source(seed_source, _check_seed(seed), digest)
     result = draw(frame, seed, quotas)
