@@ -6,6 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from choujian.accounts import api as accounts_api
 from choujian.core.access import public
+from choujian.draws import api as draws_api
+from choujian.planning import api as planning_api
 from choujian.registry import api as registry_api
 from choujian.registry import api_tabular
 
@@ -18,6 +20,8 @@ router.register("products", registry_api.ProductViewSet, basename="product")
 router.register("projects", registry_api.ProjectViewSet, basename="project")
 router.register("sections", registry_api.SectionViewSet, basename="section")
 router.register("deliveries", registry_api.DeliveryViewSet, basename="delivery")
+router.register("plans", planning_api.PlanViewSet, basename="plan")
+router.register("tasks", planning_api.TaskViewSet, basename="task")
 
 urlpatterns = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
@@ -31,5 +35,11 @@ urlpatterns = [
     ),
     path("imports/<str:kind>/", api_tabular.ImportView.as_view(), name="api-import"),
     path("exports/<str:kind>/", api_tabular.ExportView.as_view(), name="api-export"),
+    path("draws/", draws_api.DrawListView.as_view(), name="api-draw-list"),
+    path("draws/<uuid:public_id>/", draws_api.DrawDetailView.as_view(), name="api-draw-detail"),
+    path("draws/<uuid:public_id>/record", draws_api.DrawRecordView.as_view(), name="api-draw-record"),
+    path("ceremony/<str:token>/", draws_api.CeremonyParticipantView.as_view(), name="api-ceremony"),
+    path("ceremony/<str:token>/commit/", draws_api.CeremonyCommitView.as_view(), name="api-ceremony-commit"),
+    path("ceremony/<str:token>/reveal/", draws_api.CeremonyRevealView.as_view(), name="api-ceremony-reveal"),
     path("", include(router.urls)),
 ]

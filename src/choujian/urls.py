@@ -2,11 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from choujian.core.access import declare, declare_route
+from choujian.draws.urls import ceremony_urlpatterns
 
 urlpatterns = [
     path("", include("choujian.accounts.urls")),
     path("registry/", include("choujian.registry.urls")),
     path("ledger/", include("choujian.ledger.urls")),
+    path("plans/", include("choujian.planning.urls")),
+    path("draws/", include("choujian.draws.urls")),
+    path("ceremony/", include(ceremony_urlpatterns)),
     path("api/v1/", include("choujian.api_urls")),
     path("api/ledger/", include("choujian.ledger.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

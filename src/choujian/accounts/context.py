@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from choujian.accounts.choices import Role
 from choujian.accounts.scope import regulator_prefixes
+from choujian.planning.selectors import may_read_tasks
 
 REGISTRY_READERS = Role.REGULATOR_ROLES | {
     Role.ROLE_CONTRACTOR_STAFF,
@@ -27,6 +28,10 @@ def navigation(request) -> dict:
             kinds += [("project", "建设项目")]
         kinds += [("delivery", "进场批次")]
         items += [(reverse("registry:object_list", args=[kind]), label) for kind, label in kinds]
+    if roles & Role.REGULATOR_ROLES:
+        items += [(reverse("planning:plan_list"), "抽查计划"), (reverse("planning:task_list"), "抽查任务")]
+    elif may_read_tasks(user):
+        items += [(reverse("planning:task_list"), "抽查任务")]
     if roles & Role.REGULATOR_ROLES:
         items += [(reverse("ledger:home"), "追溯日志")]
     return {"nav": items, "user_roles": [Role.label(r) for r in sorted(roles)]}
