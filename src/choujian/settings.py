@@ -191,6 +191,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "choujian.accounts.choices.OrganisationKind.CHOICES",
+        "DocumentKindEnum": "choujian.registry.choices.DocumentKind.CHOICES",
+        "PlanKindEnum": "choujian.planning.choices.PlanKind.CHOICES",
+    },
 }
 
 LOGGING = {

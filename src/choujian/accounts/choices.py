@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from choujian.core.choices import ChoiceSet
 
 
@@ -10,13 +12,13 @@ class OrganisationKind(ChoiceSet):
     KIND_CONTRACTOR = "contractor"
     KIND_MANUFACTURER = "manufacturer"
     CHOICES = [
-        (KIND_REGULATOR, "监管部门"),
-        (KIND_SAMPLING_AGENCY, "抽样机构"),
-        (KIND_LABORATORY, "检验检测机构"),
-        (KIND_OWNER, "建设单位"),
-        (KIND_SUPERVISOR, "监理单位"),
-        (KIND_CONTRACTOR, "施工单位"),
-        (KIND_MANUFACTURER, "生产企业"),
+        (KIND_REGULATOR, _("监管部门")),
+        (KIND_SAMPLING_AGENCY, _("抽样机构")),
+        (KIND_LABORATORY, _("检验检测机构")),
+        (KIND_OWNER, _("建设单位")),
+        (KIND_SUPERVISOR, _("监理单位")),
+        (KIND_CONTRACTOR, _("施工单位")),
+        (KIND_MANUFACTURER, _("生产企业")),
     ]
 
 
@@ -26,17 +28,17 @@ class RegulatorLevel(ChoiceSet):
     LEVEL_CITY = "city"
     LEVEL_COUNTY = "county"
     CHOICES = [
-        (LEVEL_NATIONAL, "国家级"),
-        (LEVEL_PROVINCE, "省级"),
-        (LEVEL_CITY, "市级"),
-        (LEVEL_COUNTY, "县级"),
+        (LEVEL_NATIONAL, _("国家级")),
+        (LEVEL_PROVINCE, _("省级")),
+        (LEVEL_CITY, _("市级")),
+        (LEVEL_COUNTY, _("县级")),
     ]
 
 
 class Sector(ChoiceSet):
     SECTOR_MARKET = "market"
     SECTOR_TRANSPORT = "transport"
-    CHOICES = [(SECTOR_MARKET, "市场监管"), (SECTOR_TRANSPORT, "交通运输")]
+    CHOICES = [(SECTOR_MARKET, _("市场监管")), (SECTOR_TRANSPORT, _("交通运输"))]
 
 
 class Role(ChoiceSet):
@@ -54,19 +56,19 @@ class Role(ChoiceSet):
     ROLE_SUPERVISOR_STAFF = "supervisor_staff"
     ROLE_AUDITOR = "auditor"
     CHOICES = [
-        (ROLE_REGULATOR_OFFICER, "监管人员"),
-        (ROLE_REGULATOR_ADMIN, "监管管理员"),
-        (ROLE_SAMPLER, "抽样人员"),
-        (ROLE_LAB_INTAKE, "样品接收员"),
-        (ROLE_TESTER, "检验员"),
-        (ROLE_REVIEWER, "审核人"),
-        (ROLE_APPROVER, "批准人"),
-        (ROLE_WITNESS, "见证人"),
-        (ROLE_CONTRACTOR_STAFF, "施工单位人员"),
-        (ROLE_ENTERPRISE_STAFF, "生产企业人员"),
-        (ROLE_OWNER_STAFF, "建设单位人员"),
-        (ROLE_SUPERVISOR_STAFF, "监理人员"),
-        (ROLE_AUDITOR, "审计人员"),
+        (ROLE_REGULATOR_OFFICER, _("监管人员")),
+        (ROLE_REGULATOR_ADMIN, _("监管管理员")),
+        (ROLE_SAMPLER, _("抽样人员")),
+        (ROLE_LAB_INTAKE, _("样品接收员")),
+        (ROLE_TESTER, _("检验员")),
+        (ROLE_REVIEWER, _("审核人")),
+        (ROLE_APPROVER, _("批准人")),
+        (ROLE_WITNESS, _("见证人")),
+        (ROLE_CONTRACTOR_STAFF, _("施工单位人员")),
+        (ROLE_ENTERPRISE_STAFF, _("生产企业人员")),
+        (ROLE_OWNER_STAFF, _("建设单位人员")),
+        (ROLE_SUPERVISOR_STAFF, _("监理人员")),
+        (ROLE_AUDITOR, _("审计人员")),
     ]
 
     REGULATOR_ROLES = frozenset({ROLE_REGULATOR_OFFICER, ROLE_REGULATOR_ADMIN, ROLE_AUDITOR})

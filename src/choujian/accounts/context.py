@@ -1,6 +1,8 @@
 """Role-aware navigation for every page."""
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from choujian.accounts.choices import Role
 from choujian.accounts.scope import regulator_prefixes
@@ -19,19 +21,22 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav": []}
     roles = user.roles
-    items = [(reverse("home"), "首页")]
+    items = [(reverse("home"), _("首页"))]
     if roles & REGISTRY_READERS:
         kinds = []
         if regulator_prefixes(user) or Role.ROLE_ENTERPRISE_STAFF in roles:
-            kinds += [("enterprise", "生产企业"), ("product", "产品")]
+            kinds += [("enterprise", pgettext("plural", "生产企业")), ("product", pgettext("plural", "产品"))]
         if roles - {Role.ROLE_ENTERPRISE_STAFF}:
-            kinds += [("project", "建设项目")]
-        kinds += [("delivery", "进场批次")]
+            kinds += [("project", pgettext("plural", "建设项目"))]
+        kinds += [("delivery", pgettext("plural", "进场批次"))]
         items += [(reverse("registry:object_list", args=[kind]), label) for kind, label in kinds]
     if roles & Role.REGULATOR_ROLES:
-        items += [(reverse("planning:plan_list"), "抽查计划"), (reverse("planning:task_list"), "抽查任务")]
+        items += [
+            (reverse("planning:plan_list"), pgettext("plural", "抽查计划")),
+            (reverse("planning:task_list"), pgettext("plural", "抽查任务")),
+        ]
     elif may_read_tasks(user):
-        items += [(reverse("planning:task_list"), "抽查任务")]
+        items += [(reverse("planning:task_list"), pgettext("plural", "抽查任务"))]
     if roles & Role.REGULATOR_ROLES:
-        items += [(reverse("ledger:home"), "追溯日志")]
-    return {"nav": items, "user_roles": [Role.label(r) for r in sorted(roles)]}
+        items += [(reverse("ledger:home"), _("追溯日志"))]
+    return {"nav": items, "user_roles": [Role.display(r) for r in sorted(roles)]}

@@ -5,6 +5,8 @@ from functools import cached_property
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from choujian.accounts.choices import OrganisationKind, RegulatorLevel, Role, Sector
 from choujian.core.models import PublicModel
@@ -17,20 +19,21 @@ class Organisation(PublicModel):
 
     ledger_kind = "organisation"
 
-    name = models.CharField("名称", max_length=200)
-    kind = models.CharField("类型", max_length=20, choices=OrganisationKind.CHOICES)
-    sector = models.CharField("系统", max_length=12, choices=Sector.CHOICES, default=Sector.SECTOR_TRANSPORT)
-    level = models.CharField("层级", max_length=10, choices=RegulatorLevel.CHOICES, blank=True)
-    region = models.CharField("行政区划", max_length=6, validators=[validate_region])
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=20, choices=OrganisationKind.CHOICES)
+    sector = models.CharField(_("系统"), max_length=12, choices=Sector.CHOICES, default=Sector.SECTOR_TRANSPORT)
+    level = models.CharField(_("层级"), max_length=10, choices=RegulatorLevel.CHOICES, blank=True)
+    region = models.CharField(_("行政区划"), max_length=6, validators=[validate_region])
     parent = models.ForeignKey(
-        "self", verbose_name="上级机构", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self", verbose_name=_("上级机构"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, validators=[validate_uscc_field])
-    address = models.CharField("地址", max_length=300, blank=True)
-    active = models.BooleanField("有效", default=True)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[validate_uscc_field])
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    active = models.BooleanField(_("有效"), default=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "机构"
+        verbose_name = _("机构")
+        verbose_name_plural = pgettext_lazy("plural", "机构")
         ordering = ["region", "name"]
         indexes = [models.Index(fields=["kind", "region"])]
 
@@ -83,13 +86,14 @@ def region_prefix(code: str) -> str:
 class User(AbstractUser):
     """A person who signs in. What they may see and do follows from their active memberships."""
 
-    public_id = models.UUIDField("公开编号", unique=True, editable=False, null=True)
-    display_name = models.CharField("姓名", max_length=100, blank=True)
-    phone = models.CharField("手机号", max_length=20, blank=True)
-    two_factor_exempt = models.BooleanField("免二次验证（演示账号）", default=False)
+    public_id = models.UUIDField(_("公开编号"), unique=True, editable=False, null=True)
+    display_name = models.CharField(_("姓名"), max_length=100, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    two_factor_exempt = models.BooleanField(_("免二次验证（演示账号）"), default=False)
 
     class Meta:
-        verbose_name = verbose_name_plural = "用户"
+        verbose_name = _("用户")
+        verbose_name_plural = pgettext_lazy("plural", "用户")
 
     def save(self, *args, **kwargs):
         if self.public_id is None:
@@ -130,19 +134,20 @@ class Membership(PublicModel):
 
     ledger_kind = "membership"
 
-    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(
-        Organisation, verbose_name="机构", on_delete=models.PROTECT, related_name="memberships"
+        Organisation, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="memberships"
     )
-    role = models.CharField("角色", max_length=20, choices=Role.CHOICES)
-    active = models.BooleanField("有效", default=True)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.CHOICES)
+    active = models.BooleanField(_("有效"), default=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "成员角色"
+        verbose_name = _("成员角色")
+        verbose_name_plural = pgettext_lazy("plural", "成员角色")
         constraints = [models.UniqueConstraint(fields=["user", "organisation", "role"], name="uniq_membership")]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.organisation} · {Role.label(self.role)}"
+        return f"{self.user} · {self.organisation} · {Role.display(self.role)}"
 
     def clean(self) -> None:
         allowed = Role.ALLOWED_KINDS.get(self.role, set())

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -41,9 +42,9 @@ def two_factor(request):
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            messages.success(request, "二次验证成功")
+            messages.success(request, _("二次验证成功"))
             return redirect(_safe_next(request))
-        messages.error(request, "验证码不正确或已过期，请输入手机令牌上当前显示的 6 位数字")
+        messages.error(request, _("验证码不正确或已过期，请输入手机令牌上当前显示的 6 位数字"))
     context = {"enrolling": not device.confirmed, "next": _safe_next(request)}
     if not device.confirmed:
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4)

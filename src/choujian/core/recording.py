@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
+from django.utils import translation
 
 from choujian.core.errors import ConflictError, ServiceError
 from choujian.ledger.services import ledger_append
@@ -75,5 +76,6 @@ def record_delete(instance: models.Model, *, actor, event: str) -> None:
             ledger_append(type=event, actor=actor, object=ref_instance, deleted=True)
             instance.delete()
     except models.ProtectedError as exc:
-        names = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
+        with translation.override(None):  # the error text is part of the record: Chinese, like every ServiceError
+            names = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
         raise ServiceError(f"仍有关联的{'、'.join(names)}，不能删除") from None

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from choujian.core.models import PublicModel
 from choujian.draws.choices import CeremonyStatus, DrawPurpose, SeedKind
@@ -13,16 +15,17 @@ class Frame(PublicModel):
 
     ledger_kind = "frame"
 
-    plan = models.OneToOneField(Plan, verbose_name="计划", on_delete=models.CASCADE, related_name="frame")
-    digest = models.CharField("抽样框摘要", max_length=64)
-    quotas = models.JSONField("各层批次", default=dict)
-    frozen_at = models.DateTimeField("锁定时间", null=True, blank=True)
+    plan = models.OneToOneField(Plan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="frame")
+    digest = models.CharField(_("抽样框摘要"), max_length=64)
+    quotas = models.JSONField(_("各层批次"), default=dict)
+    frozen_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "抽样框"
+        verbose_name = _("抽样框")
+        verbose_name_plural = pgettext_lazy("plural", "抽样框")
 
     def __str__(self) -> str:
-        return f"{self.plan.code} 抽样框"
+        return gettext("%(plan)s 抽样框") % {"plan": self.plan.code}
 
     def ledger_state(self) -> dict:
         return {
@@ -38,17 +41,18 @@ class FrameItem(models.Model):
     """One eligible item: a product of an enterprise, or a delivered lot, with its weight and stratum."""
 
     frame = models.ForeignKey(Frame, on_delete=models.CASCADE, related_name="items")
-    item_id = models.CharField("编号", max_length=200)
-    weight = models.PositiveIntegerField("权重", default=1)
-    stratum = models.CharField("层", max_length=64, blank=True)
+    item_id = models.CharField(_("编号"), max_length=200)
+    weight = models.PositiveIntegerField(_("权重"), default=1)
+    stratum = models.CharField(_("层"), max_length=64, blank=True)
     line = models.ForeignKey("planning.PlanLine", on_delete=models.CASCADE, related_name="+")
     enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="+")
     product = models.ForeignKey("registry.Product", on_delete=models.CASCADE, related_name="+")
     delivery = models.ForeignKey("registry.Delivery", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    weight_reason = models.CharField("加权原因", max_length=200, blank=True)
+    weight_reason = models.CharField(_("加权原因"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "抽样框条目"
+        verbose_name = _("抽样框条目")
+        verbose_name_plural = pgettext_lazy("plural", "抽样框条目")
         constraints = [models.UniqueConstraint(fields=["frame", "item_id"], name="uniq_frame_item")]
         ordering = ["item_id"]
 
@@ -60,14 +64,15 @@ class FrameExclusion(models.Model):
     """An item the frame rules left out, and why — shown to the regulator before freezing."""
 
     frame = models.ForeignKey(Frame, on_delete=models.CASCADE, related_name="exclusions")
-    item_id = models.CharField("编号", max_length=200)
+    item_id = models.CharField(_("编号"), max_length=200)
     line = models.ForeignKey("planning.PlanLine", on_delete=models.CASCADE, related_name="+")
     enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="+")
     product = models.ForeignKey("registry.Product", on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField("排除原因", max_length=200)
+    reason = models.CharField(_("排除原因"), max_length=200)
 
     class Meta:
-        verbose_name = verbose_name_plural = "排除条目"
+        verbose_name = _("排除条目")
+        verbose_name_plural = pgettext_lazy("plural", "排除条目")
         ordering = ["item_id"]
 
     def __str__(self) -> str:
@@ -79,21 +84,22 @@ class Ceremony(PublicModel):
 
     ledger_kind = "ceremony"
 
-    plan = models.OneToOneField(Plan, verbose_name="计划", on_delete=models.CASCADE, related_name="ceremony")
-    kind = models.CharField("方式", max_length=10, choices=SeedKind.CHOICES, default=SeedKind.KIND_CEREMONY)
+    plan = models.OneToOneField(Plan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="ceremony")
+    kind = models.CharField(_("方式"), max_length=10, choices=SeedKind.CHOICES, default=SeedKind.KIND_CEREMONY)
     status = models.CharField(
-        "状态", max_length=12, choices=CeremonyStatus.CHOICES, default=CeremonyStatus.STATUS_COMMITTING
+        _("状态"), max_length=12, choices=CeremonyStatus.CHOICES, default=CeremonyStatus.STATUS_COMMITTING
     )
-    reveal_deadline = models.DateTimeField("公开截止时间")
-    external_seed = models.CharField("外部随机数", max_length=400, blank=True)
-    external_description = models.CharField("外部随机数来源说明", max_length=300, blank=True)
-    seed = models.CharField("种子", max_length=400, blank=True)
+    reveal_deadline = models.DateTimeField(_("公开截止时间"))
+    external_seed = models.CharField(_("外部随机数"), max_length=400, blank=True)
+    external_description = models.CharField(_("外部随机数来源说明"), max_length=300, blank=True)
+    seed = models.CharField(_("种子"), max_length=400, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "抽取仪式"
+        verbose_name = _("抽取仪式")
+        verbose_name_plural = pgettext_lazy("plural", "抽取仪式")
 
     def __str__(self) -> str:
-        return f"{self.plan.code} 抽取仪式"
+        return gettext("%(plan)s 抽取仪式") % {"plan": self.plan.code}
 
     def ledger_state(self) -> dict:
         return {
@@ -111,18 +117,24 @@ class CeremonyParticipant(models.Model):
     """A named participant: the commitment (SHA-256 of a secret made on their own device), later the secret."""
 
     ceremony = models.ForeignKey(Ceremony, on_delete=models.CASCADE, related_name="participants")
-    name = models.CharField("参与人", max_length=100)
-    token = models.CharField("个人链接令牌", max_length=64, unique=True)
+    name = models.CharField(_("参与人"), max_length=100)
+    token = models.CharField(_("个人链接令牌"), max_length=64, unique=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="账号", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("账号"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    commitment = models.CharField("承诺值 SHA-256", max_length=64, blank=True)
-    committed_at = models.DateTimeField("承诺时间", null=True, blank=True)
-    secret = models.CharField("随机数", max_length=200, blank=True)
-    revealed_at = models.DateTimeField("公开时间", null=True, blank=True)
+    commitment = models.CharField(_("承诺值 SHA-256"), max_length=64, blank=True)
+    committed_at = models.DateTimeField(_("承诺时间"), null=True, blank=True)
+    secret = models.CharField(_("随机数"), max_length=200, blank=True)
+    revealed_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "仪式参与人"
+        verbose_name = _("仪式参与人")
+        verbose_name_plural = pgettext_lazy("plural", "仪式参与人")
         constraints = [models.UniqueConstraint(fields=["ceremony", "name"], name="uniq_participant")]
         ordering = ["name"]
 
@@ -135,16 +147,17 @@ class Draw(PublicModel):
 
     ledger_kind = "draw"
 
-    purpose = models.CharField("用途", max_length=16, choices=DrawPurpose.CHOICES)
-    plan = models.ForeignKey(Plan, verbose_name="计划", on_delete=models.PROTECT, related_name="draws")
+    purpose = models.CharField(_("用途"), max_length=16, choices=DrawPurpose.CHOICES)
+    plan = models.ForeignKey(Plan, verbose_name=_("计划"), on_delete=models.PROTECT, related_name="draws")
     task = models.ForeignKey(
-        Task, verbose_name="任务", null=True, blank=True, on_delete=models.PROTECT, related_name="draws"
+        Task, verbose_name=_("任务"), null=True, blank=True, on_delete=models.PROTECT, related_name="draws"
     )
-    record = models.TextField("抽取记录 JSON")
-    record_sha256 = models.CharField("记录 SHA-256", max_length=64)
+    record = models.TextField(_("抽取记录 JSON"))
+    record_sha256 = models.CharField(_("记录 SHA-256"), max_length=64)
 
     class Meta:
-        verbose_name = verbose_name_plural = "抽取记录"
+        verbose_name = _("抽取记录")
+        verbose_name_plural = pgettext_lazy("plural", "抽取记录")
         ordering = ["created_at"]
 
     def __str__(self) -> str:
@@ -182,14 +195,15 @@ class Replacement(PublicModel):
 
     replaced = models.OneToOneField(Task, on_delete=models.PROTECT, related_name="replacement")
     replacement = models.OneToOneField(Task, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField("原因", max_length=24)
-    note = models.CharField("说明", max_length=300, blank=True)
-    evidence = models.FileField("证据", upload_to="replacements/")
-    evidence_sha256 = models.CharField("证据 SHA-256", max_length=64)
+    reason = models.CharField(_("原因"), max_length=24)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    evidence = models.FileField(_("证据"), upload_to="replacements/")
+    evidence_sha256 = models.CharField(_("证据 SHA-256"), max_length=64)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = verbose_name_plural = "递补记录"
+        verbose_name = _("递补记录")
+        verbose_name_plural = pgettext_lazy("plural", "递补记录")
 
     def __str__(self) -> str:
         return f"{self.replaced} → {self.replacement}"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from choujian.core.access import public
 from choujian.draws import sampler, selectors, services
@@ -51,7 +52,7 @@ def _strata(record: dict) -> list[dict]:
 def public_draw(request, public_id):
     draw = selectors.draw_public(public_id)
     if draw is None:
-        raise Http404("没有这条抽取记录")
+        raise Http404(_("没有这条抽取记录"))
     record = selectors.parsed_record(draw)
     source = record.get("seed_source") if isinstance(record.get("seed_source"), dict) else {}
     related = draw.plan.draws.select_related("task").exclude(pk=draw.pk).order_by("created_at")
@@ -75,7 +76,7 @@ def verifier_source(request):
     try:
         text = VERIFIER.read_bytes()
     except OSError:
-        raise Http404("校验程序尚未随本平台发布") from None
+        raise Http404(_("校验程序尚未随本平台发布")) from None
     response = HttpResponse(text, content_type="text/x-python; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="verify.py"'
     return response
@@ -85,7 +86,7 @@ def verifier_source(request):
 def participant_page(request, token: str):
     participant = selectors.participant_by_token(token)
     if participant is None:
-        raise Http404("链接无效：请向组织单位核对您的个人链接")
+        raise Http404(_("链接无效：请向组织单位核对您的个人链接"))
     services.ceremony_refresh(participant.ceremony)
     participant = selectors.participant_by_token(token)
     state = selectors.participant_status(participant)

@@ -1,6 +1,8 @@
 """Storage of the append-only Merkle log (specs/ledger-v1.md)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LedgerHead(models.Model):
@@ -9,7 +11,8 @@ class LedgerHead(models.Model):
     size = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = verbose_name_plural = "日志头"
+        verbose_name = _("日志头")
+        verbose_name_plural = pgettext_lazy("plural", "日志头")
 
     def __str__(self) -> str:
         return f"size {self.size}"
@@ -18,15 +21,16 @@ class LedgerHead(models.Model):
 class LedgerEntry(models.Model):
     """One log entry. `body` holds the exact canonical JSON bytes that were hashed as the leaf."""
 
-    seq = models.BigIntegerField("序号", unique=True)
-    type = models.CharField("事件", max_length=64)
-    at = models.DateTimeField("时间")
-    actor = models.CharField("操作者", max_length=80)
-    object = models.CharField("对象", max_length=120, db_index=True)
-    body = models.TextField("条目")
+    seq = models.BigIntegerField(_("序号"), unique=True)
+    type = models.CharField(_("事件"), max_length=64)
+    at = models.DateTimeField(_("时间"))
+    actor = models.CharField(_("操作者"), max_length=80)
+    object = models.CharField(_("对象"), max_length=120, db_index=True)
+    body = models.TextField(_("条目"))
 
     class Meta:
-        verbose_name = verbose_name_plural = "日志条目"
+        verbose_name = _("日志条目")
+        verbose_name_plural = pgettext_lazy("plural", "日志条目")
         ordering = ["seq"]
 
     def __str__(self) -> str:
@@ -56,7 +60,8 @@ class Checkpoint(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "检查点"
+        verbose_name = _("检查点")
+        verbose_name_plural = pgettext_lazy("plural", "检查点")
         ordering = ["size"]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from choujian.accounts.choices import Role
 from choujian.accounts.models import User
@@ -120,16 +121,17 @@ def _inclusion(seq: int, checkpoint: dict | None) -> dict:
     result = {"seq": seq}
     bodies = selectors.entry_bodies(seq, seq + 1)
     if not bodies:
-        return {**result, "error": f"没有序号为 {seq} 的记录。"}
+        return {**result, "error": _("没有序号为 %(seq)s 的记录。") % {"seq": seq}}
     entry = _entry_view(seq, bodies[0])
     result["entry"] = entry
     if checkpoint is None or not checkpoint["valid"]:
-        return {**result, "error": "没有签名有效的检查点，无法给出证明。"}
+        return {**result, "error": _("没有签名有效的检查点，无法给出证明。")}
     size, root = checkpoint["size"], checkpoint["root_bytes"]
     if seq >= size:
         return {
             **result,
-            "error": f"该记录尚未被最新检查点（共 {size} 条）覆盖；检查点至少每分钟签发一次，请稍后刷新。",
+            "error": _("该记录尚未被最新检查点（共 %(size)s 条）覆盖；检查点至少每分钟签发一次，请稍后刷新。")
+            % {"size": size},
         }
     leaf = merkle.leaf_hash(bodies[0].encode("utf-8"))
     proof = selectors.inclusion_proof(seq, size)
@@ -158,7 +160,7 @@ def home(request):
             if not ref and "entry" in inclusion:
                 ref = inclusion["entry"]["object"]
         else:
-            error = f"记录序号“{raw_entry}”无效，应为非负整数。"
+            error = _("记录序号“%(entry)s”无效，应为非负整数。") % {"entry": raw_entry}
     history, state_problem, truncated = [], None, False
     if ref:
         ref, rows = _history(ref)

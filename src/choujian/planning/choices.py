@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from choujian.core.choices import ChoiceSet
 
 
@@ -5,7 +7,7 @@ class PlanKind(ChoiceSet):
     KIND_ANNUAL = "annual"
     KIND_QUARTERLY = "quarterly"
     KIND_SPECIAL = "special"
-    CHOICES = [(KIND_ANNUAL, "年度计划"), (KIND_QUARTERLY, "季度计划"), (KIND_SPECIAL, "专项抽查")]
+    CHOICES = [(KIND_ANNUAL, _("年度计划")), (KIND_QUARTERLY, _("季度计划")), (KIND_SPECIAL, _("专项抽查"))]
 
 
 class PlanStatus(ChoiceSet):
@@ -16,12 +18,12 @@ class PlanStatus(ChoiceSet):
     STATUS_DRAWN = "drawn"
     STATUS_CLOSED = "closed"
     CHOICES = [
-        (STATUS_DRAFT, "草拟中"),
-        (STATUS_SUBMITTED, "待审批"),
-        (STATUS_APPROVED, "已批准"),
-        (STATUS_FROZEN, "抽样框已锁定"),
-        (STATUS_DRAWN, "已抽取"),
-        (STATUS_CLOSED, "已结束"),
+        (STATUS_DRAFT, _("草拟中")),
+        (STATUS_SUBMITTED, _("待审批")),
+        (STATUS_APPROVED, _("已批准")),
+        (STATUS_FROZEN, _("抽样框已锁定")),
+        (STATUS_DRAWN, _("已抽取")),
+        (STATUS_CLOSED, _("已结束")),
     ]
     EDITABLE = frozenset({STATUS_DRAFT})
     CURRENT = frozenset({STATUS_APPROVED, STATUS_FROZEN, STATUS_DRAWN})
@@ -33,10 +35,10 @@ class SamplingMode(ChoiceSet):
     MODE_CONSTRUCTION = "construction"
     MODE_ONLINE = "online"
     CHOICES = [
-        (MODE_PRODUCTION, "生产企业抽样"),
-        (MODE_MARKET, "市场/流通领域抽样"),
-        (MODE_CONSTRUCTION, "施工现场进场批次抽样"),
-        (MODE_ONLINE, "网络购买抽样"),
+        (MODE_PRODUCTION, _("生产企业抽样")),
+        (MODE_MARKET, _("市场/流通领域抽样")),
+        (MODE_CONSTRUCTION, _("施工现场进场批次抽样")),
+        (MODE_ONLINE, _("网络购买抽样")),
     ]
 
 
@@ -44,7 +46,7 @@ class StrataBy(ChoiceSet):
     STRATA_NONE = "none"
     STRATA_CITY = "city"
     STRATA_COUNTY = "county"
-    CHOICES = [(STRATA_NONE, "不分层"), (STRATA_CITY, "按地市分层"), (STRATA_COUNTY, "按区县分层")]
+    CHOICES = [(STRATA_NONE, _("不分层")), (STRATA_CITY, _("按地市分层")), (STRATA_COUNTY, _("按区县分层"))]
 
 
 class TaskStatus(ChoiceSet):
@@ -53,10 +55,10 @@ class TaskStatus(ChoiceSet):
     STATUS_SHORT_OF_INSPECTORS = "short_of_inspectors"
     STATUS_REPLACED = "replaced"
     CHOICES = [
-        (STATUS_DRAWN, "已抽中，待派员"),
-        (STATUS_ASSIGNED, "已派员"),
-        (STATUS_SHORT_OF_INSPECTORS, "可抽检查人员不足"),
-        (STATUS_REPLACED, "已递补替换"),
+        (STATUS_DRAWN, _("已抽中，待派员")),
+        (STATUS_ASSIGNED, _("已派员")),
+        (STATUS_SHORT_OF_INSPECTORS, _("可抽检查人员不足")),
+        (STATUS_REPLACED, _("已递补替换")),
     ]
     OPEN = frozenset({STATUS_DRAWN, STATUS_ASSIGNED, STATUS_SHORT_OF_INSPECTORS})
 
@@ -65,7 +67,7 @@ class TaskOutcome(ChoiceSet):
     OUTCOME_PENDING = ""
     OUTCOME_CONFORMING = "conforming"
     OUTCOME_NONCONFORMING = "nonconforming"
-    CHOICES = [(OUTCOME_PENDING, "待定"), (OUTCOME_CONFORMING, "合格"), (OUTCOME_NONCONFORMING, "不合格")]
+    CHOICES = [(OUTCOME_PENDING, _("待定")), (OUTCOME_CONFORMING, _("合格")), (OUTCOME_NONCONFORMING, _("不合格"))]
 
 
 class ReplacementReason(ChoiceSet):
@@ -76,10 +78,10 @@ class ReplacementReason(ChoiceSet):
     REASON_TRIAL_SAMPLE = "trial_sample"
     REASON_EXPORT_ONLY = "export_only"
     CHOICES = [
-        (REASON_CLOSED, "企业已停产、歇业或注销"),
-        (REASON_NOT_PRODUCING, "企业已不再生产该产品"),
-        (REASON_NO_STOCK, "无库存、无待销产品"),
-        (REASON_BELOW_MINIMUM_LOT, "产品批量低于最小抽样基数"),
-        (REASON_TRIAL_SAMPLE, "产品标注试制、样品或处理品"),
-        (REASON_EXPORT_ONLY, "产品仅用于出口（有合同）"),
+        (REASON_CLOSED, _("企业已停产、歇业或注销")),
+        (REASON_NOT_PRODUCING, _("企业已不再生产该产品")),
+        (REASON_NO_STOCK, _("无库存、无待销产品")),
+        (REASON_BELOW_MINIMUM_LOT, _("产品批量低于最小抽样基数")),
+        (REASON_TRIAL_SAMPLE, _("产品标注试制、样品或处理品")),
+        (REASON_EXPORT_ONLY, _("产品仅用于出口（有合同）")),
     ]

@@ -5,6 +5,8 @@ import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation
@@ -27,31 +29,33 @@ PLAN_FIELDS = [
 
 
 class PlanForm(forms.Form):
-    name = forms.CharField(label="计划名称", max_length=200)
-    kind = forms.ChoiceField(label="类型", choices=PlanKind.CHOICES, initial=PlanKind.KIND_ANNUAL)
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    regulator = forms.ModelChoiceField(label="组织单位", queryset=Organisation.objects.none(), empty_label=None)
+    name = forms.CharField(label=_("计划名称"), max_length=200)
+    kind = forms.ChoiceField(label=_("类型"), choices=PlanKind.CHOICES, initial=PlanKind.KIND_ANNUAL)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    regulator = forms.ModelChoiceField(label=_("组织单位"), queryset=Organisation.objects.none(), empty_label=None)
     region = forms.CharField(
-        label="抽查范围（6 位行政区划代码）", max_length=6, required=False, help_text="留空则为组织单位的辖区"
+        label=_("抽查范围（6 位行政区划代码）"), max_length=6, required=False, help_text=_("留空则为组织单位的辖区")
     )
-    lookback_days = forms.IntegerField(label="重复抽查回避期（天）", min_value=0, max_value=3650, initial=180)
+    lookback_days = forms.IntegerField(label=_("重复抽查回避期（天）"), min_value=0, max_value=3650, initial=180)
     budget_per_sample = forms.DecimalField(
-        label="单批次预算（元）", max_digits=12, decimal_places=2, min_value=0, initial=0
+        label=_("单批次预算（元）"), max_digits=12, decimal_places=2, min_value=0, initial=0
     )
-    budget_total = forms.DecimalField(label="总预算（元）", max_digits=14, decimal_places=2, min_value=0, initial=0)
+    budget_total = forms.DecimalField(label=_("总预算（元）"), max_digits=14, decimal_places=2, min_value=0, initial=0)
     participants = forms.CharField(
-        label="抽取仪式参与人",
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "林监管\n王见证（社会监督员）"}),
-        help_text="每行一人，至少两人：如监管部门代表与其他部门或社会监督员。每人将得到一个个人链接，在自己的手机上参与。",
+        label=_("抽取仪式参与人"),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("林监管\n王见证（社会监督员）")}),
+        help_text=_(
+            "每行一人，至少两人：如监管部门代表与其他部门或社会监督员。每人将得到一个个人链接，在自己的手机上参与。"
+        ),
     )
     risk_based = forms.BooleanField(
-        label="差别化抽查（按风险加权）", required=False, help_text="历史不合格的企业权重更高，被抽中的机会更大"
+        label=_("差别化抽查（按风险加权）"), required=False, help_text=_("历史不合格的企业权重更高，被抽中的机会更大")
     )
-    risk_base = forms.IntegerField(label="基础权重", min_value=1, max_value=1000, required=False, initial=1)
+    risk_base = forms.IntegerField(label=_("基础权重"), min_value=1, max_value=1000, required=False, initial=1)
     risk_per_nonconformity = forms.IntegerField(
-        label="每次历史不合格增加的权重", min_value=0, max_value=1000, required=False, initial=2
+        label=_("每次历史不合格增加的权重"), min_value=0, max_value=1000, required=False, initial=2
     )
-    risk_max = forms.IntegerField(label="最大权重", min_value=1, max_value=1000, required=False, initial=10)
+    risk_max = forms.IntegerField(label=_("最大权重"), min_value=1, max_value=1000, required=False, initial=10)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, regulators=None, editing: bool = False, **kwargs):
@@ -88,24 +92,24 @@ class PlanForm(forms.Form):
 
 
 class LineForm(forms.Form):
-    category = forms.ModelChoiceField(label="产品类别", queryset=ProductCategory.objects.order_by("code"))
-    quota = forms.IntegerField(label="抽查批次", min_value=1, max_value=100000)
-    strata_by = forms.ChoiceField(label="分层", choices=StrataBy.CHOICES, initial=StrataBy.STRATA_NONE)
+    category = forms.ModelChoiceField(label=_("产品类别"), queryset=ProductCategory.objects.order_by("code"))
+    quota = forms.IntegerField(label=_("抽查批次"), min_value=1, max_value=100000)
+    strata_by = forms.ChoiceField(label=_("分层"), choices=StrataBy.CHOICES, initial=StrataBy.STRATA_NONE)
     stratum_quotas = forms.CharField(
-        label="各层批次",
+        label=_("各层批次"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "350100=3\n350200=2"}),
-        help_text="分层时每行一层：区划代码=批次，各层之和应等于抽查批次；不分层时留空",
+        help_text=_("分层时每行一层：区划代码=批次，各层之和应等于抽查批次；不分层时留空"),
     )
-    sampling_mode = forms.ChoiceField(label="抽样方式", choices=SamplingMode.CHOICES)
+    sampling_mode = forms.ChoiceField(label=_("抽样方式"), choices=SamplingMode.CHOICES)
     agency = forms.ModelChoiceField(
-        label="抽样机构",
+        label=_("抽样机构"),
         queryset=Organisation.objects.filter(kind=OrganisationKind.KIND_SAMPLING_AGENCY, active=True),
     )
     laboratory = forms.ModelChoiceField(
-        label="检验机构",
+        label=_("检验机构"),
         queryset=Organisation.objects.filter(kind=OrganisationKind.KIND_LABORATORY, active=True),
-        help_text="抽检分离：检验机构不能与抽样机构相同",
+        help_text=_("抽检分离：检验机构不能与抽样机构相同"),
     )
 
     def clean_stratum_quotas(self) -> dict:
@@ -116,12 +120,12 @@ class LineForm(forms.Form):
             try:
                 value = json.loads(text)
             except ValueError:
-                raise forms.ValidationError("JSON 格式有误，可改为每行“区划代码=批次”") from None
+                raise forms.ValidationError(gettext("JSON 格式有误，可改为每行“区划代码=批次”")) from None
             if not isinstance(value, dict) or not all(
                 isinstance(k, str) and re.fullmatch(r"\d{6}", k) and type(v) is int and 0 <= v <= 100000
                 for k, v in value.items()
             ):
-                raise forms.ValidationError("每层应为“6 位区划代码: 非负整数批次”")
+                raise forms.ValidationError(gettext("每层应为“6 位区划代码: 非负整数批次”"))
             return value
         quotas: dict[str, int] = {}
         for number, line in enumerate(text.splitlines(), start=1):
@@ -129,46 +133,53 @@ class LineForm(forms.Form):
                 continue
             match = QUOTA_LINE.match(line)
             if not match:
-                raise forms.ValidationError(f"第 {number} 行“{line.strip()[:30]}”应为“区划代码=批次”，如 350100=3")
+                raise forms.ValidationError(
+                    gettext("第 %(number)s 行“%(line)s”应为“区划代码=批次”，如 350100=3")
+                    % {"number": number, "line": line.strip()[:30]}
+                )
             if match.group(1) in quotas:
-                raise forms.ValidationError(f"第 {number} 行：{match.group(1)} 重复")
+                raise forms.ValidationError(
+                    gettext("第 %(number)s 行：%(region)s 重复") % {"number": number, "region": match.group(1)}
+                )
             quotas[match.group(1)] = int(match.group(2))
         return quotas
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(label="退回原因", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("退回原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class FreezeForm(forms.Form):
     reveal_hours = forms.IntegerField(
-        label="公开随机数期限（小时）",
+        label=_("公开随机数期限（小时）"),
         min_value=1,
         max_value=720,
         initial=72,
-        help_text="锁定后，所有参与人须在此期限内提交承诺值并公开随机数；逾期未公开，抽取将受阻并公开显示",
+        help_text=_("锁定后，所有参与人须在此期限内提交承诺值并公开随机数；逾期未公开，抽取将受阻并公开显示"),
     )
-    seed_kind = forms.ChoiceField(label="种子方式", choices=SeedKind.CHOICES, initial=SeedKind.KIND_CEREMONY)
+    seed_kind = forms.ChoiceField(label=_("种子方式"), choices=SeedKind.CHOICES, initial=SeedKind.KIND_CEREMONY)
 
 
 class ExternalSeedForm(forms.Form):
     seed = forms.CharField(
-        label="外部随机数",
+        label=_("外部随机数"),
         max_length=400,
         strip=False,
-        help_text="至少 20 个字符，如公开会议上掷骰 20 次的结果，按原样录入",
+        help_text=_("至少 20 个字符，如公开会议上掷骰 20 次的结果，按原样录入"),
     )
-    description = forms.CharField(label="来源说明", max_length=300, help_text="如：2026年3月5日公开会议，掷骰 20 次")
+    description = forms.CharField(
+        label=_("来源说明"), max_length=300, help_text=_("如：2026年3月5日公开会议，掷骰 20 次")
+    )
 
 
 class ReplaceForm(forms.Form):
-    task = forms.ModelChoiceField(label="被替换的任务", queryset=None, to_field_name="code")
-    reason = forms.ChoiceField(label="递补原因", choices=[("", "请选择…")] + ReplacementReason.CHOICES)
-    note = forms.CharField(label="说明", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    task = forms.ModelChoiceField(label=_("被替换的任务"), queryset=None, to_field_name="code")
+    reason = forms.ChoiceField(label=_("递补原因"), choices=[("", _("请选择…"))] + ReplacementReason.CHOICES)
+    note = forms.CharField(label=_("说明"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     evidence = forms.FileField(
-        label="证据（照片或文件）",
+        label=_("证据（照片或文件）"),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,image/*"}),
-        help_text="如停产公告、现场照片；到达时计算 SHA-256 并写入追溯日志",
+        help_text=_("如停产公告、现场照片；到达时计算 SHA-256 并写入追溯日志"),
     )
 
     def __init__(self, *args, tasks=None, **kwargs):

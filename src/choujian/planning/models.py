@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from choujian.accounts.models import Organisation
 from choujian.core.models import PublicModel
@@ -21,40 +23,45 @@ class Plan(PublicModel):
 
     ledger_kind = "plan"
 
-    code = models.CharField("计划编号", max_length=20, unique=True)
-    name = models.CharField("计划名称", max_length=200)
-    kind = models.CharField("类型", max_length=12, choices=PlanKind.CHOICES, default=PlanKind.KIND_ANNUAL)
-    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    regulator = models.ForeignKey(Organisation, verbose_name="组织单位", on_delete=models.PROTECT, related_name="plans")
-    region = models.CharField("抽查范围（行政区划）", max_length=6, validators=[validate_region])
-    status = models.CharField("状态", max_length=12, choices=PlanStatus.CHOICES, default=PlanStatus.STATUS_DRAFT)
+    code = models.CharField(_("计划编号"), max_length=20, unique=True)
+    name = models.CharField(_("计划名称"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=12, choices=PlanKind.CHOICES, default=PlanKind.KIND_ANNUAL)
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    regulator = models.ForeignKey(
+        Organisation, verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="plans"
+    )
+    region = models.CharField(_("抽查范围（行政区划）"), max_length=6, validators=[validate_region])
+    status = models.CharField(_("状态"), max_length=12, choices=PlanStatus.CHOICES, default=PlanStatus.STATUS_DRAFT)
     lookback_days = models.PositiveIntegerField(
-        "重复抽查回避期（天）", default=180, validators=[MaxValueValidator(3650)]
+        _("重复抽查回避期（天）"), default=180, validators=[MaxValueValidator(3650)]
     )
     budget_per_sample = models.DecimalField(
-        "单批次预算（元）", max_digits=12, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+        _("单批次预算（元）"), max_digits=12, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
     )
     budget_total = models.DecimalField(
-        "总预算（元）", max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+        _("总预算（元）"), max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
     )
-    risk_based = models.BooleanField("差别化（按风险加权）", default=False)
-    risk_rule = models.JSONField("风险加权规则", default=dict, blank=True)
-    participants = models.JSONField("抽取仪式参与人", default=list, help_text="至少两人，如监管部门代表与社会监督员")
+    risk_based = models.BooleanField(_("差别化（按风险加权）"), default=False)
+    risk_rule = models.JSONField(_("风险加权规则"), default=dict, blank=True)
+    participants = models.JSONField(
+        _("抽取仪式参与人"), default=list, help_text=_("至少两人，如监管部门代表与社会监督员")
+    )
     drafted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="起草人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("起草人"), on_delete=models.PROTECT, related_name="+"
     )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="批准人",
+        verbose_name=_("批准人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    approved_at = models.DateTimeField("批准时间", null=True, blank=True)
+    approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "抽查计划"
+        verbose_name = _("抽查计划")
+        verbose_name_plural = pgettext_lazy("plural", "抽查计划")
         ordering = ["-year", "-created_at"]
 
     def __str__(self) -> str:
@@ -110,29 +117,30 @@ class PlanLine(PublicModel):
 
     ledger_kind = "plan_line"
 
-    plan = models.ForeignKey(Plan, verbose_name="计划", on_delete=models.CASCADE, related_name="lines")
-    category = models.ForeignKey(ProductCategory, verbose_name="产品类别", on_delete=models.PROTECT)
-    quota = models.PositiveIntegerField("抽查批次", validators=[MinValueValidator(1), MaxValueValidator(100000)])
-    strata_by = models.CharField("分层", max_length=8, choices=StrataBy.CHOICES, default=StrataBy.STRATA_NONE)
-    stratum_quotas = models.JSONField("各层批次", default=dict, blank=True, help_text='如 {"350100": 3}')
-    sampling_mode = models.CharField("抽样方式", max_length=16, choices=SamplingMode.CHOICES)
+    plan = models.ForeignKey(Plan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="lines")
+    category = models.ForeignKey(ProductCategory, verbose_name=_("产品类别"), on_delete=models.PROTECT)
+    quota = models.PositiveIntegerField(_("抽查批次"), validators=[MinValueValidator(1), MaxValueValidator(100000)])
+    strata_by = models.CharField(_("分层"), max_length=8, choices=StrataBy.CHOICES, default=StrataBy.STRATA_NONE)
+    stratum_quotas = models.JSONField(_("各层批次"), default=dict, blank=True, help_text=_('如 {"350100": 3}'))
+    sampling_mode = models.CharField(_("抽样方式"), max_length=16, choices=SamplingMode.CHOICES)
     agency = models.ForeignKey(
         Organisation,
-        verbose_name="抽样机构",
+        verbose_name=_("抽样机构"),
         on_delete=models.PROTECT,
         related_name="+",
         limit_choices_to={"kind": "sampling_agency"},
     )
     laboratory = models.ForeignKey(
         Organisation,
-        verbose_name="检验机构",
+        verbose_name=_("检验机构"),
         on_delete=models.PROTECT,
         related_name="+",
         limit_choices_to={"kind": "laboratory"},
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "计划类别"
+        verbose_name = _("计划类别")
+        verbose_name_plural = pgettext_lazy("plural", "计划类别")
         constraints = [models.UniqueConstraint(fields=["plan", "category"], name="uniq_plan_category")]
         ordering = ["category__code"]
 
@@ -180,35 +188,36 @@ class Task(PublicModel):
 
     ledger_kind = "task"
 
-    code = models.CharField("任务编号", max_length=20, unique=True)
-    plan = models.ForeignKey(Plan, verbose_name="计划", on_delete=models.PROTECT, related_name="tasks")
-    line = models.ForeignKey(PlanLine, verbose_name="计划类别", on_delete=models.PROTECT, related_name="tasks")
-    frame_item_id = models.CharField("抽样框编号", max_length=200)
-    stratum = models.CharField("层", max_length=64, blank=True)
-    rank = models.PositiveIntegerField("名次")
+    code = models.CharField(_("任务编号"), max_length=20, unique=True)
+    plan = models.ForeignKey(Plan, verbose_name=_("计划"), on_delete=models.PROTECT, related_name="tasks")
+    line = models.ForeignKey(PlanLine, verbose_name=_("计划类别"), on_delete=models.PROTECT, related_name="tasks")
+    frame_item_id = models.CharField(_("抽样框编号"), max_length=200)
+    stratum = models.CharField(_("层"), max_length=64, blank=True)
+    rank = models.PositiveIntegerField(_("名次"))
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name="被抽查企业", on_delete=models.PROTECT, related_name="tasks"
+        Enterprise, verbose_name=_("被抽查企业"), on_delete=models.PROTECT, related_name="tasks"
     )
-    product = models.ForeignKey(Product, verbose_name="产品", on_delete=models.PROTECT, related_name="tasks")
+    product = models.ForeignKey(Product, verbose_name=_("产品"), on_delete=models.PROTECT, related_name="tasks")
     delivery = models.ForeignKey(
-        Delivery, verbose_name="进场批次", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+        Delivery, verbose_name=_("进场批次"), null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
     )
-    agency = models.ForeignKey(Organisation, verbose_name="抽样机构", on_delete=models.PROTECT, related_name="+")
-    laboratory = models.ForeignKey(Organisation, verbose_name="检验机构", on_delete=models.PROTECT, related_name="+")
-    status = models.CharField("状态", max_length=24, choices=TaskStatus.CHOICES, default=TaskStatus.STATUS_DRAWN)
-    outcome = models.CharField("结论", max_length=16, choices=TaskOutcome.CHOICES, blank=True, default="")
+    agency = models.ForeignKey(Organisation, verbose_name=_("抽样机构"), on_delete=models.PROTECT, related_name="+")
+    laboratory = models.ForeignKey(Organisation, verbose_name=_("检验机构"), on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("状态"), max_length=24, choices=TaskStatus.CHOICES, default=TaskStatus.STATUS_DRAWN)
+    outcome = models.CharField(_("结论"), max_length=16, choices=TaskOutcome.CHOICES, blank=True, default="")
     replaces = models.OneToOneField(
         "self",
-        verbose_name="递补替换的任务",
+        verbose_name=_("递补替换的任务"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="replaced_by",
     )
-    drawn_at = models.DateTimeField("抽取时间")
+    drawn_at = models.DateTimeField(_("抽取时间"))
 
     class Meta:
-        verbose_name = verbose_name_plural = "抽查任务"
+        verbose_name = _("抽查任务")
+        verbose_name_plural = pgettext_lazy("plural", "抽查任务")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -238,13 +247,14 @@ class InspectorQualification(PublicModel):
     ledger_kind = "qualification"
 
     inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="抽样人员", on_delete=models.CASCADE, related_name="qualifications"
+        settings.AUTH_USER_MODEL, verbose_name=_("抽样人员"), on_delete=models.CASCADE, related_name="qualifications"
     )
-    category = models.ForeignKey(ProductCategory, verbose_name="产品类别", on_delete=models.PROTECT)
-    valid_until = models.DateField("有效期至", null=True, blank=True)
+    category = models.ForeignKey(ProductCategory, verbose_name=_("产品类别"), on_delete=models.PROTECT)
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "抽样资格"
+        verbose_name = _("抽样资格")
+        verbose_name_plural = pgettext_lazy("plural", "抽样资格")
         constraints = [models.UniqueConstraint(fields=["inspector", "category"], name="uniq_qualification")]
 
     def __str__(self) -> str:
@@ -264,13 +274,14 @@ class ConflictDeclaration(PublicModel):
     ledger_kind = "conflict"
 
     inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="抽样人员", on_delete=models.CASCADE, related_name="conflicts"
+        settings.AUTH_USER_MODEL, verbose_name=_("抽样人员"), on_delete=models.CASCADE, related_name="conflicts"
     )
-    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField("利害关系", max_length=200)
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("利害关系"), max_length=200)
 
     class Meta:
-        verbose_name = verbose_name_plural = "利害关系申报"
+        verbose_name = _("利害关系申报")
+        verbose_name_plural = pgettext_lazy("plural", "利害关系申报")
         constraints = [models.UniqueConstraint(fields=["inspector", "enterprise"], name="uniq_conflict")]
 
     def __str__(self) -> str:

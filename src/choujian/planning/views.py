@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from choujian.accounts.choices import Role
@@ -28,18 +30,18 @@ REGULATORS = Role.REGULATOR_ROLES
 WRITERS = Role.REGULATOR_WRITERS
 FRAME_PREVIEW = 500
 STEPS = [
-    (PlanStatus.STATUS_DRAFT, "起草"),
-    (PlanStatus.STATUS_SUBMITTED, "审批"),
-    (PlanStatus.STATUS_APPROVED, "生成抽样框"),
-    (PlanStatus.STATUS_FROZEN, "抽取仪式"),
-    (PlanStatus.STATUS_DRAWN, "已抽取"),
+    (PlanStatus.STATUS_DRAFT, gettext_lazy("起草")),
+    (PlanStatus.STATUS_SUBMITTED, gettext_lazy("审批")),
+    (PlanStatus.STATUS_APPROVED, gettext_lazy("生成抽样框")),
+    (PlanStatus.STATUS_FROZEN, gettext_lazy("抽取仪式")),
+    (PlanStatus.STATUS_DRAWN, gettext_lazy("已抽取")),
 ]
 
 
 def _plan(request, code: str) -> Plan:
     plan = selectors.plans_regulated_by(request.user).filter(code=code).first()
     if plan is None:
-        raise Http404("计划不存在或您无权查看")
+        raise Http404(_("计划不存在或您无权查看"))
     return plan
 
 
@@ -47,7 +49,7 @@ def _region_label(code: str) -> str:
     from choujian.core.divisions import DivisionError, get_division
 
     try:
-        return f"{get_division(code).full_name}（{code}）"
+        return _("%(name)s（%(code)s）") % {"name": get_division(code).full_name, "code": code}
     except DivisionError:
         return code
 
@@ -123,7 +125,7 @@ def plan_create(request):
         except ServiceError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"计划 {plan.code} 已创建，请添加产品类别及抽查批次")
+            messages.success(request, _("计划 %(code)s 已创建，请添加产品类别及抽查批次") % {"code": plan.code})
             return redirect("planning:plan_detail", code=plan.code)
     return render(request, "planning/plan_form.html", {"form": form, "plan": None})
 
@@ -162,7 +164,7 @@ def plan_edit(request, code: str):
         except ConflictError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "计划已保存")
+            messages.success(request, _("计划已保存"))
             return redirect("planning:plan_detail", code=plan.code)
     return render(request, "planning/plan_form.html", {"form": form, "plan": plan})
 
@@ -178,7 +180,10 @@ def line_add(request, code: str):
         except ServiceError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"已添加：{line.category.name} × {line.quota} 批次")
+            messages.success(
+                request,
+                _("已添加：%(category)s × %(quota)s 批次") % {"category": line.category.name, "quota": line.quota},
+            )
             return redirect("planning:plan_detail", code=plan.code)
     return plan_detail.__wrapped__(request, code, line_form=form, status=400)
 
@@ -189,13 +194,13 @@ def line_remove(request, code: str, line_id):
     plan = _plan(request, code)
     line = plan.lines.filter(public_id=line_id).first()
     if line is None:
-        raise Http404("该类别不存在")
+        raise Http404(_("该类别不存在"))
     try:
         services.plan_line_remove(actor=request.user, line=line)
     except ServiceError as exc:
         _message_errors(request, exc)
     else:
-        messages.success(request, f"已删除：{line.category.name}")
+        messages.success(request, _("已删除：%(category)s") % {"category": line.category.name})
     return redirect("planning:plan_detail", code=plan.code)
 
 
@@ -213,13 +218,13 @@ def _transition(request, code: str, service, done: str, **kwargs):
 @roles(WRITERS)
 @require_POST
 def plan_submit(request, code: str):
-    return _transition(request, code, services.plan_submit, "计划已提交，等待另一名监管管理员审批")
+    return _transition(request, code, services.plan_submit, _("计划已提交，等待另一名监管管理员审批"))
 
 
 @roles({Role.ROLE_REGULATOR_ADMIN})
 @require_POST
 def plan_approve(request, code: str):
-    return _transition(request, code, services.plan_approve, "计划已批准，可以生成抽样框")
+    return _transition(request, code, services.plan_approve, _("计划已批准，可以生成抽样框"))
 
 
 @roles({Role.ROLE_REGULATOR_ADMIN})
@@ -228,7 +233,7 @@ def plan_return(request, code: str):
     form = forms.ReturnForm(request.POST)
     if not form.is_valid():
         return plan_detail.__wrapped__(request, code, return_form=form, status=400)
-    return _transition(request, code, services.plan_return, "计划已退回起草人", reason=form.cleaned_data["reason"])
+    return _transition(request, code, services.plan_return, _("计划已退回起草人"), reason=form.cleaned_data["reason"])
 
 
 # --- Frame -------------------------------------------------------------------------------------------------
@@ -262,7 +267,8 @@ def frame_build(request, code: str):
     else:
         messages.success(
             request,
-            f"抽样框已生成：{frame.items.count()} 条，排除 {frame.exclusions.count()} 条，摘要 {frame.digest[:16]}…",
+            _("抽样框已生成：%(items)s 条，排除 %(excluded)s 条，摘要 %(digest)s…")
+            % {"items": frame.items.count(), "excluded": frame.exclusions.count(), "digest": frame.digest[:16]},
         )
     return redirect("planning:frame", code=plan.code)
 
@@ -278,7 +284,7 @@ def plan_freeze(request, code: str):
         except ServiceError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, "抽样框已锁定，摘要已公布并写入追溯日志；请把个人链接分别发给各参与人")
+            messages.success(request, _("抽样框已锁定，摘要已公布并写入追溯日志；请把个人链接分别发给各参与人"))
             return redirect("planning:ceremony", code=plan.code)
     return frame_review.__wrapped__(request, code, freeze_form=form, status=400)
 
@@ -328,7 +334,7 @@ def external_seed(request, code: str):
     plan = _plan(request, code)
     ceremony = draw_selectors.ceremony_of(plan)
     if ceremony is None:
-        raise Http404("仪式尚未开始")
+        raise Http404(_("仪式尚未开始"))
     form = forms.ExternalSeedForm(request.POST)
     if form.is_valid():
         try:
@@ -336,7 +342,7 @@ def external_seed(request, code: str):
         except ServiceError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, "外部随机数已录入，抽取已完成")
+            messages.success(request, _("外部随机数已录入，抽取已完成"))
             return redirect("planning:draw_result", code=plan.code)
     return ceremony_page.__wrapped__(request, code, seed_form=form, status=400)
 
@@ -353,7 +359,7 @@ def draw_result(request, code: str, replace_form=None, status: int = 200):
         tasks = list(plan.tasks.select_related("enterprise", "product", "agency", "laboratory", "replaces"))
         inspectors = draw_selectors.inspectors_by_task(tasks)
         replacements = [
-            {"row": r, "reason": ReplacementReason.label(r.reason)} for r in draw_selectors.replacements_of(plan)
+            {"row": r, "reason": ReplacementReason.display(r.reason)} for r in draw_selectors.replacements_of(plan)
         ]
         open_tasks = selectors.open_tasks(plan)
         can_replace = context["can_edit"] and open_tasks.exists()
@@ -387,7 +393,11 @@ def task_replace(request, code: str):
         except ServiceError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"任务 {data['task'].code} 已由备选对象递补：新任务 {replacement.code}")
+            messages.success(
+                request,
+                _("任务 %(task)s 已由备选对象递补：新任务 %(new)s")
+                % {"task": data["task"].code, "new": replacement.code},
+            )
             return redirect("planning:draw_result", code=plan.code)
     return draw_result.__wrapped__(request, code, replace_form=form, status=400)
 
@@ -397,7 +407,7 @@ def task_replace(request, code: str):
 
 def _require_task_reader(request) -> None:
     if not selectors.may_read_tasks(request.user):
-        raise PermissionDenied("您的角色无权查看抽查任务")
+        raise PermissionDenied(_("您的角色无权查看抽查任务"))
 
 
 @login
@@ -423,14 +433,14 @@ def task_detail(request, code: str):
     _require_task_reader(request)
     task = selectors.tasks_visible_to(request.user).filter(code=code).first()
     if task is None:
-        raise Http404("任务不存在或您无权查看")
+        raise Http404(_("任务不存在或您无权查看"))
     replacement = getattr(task, "replacement", None)
     context = {
         "task": task,
         "inspectors": draw_selectors.task_inspectors(task),
         "inspector_draw": task.draws.order_by("created_at").first(),
         "replaced_by": replacement,
-        "replacement_reason": ReplacementReason.label(replacement.reason) if replacement else "",
+        "replacement_reason": ReplacementReason.display(replacement.reason) if replacement else "",
         "is_regulator": selectors.plans_regulated_by(request.user).filter(pk=task.plan_id).exists(),
     }
     return render(request, "planning/task_detail.html", context)

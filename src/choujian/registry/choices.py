@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from choujian.core.choices import ChoiceSet
 
 
@@ -5,13 +7,13 @@ class EnterpriseStatus(ChoiceSet):
     STATUS_ACTIVE = "active"
     STATUS_CLOSED = "closed"
     STATUS_DEREGISTERED = "deregistered"
-    CHOICES = [(STATUS_ACTIVE, "存续"), (STATUS_CLOSED, "停产/歇业"), (STATUS_DEREGISTERED, "已注销")]
+    CHOICES = [(STATUS_ACTIVE, _("存续")), (STATUS_CLOSED, _("停产/歇业")), (STATUS_DEREGISTERED, _("已注销"))]
 
 
 class ProductStatus(ChoiceSet):
     STATUS_ACTIVE = "active"
     STATUS_DISCONTINUED = "discontinued"
-    CHOICES = [(STATUS_ACTIVE, "在产"), (STATUS_DISCONTINUED, "停产")]
+    CHOICES = [(STATUS_ACTIVE, _("在产")), (STATUS_DISCONTINUED, _("停产"))]
 
 
 class DocumentKind(ChoiceSet):
@@ -20,8 +22,8 @@ class DocumentKind(ChoiceSet):
     KIND_DELIVERY_NOTE = "delivery_note"
     KIND_OTHER = "other"
     CHOICES = [
-        (KIND_CERTIFICATE, "产品合格证"),
-        (KIND_FACTORY_REPORT, "出厂检验报告"),
-        (KIND_DELIVERY_NOTE, "送货单"),
-        (KIND_OTHER, "其他"),
+        (KIND_CERTIFICATE, _("产品合格证")),
+        (KIND_FACTORY_REPORT, _("出厂检验报告")),
+        (KIND_DELIVERY_NOTE, _("送货单")),
+        (KIND_OTHER, _("其他")),
     ]

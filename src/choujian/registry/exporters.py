@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from choujian.accounts.models import User
 from choujian.registry import importers, selectors, tabular
+from choujian.registry.choices import EnterpriseStatus, ProductStatus
 
 __all__ = ["FORMATS", "ExportFile", "export_file", "export_rows", "template_file"]
 
@@ -46,7 +47,7 @@ EXPORTS: dict[str, _Export] = {
             ("行政区划代码", lambda e: e.region),
             ("地址", lambda e: e.address),
             ("生产许可证编号", lambda e: e.licence_no),
-            ("状态", lambda e: e.get_status_display()),
+            ("状态", lambda e: EnterpriseStatus.label(e.status)),
         ),
     ),
     "product": _Export(
@@ -60,7 +61,7 @@ EXPORTS: dict[str, _Export] = {
             ("商标/品牌", lambda p: p.brand),
             ("规格型号", lambda p: p.model_spec),
             ("执行标准", lambda p: p.standard),
-            ("状态", lambda p: p.get_status_display()),
+            ("状态", lambda p: ProductStatus.label(p.status)),
             ("产品编号", lambda p: str(p.public_id)),
         ),
     ),
@@ -142,7 +143,8 @@ def export_file(*, user: User, kind: str, fmt: str, q: str = "") -> ExportFile:
 def template_file(kind: str) -> ExportFile:
     """An empty workbook with the import columns, and a second sheet explaining each one."""
     spec = importers.spec_for(kind)
-    notes = [("列名", "是否必填", "说明"), *spec.help_rows()]
+    with translation.override(None):  # the template file is in the import format's language: Chinese
+        notes = [("列名", "是否必填", "说明"), *spec.help_rows()]
     notes += [
         (),
         ("", "", "第 1 行为列名，其后每行一条记录；“序号”列可保留，导入时忽略。"),

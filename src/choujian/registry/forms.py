@@ -1,6 +1,7 @@
 """Forms for the registry pages; each one only shapes input, services decide."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from choujian.accounts.models import Organisation
 from choujian.registry.choices import DocumentKind
@@ -59,11 +60,11 @@ class DeliveryForm(VersionedForm):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="文件（.xlsx 或 .csv，UTF-8/GBK）")
+    file = forms.FileField(label=_("文件（.xlsx 或 .csv，UTF-8/GBK）"))
 
 
 class DocumentForm(forms.Form):
-    kind = forms.ChoiceField(label="文件类型", choices=DocumentKind.CHOICES)
+    kind = forms.ChoiceField(label=_("文件类型"), choices=DocumentKind.CHOICES)
     file = forms.FileField(
-        label="文件（PDF 或图片，≤ 20 MB）", widget=forms.ClearableFileInput(attrs={"accept": ".pdf,image/*"})
+        label=_("文件（PDF 或图片，≤ 20 MB）"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf,image/*"})
     )

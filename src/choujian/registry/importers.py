@@ -20,6 +20,8 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation, User
@@ -190,13 +192,13 @@ def _as_uuid(text: str) -> uuid.UUID | None:
 def choice(choices: type[ChoiceSet]) -> Callable[[Any], str]:
     """A parser accepting a choice's Chinese label (as exported) or its stored value."""
 
-    lookup = {label: value for value, label in choices.CHOICES} | {value: value for value in choices.values()}
+    lookup = {label: value for value, label in choices.record_choices()} | {value: value for value in choices.values()}
 
     def parse(value: Any) -> str:
         text = parse_text(value)
         if text in lookup:
             return lookup[text]
-        raise CellError(f"应为 {'、'.join(label for _, label in choices.CHOICES)} 之一，实际为“{text}”")
+        raise CellError(f"应为 {'、'.join(label for _, label in choices.record_choices())} 之一，实际为“{text}”")
 
     return parse
 
@@ -217,7 +219,7 @@ class Column:
     required: bool = False
     parser: Callable[[Any], Any] = parse_text
     aliases: tuple[str, ...] = ()
-    help: str = ""
+    help: str = ""  # may be a lazy translation: shown on the import page in the reader's language
     blank: Any = ""
     ignored: bool = False
 
@@ -282,7 +284,7 @@ class Spec:
                     report.add(record.number, column, message)
 
     def help_rows(self) -> list[tuple[str, str, str]]:
-        return [(c.title, "必填" if c.required else "", c.help) for c in self.columns if not c.ignored]
+        return [(c.title, "必填" if c.required else "", str(c.help)) for c in self.columns if not c.ignored]
 
     def import_titles(self) -> list[str]:
         return [c.title for c in self.columns if not c.ignored]
@@ -328,7 +330,15 @@ def _region_label(code: str) -> str:
         return code
 
 
-USCC_HELP = "18 位，GB 32100；请把这一列设为“文本”格式，以免 Excel 把它变成数字"
+def _choices_help(choices: type[ChoiceSet], default: str):
+    """The accepted cell values are the Chinese labels (as exported), whatever language the help is read in."""
+    labels = [label for _, label in choices.record_choices()]
+    return format_lazy(
+        gettext_lazy("{choices}；留空为“{default}”"), choices="、".join(labels), default=choices.label(default)
+    )
+
+
+USCC_HELP = gettext_lazy("18 位，GB 32100；请把这一列设为“文本”格式，以免 Excel 把它变成数字")
 
 
 class EnterpriseSpec(Spec):
@@ -337,14 +347,14 @@ class EnterpriseSpec(Spec):
     model = Enterprise
     columns = (
         Column("统一社会信用代码", "uscc", True, parse_uscc, ("社会信用代码", "信用代码"), USCC_HELP),
-        Column("企业名称", "name", True, aliases=("名称", "生产企业名称"), help="营业执照上的名称"),
+        Column("企业名称", "name", True, aliases=("名称", "生产企业名称"), help=gettext_lazy("营业执照上的名称")),
         Column(
             "行政区划代码",
             "region",
             True,
             parse_region,
             ("行政区划", "区划代码"),
-            "6 位 GB/T 2260 代码，如 350100；须在您的辖区内",
+            gettext_lazy("6 位 GB/T 2260 代码，如 350100；须在您的辖区内"),
         ),
         Column("地址", "address", aliases=("企业地址", "住所")),
         Column("生产许可证编号", "licence_no", aliases=("生产许可证号", "许可证编号", "license_no")),
@@ -352,7 +362,7 @@ class EnterpriseSpec(Spec):
             "状态",
             "status",
             parser=choice(EnterpriseStatus),
-            help=f"{'、'.join(label for _, label in EnterpriseStatus.CHOICES)}；留空为“存续”",
+            help=_choices_help(EnterpriseStatus, EnterpriseStatus.STATUS_ACTIVE),
             blank=_OMIT,
         ),
     )
@@ -393,10 +403,16 @@ class ProductSpec(Spec):
             True,
             parse_uscc,
             ("统一社会信用代码", "企业统一社会信用代码", "enterprise"),
-            "须是已登记、您可查看的企业",
+            gettext_lazy("须是已登记、您可查看的企业"),
         ),
         Column("生产企业名称", "enterprise_name", aliases=("企业名称",), ignored=True),
-        Column("产品类别代码", "category", True, aliases=("类别代码", "产品类别"), help="产品类别的代码（或名称）"),
+        Column(
+            "产品类别代码",
+            "category",
+            True,
+            aliases=("类别代码", "产品类别"),
+            help=gettext_lazy("产品类别的代码（或名称）"),
+        ),
         Column("产品名称", "name", True),
         Column("商标/品牌", "brand", aliases=("品牌", "商标")),
         Column("规格型号", "model_spec", aliases=("型号规格", "规格", "型号")),
@@ -405,7 +421,7 @@ class ProductSpec(Spec):
             "状态",
             "status",
             parser=choice(ProductStatus),
-            help=f"{'、'.join(label for _, label in ProductStatus.CHOICES)}；留空为“在产”",
+            help=_choices_help(ProductStatus, ProductStatus.STATUS_ACTIVE),
             blank=_OMIT,
         ),
         Column("产品编号", "public_id", ignored=True),
@@ -457,9 +473,19 @@ class ProjectSpec(Spec):
     model = Project
     columns = (
         Column("项目名称", "name", True),
-        Column("建设单位", "owner", aliases=("建设单位名称", "业主单位"), help="建设单位的名称或公开编号"),
-        Column("建设单位编号", "owner_id", parser=parse_uuid, help="可选：建设单位的公开编号，同名时必填", blank=None),
-        Column("行政区划代码", "region", True, parse_region, ("行政区划", "区划代码"), "6 位 GB/T 2260 代码"),
+        Column(
+            "建设单位", "owner", aliases=("建设单位名称", "业主单位"), help=gettext_lazy("建设单位的名称或公开编号")
+        ),
+        Column(
+            "建设单位编号",
+            "owner_id",
+            parser=parse_uuid,
+            help=gettext_lazy("可选：建设单位的公开编号，同名时必填"),
+            blank=None,
+        ),
+        Column(
+            "行政区划代码", "region", True, parse_region, ("行政区划", "区划代码"), gettext_lazy("6 位 GB/T 2260 代码")
+        ),
         Column("纬度", "latitude", parser=parse_decimal, aliases=("lat",), blank=None),
         Column("经度", "longitude", parser=parse_decimal, aliases=("lng", "lon"), blank=None),
         Column("项目编号", "public_id", ignored=True),
@@ -528,9 +554,15 @@ class DeliverySpec(Spec):
     title = "进场批次"
     model = Delivery
     columns = (
-        Column("标段", "section", aliases=("项目/标段",), help="“项目名称/标段名称”，或标段的公开编号"),
-        Column("标段编号", "section_id", parser=parse_uuid, help="可选：标段的公开编号", blank=None),
-        Column("产品编号", "product_id", parser=parse_uuid, help="产品的公开编号；不填则按以下三列查找", blank=None),
+        Column("标段", "section", aliases=("项目/标段",), help=gettext_lazy("“项目名称/标段名称”，或标段的公开编号")),
+        Column("标段编号", "section_id", parser=parse_uuid, help=gettext_lazy("可选：标段的公开编号"), blank=None),
+        Column(
+            "产品编号",
+            "product_id",
+            parser=parse_uuid,
+            help=gettext_lazy("产品的公开编号；不填则按以下三列查找"),
+            blank=None,
+        ),
         Column(
             "生产企业统一社会信用代码",
             "enterprise_uscc",
@@ -538,12 +570,12 @@ class DeliverySpec(Spec):
             aliases=("统一社会信用代码", "企业统一社会信用代码"),
             blank=None,
         ),
-        Column("产品名称", "product_name", help="未填产品编号时必填"),
+        Column("产品名称", "product_name", help=gettext_lazy("未填产品编号时必填")),
         Column("规格型号", "model_spec", aliases=("型号规格",)),
         Column("批号", "batch_no", True, aliases=("批次号", "生产批号")),
         Column("数量", "quantity", True, parse_decimal),
-        Column("单位", "unit", True, aliases=("计量单位",), help="如 t、kg、卷、根"),
-        Column("进场日期", "delivered_on", True, parse_date, ("到场日期",), "如 2026-03-01"),
+        Column("单位", "unit", True, aliases=("计量单位",), help=gettext_lazy("如 t、kg、卷、根")),
+        Column("进场日期", "delivered_on", True, parse_date, ("到场日期",), gettext_lazy("如 2026-03-01")),
         Column("进场批次编号", "public_id", ignored=True),
     )
     other_field_columns = {"product": "产品编号"}

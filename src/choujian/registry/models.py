@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation
@@ -25,15 +27,15 @@ class Enterprise(PublicModel):
 
     ledger_kind = "enterprise"
 
-    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc_field])
-    name = models.CharField("企业名称", max_length=200)
-    region = models.CharField("行政区划", max_length=6, validators=[validate_region], db_index=True)
-    address = models.CharField("地址", max_length=300, blank=True)
-    licence_no = models.CharField("生产许可证编号", max_length=64, blank=True)
-    status = models.CharField("状态", max_length=16, choices=EnterpriseStatus.CHOICES, default="active")
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc_field])
+    name = models.CharField(_("企业名称"), max_length=200)
+    region = models.CharField(_("行政区划"), max_length=6, validators=[validate_region], db_index=True)
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    licence_no = models.CharField(_("生产许可证编号"), max_length=64, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=EnterpriseStatus.CHOICES, default="active")
     organisation = models.ForeignKey(
         Organisation,
-        verbose_name="企业账号机构",
+        verbose_name=_("企业账号机构"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -42,7 +44,8 @@ class Enterprise(PublicModel):
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "生产企业"
+        verbose_name = _("生产企业")
+        verbose_name_plural = pgettext_lazy("plural", "生产企业")
         ordering = ["region", "name"]
 
     def __str__(self) -> str:
@@ -63,15 +66,16 @@ class Enterprise(PublicModel):
 class ProductCategory(models.Model):
     """A product category (产品类别) such as 预应力钢绞线, with an optional parent category."""
 
-    code = models.CharField("类别代码", max_length=32, unique=True)
-    name = models.CharField("类别名称", max_length=100)
+    code = models.CharField(_("类别代码"), max_length=32, unique=True)
+    name = models.CharField(_("类别名称"), max_length=100)
     parent = models.ForeignKey(
-        "self", verbose_name="上级类别", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self", verbose_name=_("上级类别"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    standard = models.CharField("主要依据标准", max_length=200, blank=True)
+    standard = models.CharField(_("主要依据标准"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "产品类别"
+        verbose_name = _("产品类别")
+        verbose_name_plural = pgettext_lazy("plural", "产品类别")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -84,19 +88,20 @@ class Product(PublicModel):
     ledger_kind = "product"
 
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name="生产企业", on_delete=models.PROTECT, related_name="products"
+        Enterprise, verbose_name=_("生产企业"), on_delete=models.PROTECT, related_name="products"
     )
     category = models.ForeignKey(
-        ProductCategory, verbose_name="产品类别", on_delete=models.PROTECT, related_name="products"
+        ProductCategory, verbose_name=_("产品类别"), on_delete=models.PROTECT, related_name="products"
     )
-    name = models.CharField("产品名称", max_length=200)
-    brand = models.CharField("商标/品牌", max_length=100, blank=True)
-    model_spec = models.CharField("规格型号", max_length=200, blank=True)
-    standard = models.CharField("执行标准", max_length=200, blank=True)
-    status = models.CharField("状态", max_length=16, choices=ProductStatus.CHOICES, default="active")
+    name = models.CharField(_("产品名称"), max_length=200)
+    brand = models.CharField(_("商标/品牌"), max_length=100, blank=True)
+    model_spec = models.CharField(_("规格型号"), max_length=200, blank=True)
+    standard = models.CharField(_("执行标准"), max_length=200, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=ProductStatus.CHOICES, default="active")
 
     class Meta:
-        verbose_name = verbose_name_plural = "产品"
+        verbose_name = _("产品")
+        verbose_name_plural = pgettext_lazy("plural", "产品")
         ordering = ["enterprise__name", "name"]
 
     def __str__(self) -> str:
@@ -119,17 +124,17 @@ class Project(PublicModel):
 
     ledger_kind = "project"
 
-    name = models.CharField("项目名称", max_length=200)
+    name = models.CharField(_("项目名称"), max_length=200)
     owner = models.ForeignKey(
         Organisation,
-        verbose_name="建设单位",
+        verbose_name=_("建设单位"),
         on_delete=models.PROTECT,
         related_name="owned_projects",
         limit_choices_to={"kind": OrganisationKind.KIND_OWNER},
     )
-    region = models.CharField("行政区划", max_length=6, validators=[validate_region], db_index=True)
+    region = models.CharField(_("行政区划"), max_length=6, validators=[validate_region], db_index=True)
     latitude = models.DecimalField(
-        "纬度",
+        _("纬度"),
         max_digits=9,
         decimal_places=6,
         null=True,
@@ -137,7 +142,7 @@ class Project(PublicModel):
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        "经度",
+        _("经度"),
         max_digits=9,
         decimal_places=6,
         null=True,
@@ -146,7 +151,8 @@ class Project(PublicModel):
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "建设项目"
+        verbose_name = _("建设项目")
+        verbose_name_plural = pgettext_lazy("plural", "建设项目")
         ordering = ["region", "name"]
 
     def __str__(self) -> str:
@@ -171,17 +177,18 @@ class Section(PublicModel):
 
     ledger_kind = "section"
 
-    project = models.ForeignKey(Project, verbose_name="建设项目", on_delete=models.PROTECT, related_name="sections")
-    name = models.CharField("标段名称", max_length=100)
+    project = models.ForeignKey(Project, verbose_name=_("建设项目"), on_delete=models.PROTECT, related_name="sections")
+    name = models.CharField(_("标段名称"), max_length=100)
     contractor = models.ForeignKey(
-        Organisation, verbose_name="施工单位", on_delete=models.PROTECT, related_name="contracted_sections"
+        Organisation, verbose_name=_("施工单位"), on_delete=models.PROTECT, related_name="contracted_sections"
     )
     supervisor = models.ForeignKey(
-        Organisation, verbose_name="监理单位", on_delete=models.PROTECT, related_name="supervised_sections"
+        Organisation, verbose_name=_("监理单位"), on_delete=models.PROTECT, related_name="supervised_sections"
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "标段"
+        verbose_name = _("标段")
+        verbose_name_plural = pgettext_lazy("plural", "标段")
         ordering = ["project__name", "name"]
         constraints = [models.UniqueConstraint(fields=["project", "name"], name="uniq_section_name")]
 
@@ -211,19 +218,20 @@ class Delivery(PublicModel):
 
     ledger_kind = "delivery"
 
-    section = models.ForeignKey(Section, verbose_name="标段", on_delete=models.PROTECT, related_name="deliveries")
-    product = models.ForeignKey(Product, verbose_name="产品", on_delete=models.PROTECT, related_name="deliveries")
-    batch_no = models.CharField("批号", max_length=64)
-    quantity = models.DecimalField("数量", max_digits=14, decimal_places=3, validators=[MinValueValidator(0)])
-    unit = models.CharField("单位", max_length=16)
-    delivered_on = models.DateField("进场日期")
+    section = models.ForeignKey(Section, verbose_name=_("标段"), on_delete=models.PROTECT, related_name="deliveries")
+    product = models.ForeignKey(Product, verbose_name=_("产品"), on_delete=models.PROTECT, related_name="deliveries")
+    batch_no = models.CharField(_("批号"), max_length=64)
+    quantity = models.DecimalField(_("数量"), max_digits=14, decimal_places=3, validators=[MinValueValidator(0)])
+    unit = models.CharField(_("单位"), max_length=16)
+    delivered_on = models.DateField(_("进场日期"))
 
     class Meta:
-        verbose_name = verbose_name_plural = "进场批次"
+        verbose_name = _("进场批次")
+        verbose_name_plural = pgettext_lazy("plural", "进场批次")
         ordering = ["-delivered_on", "batch_no"]
 
     def __str__(self) -> str:
-        return f"{self.product} 批号 {self.batch_no}"
+        return gettext("%(product)s 批号 %(batch)s") % {"product": self.product, "batch": self.batch_no}
 
     def ledger_state(self) -> dict:
         return {
@@ -244,18 +252,21 @@ def delivery_document_path(instance: "DeliveryDocument", filename: str) -> str:
 class DeliveryDocument(PublicModel):
     """A document attached to a delivery, stored under its SHA-256 (computed on arrival)."""
 
-    delivery = models.ForeignKey(Delivery, verbose_name="进场批次", on_delete=models.CASCADE, related_name="documents")
-    kind = models.CharField("文件类型", max_length=20, choices=DocumentKind.CHOICES)
-    file = models.FileField("文件", upload_to=delivery_document_path)
-    original_name = models.CharField("原文件名", max_length=255)
-    content_type = models.CharField("类型", max_length=100)
-    size = models.PositiveBigIntegerField("大小")
+    delivery = models.ForeignKey(
+        Delivery, verbose_name=_("进场批次"), on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("文件类型"), max_length=20, choices=DocumentKind.CHOICES)
+    file = models.FileField(_("文件"), upload_to=delivery_document_path)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
-    uploaded_by = models.ForeignKey("accounts.User", verbose_name="上传人", null=True, on_delete=models.SET_NULL)
+    uploaded_by = models.ForeignKey("accounts.User", verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL)
 
     class Meta:
-        verbose_name = verbose_name_plural = "随货文件"
+        verbose_name = _("随货文件")
+        verbose_name_plural = pgettext_lazy("plural", "随货文件")
         ordering = ["created_at"]
 
     def __str__(self) -> str:
-        return f"{DocumentKind.label(self.kind)} {self.original_name}"
+        return f"{DocumentKind.display(self.kind)} {self.original_name}"

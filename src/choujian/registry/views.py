@@ -8,6 +8,9 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from choujian.accounts.context import REGISTRY_READERS
 from choujian.core.access import roles
@@ -20,7 +23,7 @@ class Page:
     """How one registry is listed and edited."""
 
     key: str
-    title: str
+    title: str  # the registry, as a heading: "Manufacturers"
     selector: object
     columns: list[tuple[str, str]]
     search: list[str]
@@ -30,13 +33,14 @@ class Page:
     can_edit: object
     object_arg: str
     detail_fields: list[str] = field(default_factory=list)
+    noun: str = ""  # one record of it, for "New manufacturer", "Manufacturer saved"
 
 
 def _region_label(code: str) -> str:
     from choujian.core.divisions import DivisionError, get_division
 
     try:
-        return f"{get_division(code).full_name}（{code}）"
+        return _("%(name)s（%(code)s）") % {"name": get_division(code).full_name, "code": code}
     except DivisionError:
         return code
 
@@ -55,9 +59,14 @@ def _attr(obj, path: str):
 PAGES = {
     "enterprise": Page(
         "enterprise",
-        "生产企业",
+        pgettext_lazy("plural", "生产企业"),
         selectors.enterprises_visible_to,
-        [("name", "企业名称"), ("uscc", "统一社会信用代码"), ("region", "行政区划"), ("status", "状态")],
+        [
+            ("name", gettext_lazy("企业名称")),
+            ("uscc", gettext_lazy("统一社会信用代码")),
+            ("region", gettext_lazy("行政区划")),
+            ("status", gettext_lazy("状态")),
+        ],
         ["name", "uscc", "address"],
         forms.EnterpriseForm,
         services.enterprise_create,
@@ -65,12 +74,18 @@ PAGES = {
         policy.can_edit_enterprise,
         "enterprise",
         ["uscc", "name", "region", "address", "licence_no", "status"],
+        gettext_lazy("生产企业"),
     ),
     "product": Page(
         "product",
-        "产品",
+        pgettext_lazy("plural", "产品"),
         selectors.products_visible_to,
-        [("name", "产品名称"), ("model_spec", "规格型号"), ("enterprise.name", "生产企业"), ("category.name", "类别")],
+        [
+            ("name", gettext_lazy("产品名称")),
+            ("model_spec", gettext_lazy("规格型号")),
+            ("enterprise.name", gettext_lazy("生产企业")),
+            ("category.name", gettext_lazy("类别")),
+        ],
         ["name", "brand", "model_spec", "enterprise__name"],
         forms.ProductForm,
         services.product_create,
@@ -78,12 +93,17 @@ PAGES = {
         policy.can_edit_product,
         "product",
         ["enterprise", "category", "name", "brand", "model_spec", "standard", "status"],
+        gettext_lazy("产品"),
     ),
     "project": Page(
         "project",
-        "建设项目",
+        pgettext_lazy("plural", "建设项目"),
         selectors.projects_visible_to,
-        [("name", "项目名称"), ("owner.name", "建设单位"), ("region", "行政区划")],
+        [
+            ("name", gettext_lazy("项目名称")),
+            ("owner.name", gettext_lazy("建设单位")),
+            ("region", gettext_lazy("行政区划")),
+        ],
         ["name", "owner__name"],
         forms.ProjectForm,
         services.project_create,
@@ -91,12 +111,18 @@ PAGES = {
         policy.can_edit_project,
         "project",
         ["name", "owner", "region", "latitude", "longitude"],
+        gettext_lazy("建设项目"),
     ),
     "delivery": Page(
         "delivery",
-        "进场批次",
+        pgettext_lazy("plural", "进场批次"),
         selectors.deliveries_visible_to,
-        [("batch_no", "批号"), ("product.name", "产品"), ("section", "标段"), ("delivered_on", "进场日期")],
+        [
+            ("batch_no", gettext_lazy("批号")),
+            ("product.name", gettext_lazy("产品")),
+            ("section", gettext_lazy("标段")),
+            ("delivered_on", gettext_lazy("进场日期")),
+        ],
         ["batch_no", "product__name", "section__project__name"],
         forms.DeliveryForm,
         services.delivery_create,
@@ -104,6 +130,7 @@ PAGES = {
         policy.can_edit_delivery,
         "delivery",
         ["section", "product", "batch_no", "quantity", "unit", "delivered_on"],
+        gettext_lazy("进场批次"),
     ),
 }
 
@@ -146,7 +173,7 @@ def object_list(request, kind: str):
 def _get_visible(page: Page, user, public_id):
     obj = page.selector(user).filter(public_id=public_id).first()
     if obj is None:
-        raise Http404("记录不存在或您无权查看")
+        raise Http404(_("记录不存在或您无权查看"))
     return obj
 
 
@@ -190,9 +217,9 @@ def _save(request, page: Page, obj=None):
         except ConflictError as exc:
             form.add_error(None, str(exc))
         except NotPermitted as exc:
-            form.add_error(None, str(exc) or "您无权执行此操作")
+            form.add_error(None, str(exc) or _("您无权执行此操作"))
         else:
-            messages.success(request, f"{page.title}已保存")
+            messages.success(request, _("%(noun)s已保存") % {"noun": capfirst(page.noun)})
             return redirect(reverse("registry:object_detail", args=[page.key, saved.public_id]))
     return render(request, "registry/form.html", {"page": page, "form": form, "obj": obj})
 
@@ -207,7 +234,7 @@ def object_edit(request, kind: str, public_id):
     page = _page(kind)
     obj = _get_visible(page, request.user, public_id)
     if not page.can_edit(request.user, obj):
-        raise NotPermitted("您无权修改此记录")
+        raise NotPermitted(_("您无权修改此记录"))
     return _save(request, page, obj)
 
 
@@ -225,8 +252,12 @@ def delivery_document_upload(request, public_id):
                 for error in errors:
                     form.add_error(name if name in form.fields else None, error)
         except NotPermitted as exc:
-            form.add_error(None, str(exc) or "您无权上传")
+            form.add_error(None, str(exc) or _("您无权上传"))
         else:
-            messages.success(request, f"已上传 {document.original_name}（SHA-256 {document.sha256[:12]}…）")
+            messages.success(
+                request,
+                _("已上传 %(name)s（SHA-256 %(sha)s…）")
+                % {"name": document.original_name, "sha": document.sha256[:12]},
+            )
             return redirect(reverse("registry:object_detail", args=["delivery", delivery.public_id]))
     return render(request, "registry/document_form.html", {"form": form, "obj": delivery, "page": PAGES["delivery"]})

@@ -5,18 +5,20 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 from choujian.accounts.context import REGISTRY_READERS
 from choujian.core.access import roles
 from choujian.registry import exporters, importers, tabular
 from choujian.registry.forms import ImportForm
+from choujian.registry.views import PAGES
 
 
 def _spec(kind: str) -> importers.Spec:
     try:
         return importers.spec_for(kind)
     except KeyError:
-        raise Http404("没有这种登记簿") from None
+        raise Http404(_("没有这种登记簿")) from None
 
 
 def _download(exported: exporters.ExportFile) -> HttpResponse:
@@ -36,7 +38,7 @@ def import_page(request, kind: str):
             messages.success(request, result.detail)
             return redirect(reverse("registry:object_list", args=[kind]))
     context = {
-        "page": {"key": spec.kind, "title": spec.title},
+        "page": {"key": spec.kind, "title": PAGES[spec.kind].title},
         "form": form,
         "result": result,
         "columns": spec.help_rows(),
@@ -57,5 +59,7 @@ def export(request, kind: str):
     _spec(kind)
     fmt = (request.GET.get("format") or "xlsx").strip().lower()
     if fmt not in exporters.FORMATS:
-        return HttpResponseBadRequest("导出格式只能是 xlsx 或 csv".encode(), content_type="text/plain; charset=utf-8")
+        return HttpResponseBadRequest(
+            _("导出格式只能是 xlsx 或 csv").encode(), content_type="text/plain; charset=utf-8"
+        )
     return _download(exporters.export_file(user=request.user, kind=kind, fmt=fmt, q=request.GET.get("q", "")))

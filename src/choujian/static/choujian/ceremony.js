@@ -8,6 +8,8 @@
   var data = root.dataset;
   var storeKey = "choujian:ceremony:" + data.token;
   var MIN_TYPED = 16;
+  // The page's words come from the template (data-msg-*), translated there like the rest of the page.
+  function text(name) { return data[name] || ""; }
 
   function $(id) { return document.getElementById(id); }
 
@@ -30,13 +32,13 @@
   }
 
   function messages(body) {
-    if (!body || typeof body !== "object") return "提交失败，请稍后重试";
+    if (!body || typeof body !== "object") return text("msgFailed");
     var out = [];
     Object.keys(body).forEach(function (key) {
       var value = body[key];
       out.push(Array.isArray(value) ? value.join(" ") : String(value));
     });
-    return out.join("；") || "提交失败，请稍后重试";
+    return out.join(text("msgSeparator")) || text("msgFailed");
   }
 
   function post(url, payload) {
@@ -93,7 +95,7 @@
       var secret = input.value.trim();
       showError("");
       if (secret.length < MIN_TYPED) {
-        showError("随机数太短：请点“生成随机数”，或输入至少 " + MIN_TYPED + " 个字符（短的随机数可能被他人从承诺值反推）");
+        showError(text("msgTooShort").replace("{min}", String(MIN_TYPED)));
         return;
       }
       button.disabled = true;
@@ -103,7 +105,7 @@
       }).then(function () {
         window.location.reload();
       }).catch(function (error) {
-        showError(error.message || "网络错误，请重试");
+        showError(error.message || text("msgNetwork"));
         button.disabled = false;
       });
     });
@@ -120,7 +122,7 @@
       window.choujianSha256.hexAsync(secret).then(function (hash) {
         if (input.value.trim() !== secret) return;
         var ok = hash === data.commitment;
-        match.textContent = ok ? "✓ 与您的承诺值一致" : "✗ 与您的承诺值不一致，请核对抄写的随机数";
+        match.textContent = ok ? text("msgMatch") : text("msgMismatch");
         match.className = "small " + (ok ? "" : "error");
       });
     }
@@ -129,15 +131,15 @@
     button.addEventListener("click", function () {
       var secret = input.value.trim();
       showError("");
-      if (!secret) { showError("请输入您在第一步使用的随机数"); return; }
+      if (!secret) { showError(text("msgEmpty")); return; }
       button.disabled = true;
       window.choujianSha256.hexAsync(secret).then(function (hash) {
-        if (hash !== data.commitment) throw new Error("随机数与您提交的承诺值不一致，请核对后重新输入");
+        if (hash !== data.commitment) throw new Error(text("msgWrongSecret"));
         return post(data.revealUrl, { secret: secret });
       }).then(function () {
         window.location.reload();
       }).catch(function (error) {
-        showError(error.message || "网络错误，请重试");
+        showError(error.message || text("msgNetwork"));
         button.disabled = false;
       });
     });
