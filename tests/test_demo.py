@@ -1,5 +1,8 @@
 """The demo data set: what `choujian demo` builds, built once for the whole module and rolled back afterwards."""
 
+import hashlib
+import json
+from datetime import timedelta
 from io import StringIO
 from random import Random
 
@@ -9,6 +12,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
 from django.test import RequestFactory, override_settings
+from django.utils import timezone
 
 from choujian.accounts.choices import OrganisationKind, Role
 from choujian.accounts.models import Organisation, User
@@ -18,16 +22,25 @@ from choujian.demo import data
 from choujian.demo.builder import _Builder, build_demo
 from choujian.demo.categories import CATEGORIES
 from choujian.demo.draw import Codes, enterprise_specs
+from choujian.demo.plans import DRAWN_LINES, DRAWN_PLAN, SECRETS, WAITING_PLAN, WAITING_SECRET
+from choujian.draws import sampler
+from choujian.draws.models import Draw, Replacement
 from choujian.ledger.models import LedgerEntry
 from choujian.ledger.verify import verify
+from choujian.planning import selectors as plan_selectors
+from choujian.planning.models import InspectorQualification, Plan, Task
 from choujian.registry import selectors
 from choujian.registry.models import Delivery, Enterprise, Product, ProductCategory, Project, Section
 
 ROLES = {
     "regulator": {Role.ROLE_REGULATOR_OFFICER, Role.ROLE_REGULATOR_ADMIN},
+    "regulator2": {Role.ROLE_REGULATOR_ADMIN},
     "county": {Role.ROLE_REGULATOR_OFFICER},
     "sampler1": {Role.ROLE_SAMPLER},
     "sampler2": {Role.ROLE_SAMPLER},
+    "sampler3": {Role.ROLE_SAMPLER},
+    "sampler4": {Role.ROLE_SAMPLER},
+    "sampler5": {Role.ROLE_SAMPLER},
     "intake": {Role.ROLE_LAB_INTAKE},
     "tester": {Role.ROLE_TESTER},
     "reviewer": {Role.ROLE_REVIEWER},
@@ -42,10 +55,17 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def demo_media(tmp_path_factory):
+    """Where the demo's files (the replacement's evidence photo) go: each test's own MEDIA_ROOT is another one."""
+    return tmp_path_factory.mktemp("demo-media")
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, demo_media):
     # Built once (it takes seconds) inside a transaction that is rolled back when the module is done, so other test
     # modules start from an empty database. Each test's own transaction nests inside as a savepoint.
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
+    settings_override = override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=demo_media)
+    with django_db_blocker.unblock(), settings_override, transaction.atomic():
         result = build_demo()
         yield result
         transaction.set_rollback(True)
@@ -160,7 +180,7 @@ def test_it_gives_the_construction_and_manufacturer_logins_rows_of_their_own(dem
 
 @pytest.mark.django_db
 def test_it_ledgers_every_row_it_creates(demo):
-    ledgered = (
+    registry_rows = (
         Organisation.objects.count()
         + sum(u.memberships.count() for u in User.objects.all())
         + Enterprise.objects.count()
@@ -169,7 +189,10 @@ def test_it_ledgers_every_row_it_creates(demo):
         + Section.objects.count()
         + Delivery.objects.count()
     )
-    assert LedgerEntry.objects.count() == ledgered == demo.counts["追溯日志条目"]
+    registry_entries = LedgerEntry.objects.exclude(type__regex=r"^(plan|frame|ceremony|draw|task|qualification)\.")
+    assert registry_entries.count() == registry_rows
+    assert LedgerEntry.objects.filter(type="qualification.granted").count() == InspectorQualification.objects.count()
+    assert LedgerEntry.objects.count() == demo.counts["追溯日志条目"]
     enterprise = Enterprise.objects.first()
     assert LedgerEntry.objects.filter(type="enterprise.created", object=f"enterprise:{enterprise.public_id}").exists()
     contractor = User.objects.get(username="contractor")
@@ -206,3 +229,96 @@ def test_it_exempts_demo_logins_from_two_factor_unless_configured(monkeypatch, v
     else:
         monkeypatch.setenv("CHOUJIAN_DEMO_2FA", value)
     assert _Builder(data.SEED, "", None).two_factor_exempt is exempt
+
+
+@pytest.mark.django_db
+def test_it_draws_a_plan_end_to_end_with_two_inspectors_per_task(demo):
+    plan = Plan.objects.get(name=DRAWN_PLAN)
+    assert plan.status == "drawn"
+    assert (plan.drafted_by.username, plan.approved_by.username) == ("regulator", "regulator2")
+    ceremony = plan.ceremony
+    assert ceremony.status == "complete"
+    people = list(ceremony.participants.all())
+    assert len(people) == 2 and {p.name: p.secret for p in people} == SECRETS
+    assert all(p.commitment == hashlib.sha256(p.secret.encode()).hexdigest() for p in people)
+    tasks = list(plan.tasks.select_related("line"))
+    open_tasks = [t for t in tasks if t.status != "replaced"]
+    assert len(open_tasks) == sum(line.quota for line in DRAWN_LINES)
+    assert {t.line.sampling_mode for t in tasks} == {"production", "construction"}
+    assert all(t.delivery_id for t in tasks if t.line.sampling_mode == "construction")
+    for task in tasks:
+        assert task.inspectors.count() == 2, task.code
+        assert task.agency_id != task.laboratory_id
+        assert Draw.objects.filter(task=task, purpose="inspectors").count() == 1
+    assert all(t.status == "assigned" for t in open_tasks)
+
+
+@pytest.mark.django_db
+def test_it_replaces_one_task_by_the_next_alternate_with_reason_and_evidence(demo, demo_media):
+    plan = Plan.objects.get(name=DRAWN_PLAN)
+    replacement = Replacement.objects.select_related("replaced", "replacement").get()
+    replaced, successor = replacement.replaced, replacement.replacement
+    assert replaced.plan == plan and replaced.status == "replaced" and successor.replaces == replaced
+    assert replacement.reason == "closed" and replacement.note
+    content = (demo_media / replacement.evidence.name).read_bytes()
+    assert content.startswith(b"\x89PNG") and hashlib.sha256(content).hexdigest() == replacement.evidence_sha256
+    record = json.loads(Draw.objects.get(plan=plan, purpose="enterprises").record)
+    assert replaced.frame_item_id in record["selected"][replaced.stratum]
+    # The next alternate of the stratum in rank order that is not a task already.
+    used = set(plan.tasks.exclude(pk=successor.pk).values_list("frame_item_id", flat=True))
+    expected = next(item for item in record["alternates"][replaced.stratum] if item not in used)
+    assert successor.frame_item_id == expected and successor.inspectors.count() == 2
+    assert LedgerEntry.objects.filter(type="task.replaced", object=f"replacement:{replacement.public_id}").exists()
+
+
+@pytest.mark.django_db
+def test_it_shows_why_items_were_left_out_of_the_frame(demo):
+    frame = Plan.objects.get(name=DRAWN_PLAN).frame
+    reasons = set(frame.exclusions.values_list("reason", flat=True))
+    assert "企业状态为“停产/歇业”" in reasons
+    assert "所在地区不在分层批次中（该层未分配批次）" in reasons
+    excluded = set(frame.exclusions.values_list("item_id", flat=True))
+    assert excluded.isdisjoint(frame.items.values_list("item_id", flat=True))
+
+
+@pytest.mark.django_db
+def test_its_draw_records_recompute_with_the_sampler(demo):
+    plan = Plan.objects.get(name=DRAWN_PLAN)
+    draws = list(Draw.objects.filter(plan=plan))
+    assert len(draws) == 1 + plan.tasks.count()
+    for draw in draws:
+        record = json.loads(draw.record)
+        items = [sampler.FrameItem(i["id"], i["weight"], i["stratum"]) for i in record["frame"]]
+        assert sampler.frame_digest(items) == record["frame_digest"]
+        source = record["seed_source"]
+        if draw.purpose == "enterprises":
+            assert record["frame_digest"] == plan.frame.digest
+            assert sampler.ceremony_seed(record["frame_digest"], source["secrets"]) == record["seed"]
+            assert source["commitments"] == {name: sampler.commitment(secret) for name, secret in SECRETS.items()}
+        else:
+            assert record["seed"] == sampler.inspector_seed(plan.ceremony.seed, draw.task.code)
+        result = sampler.draw(items, record["seed"], record["quotas"])
+        assert (result.selected, result.alternates) == (record["selected"], record["alternates"])
+        assert draw.record == sampler.record_json(record)
+        assert draw.record_sha256 == hashlib.sha256(draw.record.encode("utf-8")).hexdigest()
+
+
+@pytest.mark.django_db
+def test_it_leaves_a_second_plan_waiting_in_its_ceremony(demo):
+    plan = Plan.objects.get(name=WAITING_PLAN)
+    assert plan.status == "frozen" and plan.frame.frozen_at is not None
+    ceremony = plan.ceremony
+    assert ceremony.status == "committing" and not ceremony.seed
+    committed = [p for p in ceremony.participants.all() if p.commitment]
+    assert len(committed) == 1 and ceremony.participants.count() == 2
+    assert committed[0].commitment == hashlib.sha256(WAITING_SECRET.encode()).hexdigest()
+    assert not ceremony.participants.exclude(secret="").exists()
+    assert ceremony.reveal_deadline > timezone.now() + timedelta(days=3)
+    assert not Task.objects.filter(plan=plan).exists() and not Draw.objects.filter(plan=plan).exists()
+
+
+@pytest.mark.django_db
+def test_it_lets_the_regulator_login_see_both_plans(demo):
+    regulator = User.objects.get(username="regulator")
+    visible = set(plan_selectors.plans_regulated_by(regulator).values_list("name", flat=True))
+    assert {DRAWN_PLAN, WAITING_PLAN} <= visible

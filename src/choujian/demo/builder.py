@@ -2,8 +2,9 @@
 
 One provincial transport regulator (福建省交通运输厅) with three cities and six counties below it, the bodies that
 sample, test, own, supervise and build, 300 manufacturers (three quarters in 福建), their products, six construction
-projects with their sections, about a hundred delivered lots, and one login per role. The content depends only on the
-seed; public ids, timestamps and password hashes differ between runs.
+projects with their sections, about a hundred delivered lots, two spot-check plans (one drawn, one waiting in its seed
+ceremony: see choujian.demo.plans) and one login per role. The content depends only on the seed; public ids,
+timestamps and password hashes differ between runs (and so do the enterprises the plan's draw picks).
 
 Manufacturers outside 福建 are registered by a national regulator (交通运输部) through an inactive registrar account:
 the registry services let a provincial regulator write only inside its province.
@@ -25,8 +26,10 @@ from choujian.accounts.models import Membership, Organisation, User
 from choujian.demo import data
 from choujian.demo.categories import CATEGORIES, GROUPS, Category
 from choujian.demo.draw import FUJIAN, Codes, EnterpriseSpec, enterprise_specs
+from choujian.demo.plans import build_plans
 from choujian.env import env_bool
 from choujian.ledger.models import LedgerEntry
+from choujian.planning.models import Plan, Task
 from choujian.registry import services as registry
 from choujian.registry.choices import EnterpriseStatus, ProductStatus
 from choujian.registry.models import Delivery, Enterprise, Product, ProductCategory, Project, Section
@@ -94,6 +97,9 @@ class _Builder:
         products = self._products(enterprises, specs, categories)
         sections = self._projects()
         self._deliveries(sections, products)
+        self.progress("生成抽查计划与抽取", 0, 2)
+        build_plans(self.orgs, self.users)
+        self.progress("生成抽查计划与抽取", 2, 2)
         return DemoResult(logins=self._login_rows(), password=self.password, counts=self._counts())
 
     def _regulators(self) -> None:
@@ -335,6 +341,8 @@ class _Builder:
                 "建设项目": Project.objects.count(),
                 "标段": Section.objects.count(),
                 "进场批次": Delivery.objects.count(),
+                "抽查计划": Plan.objects.count(),
+                "抽查任务": Task.objects.count(),
                 "追溯日志条目": LedgerEntry.objects.count(),
             }
         )

@@ -146,9 +146,15 @@ class LoginSpec:
 
 LOGINS = [
     LoginSpec("regulator", "林建华", ("regulator_officer", "regulator_admin"), "province"),
+    # A second admin of the province: plans need approval by someone other than their drafter (`regulator`).
+    LoginSpec("regulator2", "郭永平", ("regulator_admin",), "province"),
     LoginSpec("county", "陈志强", ("regulator_officer",), "county"),
     LoginSpec("sampler1", "黄文斌", ("sampler",), "agency1"),
     LoginSpec("sampler2", "吴思远", ("sampler",), "agency1"),
+    # Inspector draws pick two samplers per task, never ones who sampled the same enterprise recently.
+    LoginSpec("sampler3", "高志明", ("sampler",), "agency1"),
+    LoginSpec("sampler4", "魏晓东", ("sampler",), "agency1"),
+    LoginSpec("sampler5", "叶静怡", ("sampler",), "agency1"),
     LoginSpec("intake", "郑丽娟", ("lab_intake",), "lab1"),
     LoginSpec("tester", "王海涛", ("tester",), "lab1"),
     LoginSpec("reviewer", "刘秀英", ("reviewer",), "lab1"),

@@ -5,8 +5,13 @@ plan's categories and region; it was not sampled by this regulator or one above 
 window; it is not drawn in, or part of the frozen frame of, a higher level's current plan (Product Quality
 Law art. 15: what a higher level checks, a lower level does not check again). Risk-based plans weight
 enterprises by their past non-conformities.
+
+A provincial frame may hold a million items, so the registry is read as plain tuples in chunks (no model
+instances), and the exclusion facts (recent tasks, higher plans, non-conformities) are read once per plan by
+category rather than with an IN list of every candidate, which no database accepts at that size.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -16,16 +21,24 @@ from django.utils import timezone
 from choujian.accounts.models import Organisation, region_prefix
 from choujian.planning.choices import PlanStatus, SamplingMode, StrataBy, TaskOutcome, TaskStatus
 from choujian.planning.models import Plan, PlanLine, Task
+from choujian.registry.choices import EnterpriseStatus, ProductStatus
 from choujian.registry.models import Delivery, Product, ProductCategory
 
+CHUNK = 10_000  # rows fetched per round trip while streaming the registry
 
-@dataclass
+
+@dataclass(slots=True)
 class Candidate:
+    """One possible frame item, with the registry facts its eligibility depends on (ids, not model rows)."""
+
     item_id: str
     line: PlanLine
-    product: Product
+    product_id: int
+    enterprise_id: int
     stratum: str
-    delivery: Delivery | None = None
+    enterprise_status: str = EnterpriseStatus.STATUS_ACTIVE
+    product_status: str = ProductStatus.STATUS_ACTIVE
+    delivery_id: int | None = None
     weight: int = 1
     weight_reason: str = ""
 
@@ -67,71 +80,125 @@ def line_quotas(line: PlanLine) -> dict[str, int]:
     return {f"{line.category.code}/{region}": q for region, q in sorted(line.stratum_quotas.items())}
 
 
-def _candidates(plan: Plan, line: PlanLine) -> list[Candidate]:
-    prefix = region_prefix(plan.region) if plan.regulator.level != "national" else ""
-    products = Product.objects.filter(category_id__in=_category_ids(line.category)).select_related("enterprise")
+def _plan_prefix(plan: Plan) -> str:
+    return region_prefix(plan.region) if plan.regulator.level != "national" else ""
+
+
+def _candidates(plan: Plan, line: PlanLine, category_ids: list[int]) -> Iterator[Candidate]:
+    prefix = _plan_prefix(plan)
+    strata: dict[str, str] = {}  # region → stratum, so a million items share a few stratum strings
+
+    def stratum(region: str) -> str:
+        found = strata.get(region)
+        if found is None:
+            found = strata[region] = _stratum(line, region)
+        return found
+
     if line.sampling_mode == SamplingMode.MODE_CONSTRUCTION:
         deliveries = (
             Delivery.objects.filter(
-                product__in=products, section__project__region__startswith=prefix, delivered_on__year=plan.year
+                product__category_id__in=category_ids,
+                section__project__region__startswith=prefix,
+                delivered_on__year=plan.year,
             )
-            .select_related("product__enterprise", "section__project")
             .order_by("pk")
-        )
-        return [
-            Candidate(
-                f"{d.product.enterprise.uscc}/D/{d.public_id}",
-                line,
-                d.product,
-                _stratum(line, d.section.project.region),
-                delivery=d,
+            .values_list(
+                "pk",
+                "public_id",
+                "product_id",
+                "product__status",
+                "product__enterprise_id",
+                "product__enterprise__uscc",
+                "product__enterprise__status",
+                "section__project__region",
             )
-            for d in deliveries
-        ]
-    products = products.filter(enterprise__region__startswith=prefix).order_by("pk")
-    return [
-        Candidate(f"{p.enterprise.uscc}/P/{p.public_id}", line, p, _stratum(line, p.enterprise.region))
-        for p in products
-    ]
+        )
+        for (
+            pk,
+            public_id,
+            product_id,
+            product_status,
+            enterprise_id,
+            uscc,
+            enterprise_status,
+            region,
+        ) in deliveries.iterator(chunk_size=CHUNK):
+            yield Candidate(
+                f"{uscc}/D/{public_id}",
+                line,
+                product_id,
+                enterprise_id,
+                stratum(region),
+                enterprise_status,
+                product_status,
+                delivery_id=pk,
+            )
+        return
+    products = (
+        Product.objects.filter(category_id__in=category_ids, enterprise__region__startswith=prefix)
+        .order_by("pk")
+        .values_list(
+            "pk", "public_id", "status", "enterprise_id", "enterprise__uscc", "enterprise__status", "enterprise__region"
+        )
+    )
+    for pk, public_id, product_status, enterprise_id, uscc, enterprise_status, region in products.iterator(
+        chunk_size=CHUNK
+    ):
+        yield Candidate(
+            f"{uscc}/P/{public_id}", line, pk, enterprise_id, stratum(region), enterprise_status, product_status
+        )
 
 
-def _recent_tasks(plan: Plan, product_ids: set[int]) -> dict[int, Task]:
+def _recent_tasks(plan: Plan, category_ids: set[int]) -> dict[int, Task]:
+    """Product → the latest task on it by this regulator or one above, within the look-back window."""
     since = timezone.now() - timedelta(days=plan.lookback_days)
     tasks = (
         Task.objects.filter(
-            product_id__in=product_ids, plan__regulator_id__in=ancestors_and_self(plan.regulator), drawn_at__gte=since
+            product__category_id__in=category_ids,
+            plan__regulator_id__in=ancestors_and_self(plan.regulator),
+            drawn_at__gte=since,
         )
         .exclude(status=TaskStatus.STATUS_REPLACED)
         .exclude(plan=plan)
-        .select_related("plan")
+        .select_related("plan__regulator")
+        .order_by("drawn_at", "pk")
     )
     return {t.product_id: t for t in tasks}
 
 
-def _higher_plan_hits(plan: Plan, product_ids: set[int]) -> dict[int, str]:
+def _higher_plan_hits(plan: Plan, category_ids: set[int]) -> dict[int, str]:
     higher = ancestors_and_self(plan.regulator)[1:]
+    if not higher:
+        return {}
     current = Plan.objects.filter(regulator_id__in=higher, year=plan.year, status__in=PlanStatus.CURRENT)
     hits: dict[int, str] = {}
-    for task in Task.objects.filter(plan__in=current, product_id__in=product_ids).select_related("plan"):
-        hits[task.product_id] = f"已被上级计划 {task.plan.code} 抽取（任务 {task.code}）"
+    tasks = Task.objects.filter(plan__in=current, product__category_id__in=category_ids).order_by("pk")
+    for product_id, plan_code, task_code in tasks.values_list("product_id", "plan__code", "code"):
+        hits[product_id] = f"已被上级计划 {plan_code} 抽取（任务 {task_code}）"
     from choujian.draws.models import FrameItem
 
-    framed = FrameItem.objects.filter(
-        frame__plan__in=current, frame__frozen_at__isnull=False, product_id__in=product_ids
-    ).select_related("frame__plan")
-    for item in framed:
-        hits.setdefault(item.product_id, f"已纳入上级计划 {item.frame.plan.code} 的抽样框")
+    framed = (
+        FrameItem.objects.filter(
+            frame__plan__in=current, frame__frozen_at__isnull=False, product__category_id__in=category_ids
+        )
+        .order_by("pk")
+        .values_list("product_id", "frame__plan__code")
+    )
+    for product_id, plan_code in framed.iterator(chunk_size=CHUNK):
+        hits.setdefault(product_id, f"已纳入上级计划 {plan_code} 的抽样框")
     return hits
 
 
-def _risk_weights(plan: Plan, enterprise_ids: set[int]) -> dict[int, tuple[int, str]]:
+def _risk_weights(plan: Plan) -> dict[int, tuple[int, str]]:
+    """Enterprise → (weight, reason) for enterprises with past non-conforming tasks (risk-based plans only)."""
     if not plan.risk_based:
         return {}
     rule = plan.effective_risk_rule()
     counts = (
-        Task.objects.filter(enterprise_id__in=enterprise_ids, outcome=TaskOutcome.OUTCOME_NONCONFORMING)
+        Task.objects.filter(outcome=TaskOutcome.OUTCOME_NONCONFORMING)
         .values("enterprise_id")
         .annotate(n=Count("pk"))
+        .order_by("enterprise_id")
     )
     weights = {}
     for row in counts:
@@ -142,37 +209,37 @@ def _risk_weights(plan: Plan, enterprise_ids: set[int]) -> dict[int, tuple[int, 
 
 def build(plan: Plan) -> FramePlan:
     result = FramePlan()
-    candidates = []
-    for line in plan.lines.select_related("category", "agency", "laboratory"):
-        candidates += _candidates(plan, line)
+    lines = list(plan.lines.select_related("category", "agency", "laboratory"))
+    categories = {line.pk: _category_ids(line.category) for line in lines}
+    all_categories = {pk for ids in categories.values() for pk in ids}
+    recent = _recent_tasks(plan, all_categories)
+    higher = _higher_plan_hits(plan, all_categories)
+    weights = _risk_weights(plan)
+    for line in lines:
         result.quotas.update(line_quotas(line))
-    product_ids = {c.product.pk for c in candidates}
-    recent = _recent_tasks(plan, product_ids)
-    higher = _higher_plan_hits(plan, product_ids)
-    weights = _risk_weights(plan, {c.product.enterprise_id for c in candidates})
-    for candidate in candidates:
-        reason = _exclusion_reason(plan, candidate, recent, higher)
-        if reason:
-            result.exclusions.append((candidate, reason))
-            continue
-        if candidate.product.enterprise_id in weights:
-            candidate.weight, candidate.weight_reason = weights[candidate.product.enterprise_id]
-        if candidate.stratum not in result.quotas:
-            result.exclusions.append((candidate, "所在地区不在分层批次中（该层未分配批次）"))
-            continue
-        result.items.append(candidate)
+    for line in lines:
+        for candidate in _candidates(plan, line, categories[line.pk]):
+            reason = _exclusion_reason(plan, candidate, recent, higher)
+            if reason:
+                result.exclusions.append((candidate, reason))
+                continue
+            if candidate.enterprise_id in weights:
+                candidate.weight, candidate.weight_reason = weights[candidate.enterprise_id]
+            if candidate.stratum not in result.quotas:
+                result.exclusions.append((candidate, "所在地区不在分层批次中（该层未分配批次）"))
+                continue
+            result.items.append(candidate)
     return result
 
 
 def _exclusion_reason(plan: Plan, candidate: Candidate, recent: dict, higher: dict) -> str:
-    enterprise, product = candidate.product.enterprise, candidate.product
-    if enterprise.status != "active":
-        return f"企业状态为“{enterprise.get_status_display()}”"
-    if product.status != "active":
+    if candidate.enterprise_status != EnterpriseStatus.STATUS_ACTIVE:
+        return f"企业状态为“{EnterpriseStatus.label(candidate.enterprise_status)}”"
+    if candidate.product_status != ProductStatus.STATUS_ACTIVE:
         return "产品已停产"
-    if product.pk in recent:
-        task = recent[product.pk]
+    if candidate.product_id in recent:
+        task = recent[candidate.product_id]
         return f"{plan.lookback_days} 天内已被 {task.plan.regulator.name} 抽查（任务 {task.code}）"
-    if product.pk in higher:
-        return higher[product.pk]
+    if candidate.product_id in higher:
+        return higher[candidate.product_id]
     return ""

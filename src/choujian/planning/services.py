@@ -3,14 +3,15 @@
 from django.db import transaction
 from django.utils import timezone
 
-from choujian.accounts.choices import Role
+from choujian.accounts.choices import OrganisationKind, Role
 from choujian.accounts.models import User
+from choujian.accounts.scope import in_region, regulator_prefixes
 from choujian.core.codes import next_code
 from choujian.core.errors import NotPermitted, ServiceError
 from choujian.core.recording import record_create, record_delete, record_update
 from choujian.ledger.services import ledger_append
 from choujian.planning.choices import PlanStatus
-from choujian.planning.models import Plan, PlanLine
+from choujian.planning.models import InspectorQualification, Plan, PlanLine
 
 WRITERS = Role.REGULATOR_WRITERS
 
@@ -119,3 +120,22 @@ def _transition(plan: Plan, actor: User, status: str, event: str, data: dict | N
     locked.save(update_fields=["status", "version", "updated_at"])
     ledger_append(type=event, actor=actor, object=locked, data=data or {})
     return locked
+
+
+def qualification_grant(*, actor: User, inspector: User, category, valid_until=None) -> InspectorQualification:
+    """Record that a sampler holds the qualification (持证) to sample a product category, so draws may pick them.
+
+    A regulator's staff record it for samplers of agencies inside their region.
+    """
+    agencies = [
+        m.organisation
+        for m in inspector.active_memberships
+        if m.role == Role.ROLE_SAMPLER and m.organisation.kind == OrganisationKind.KIND_SAMPLING_AGENCY
+    ]
+    if not agencies:
+        raise ServiceError({"inspector": ["只能为抽样机构的抽样人员登记抽样资格"]})
+    prefixes = regulator_prefixes(actor, WRITERS)
+    if not any(in_region(prefixes, agency.region) for agency in agencies):
+        raise NotPermitted("只能为本辖区抽样机构的人员登记抽样资格")
+    qualification = InspectorQualification(inspector=inspector, category=category, valid_until=valid_until)
+    return record_create(qualification, actor=actor, event="qualification.granted")
