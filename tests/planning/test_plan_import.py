@@ -143,3 +143,23 @@ def test_it_names_a_missing_column(setting, draft):
 def test_its_template_lists_the_columns():
     table = tabular.read_bytes("模板.xlsx", plan_lines_template())
     assert table.header[:3] == ["产品类别代码", "产品类别名称", "抽查批次"] and not table.rows
+
+
+@pytest.mark.django_db
+def test_it_imports_lines_from_the_plan_page(setting, draft, client):
+    client.force_login(setting.drafter)
+    response = client.post(f"/plans/{draft.code}/lines/import/", {"file": _xlsx(_rows(setting))})
+    assert response.status_code == 302
+    assert draft.lines.count() == 3
+    assert "已导入 3 个" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_it_shows_the_row_and_column_of_a_bad_file_on_the_plan_page(setting, draft, client):
+    rows = _rows(setting)
+    rows[1][0] = "JT-9999"
+    client.force_login(setting.drafter)
+    response = client.post(f"/plans/{draft.code}/lines/import/", {"file": _xlsx(rows)}, follow=True)
+    page = response.content.decode()
+    assert "第 3 行" in page and "产品类别代码" in page
+    assert not draft.lines.exists()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<str:code>/", views.plan_detail, name="plan_detail"),
     path("<str:code>/edit/", views.plan_edit, name="plan_edit"),
     path("<str:code>/lines/", views.line_add, name="line_add"),
+    path("<str:code>/lines/import/", views.lines_import, name="lines_import"),
     path("<str:code>/lines/<uuid:line_id>/remove/", views.line_remove, name="line_remove"),
     path("<str:code>/submit/", views.plan_submit, name="plan_submit"),
     path("<str:code>/approve/", views.plan_approve, name="plan_approve"),

@@ -22,7 +22,7 @@ from choujian.core.errors import ConflictError, ServiceError
 from choujian.draws import selectors as draw_selectors
 from choujian.draws import services as draw_services
 from choujian.draws.choices import CeremonyStatus, SeedKind
-from choujian.planning import forms, selectors, services
+from choujian.planning import forms, importers, selectors, services
 from choujian.planning.choices import PlanStatus, ReplacementReason, TaskStatus
 from choujian.planning.models import Plan
 
@@ -186,6 +186,20 @@ def line_add(request, code: str):
             )
             return redirect("planning:plan_detail", code=plan.code)
     return plan_detail.__wrapped__(request, code, line_form=form, status=400)
+
+
+@roles(WRITERS)
+@require_POST
+def lines_import(request, code: str):
+    plan = _plan(request, code)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择要导入的 .xlsx 或 .csv 文件"))
+        return redirect("planning:plan_detail", code=plan.code)
+    result = importers.plan_lines_import(actor=request.user, plan=plan, upload=upload)
+    for line in result.detail.splitlines():
+        (messages.success if result.ok else messages.error)(request, line)
+    return redirect("planning:plan_detail", code=plan.code)
 
 
 @roles(WRITERS)
