@@ -67,3 +67,14 @@ def test_it_switches_the_interface_to_english_on_request(client):
 def test_it_stays_in_chinese_for_a_browser_that_prefers_english(client):
     page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="zh-hans"' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["search=a%00b", "plan=%00", "q%00=x"])
+def test_it_answers_a_nul_character_in_the_query_with_400(client, query):
+    from tests.factories import OrganisationFactory, member
+
+    client.force_login(member(OrganisationFactory(), "regulator_officer"))
+    for path in ("/api/v1/draws/", "/api/v1/enterprises/", "/registry/enterprise/"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400, path
