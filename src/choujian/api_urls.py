@@ -1,7 +1,7 @@
 """The REST API under /api/v1/."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from choujian.accounts import api as accounts_api
@@ -29,9 +29,6 @@ urlpatterns = [
     path("schema/", public(SpectacularAPIView.as_view(permission_classes=[])), name="api-schema"),
     path(
         "docs/", public(SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[])), name="api-docs"
-    ),
-    path(
-        "redoc/", public(SpectacularRedocView.as_view(url_name="api-schema", permission_classes=[])), name="api-redoc"
     ),
     path("imports/<str:kind>/", api_tabular.ImportView.as_view(), name="api-import"),
     path("exports/<str:kind>/", api_tabular.ExportView.as_view(), name="api-export"),

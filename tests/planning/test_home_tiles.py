@@ -17,3 +17,22 @@ def test_it_shows_a_drawn_sampler_their_tasks_and_a_regulator_the_plans(setting,
     client.force_login(setting.drafter)
     page = client.get("/").content.decode()
     assert "抽查计划" in page and "/plans/" in page
+
+
+def test_it_shows_a_county_only_the_provincial_tasks_located_in_its_county(setting, client):
+    plan = approved_plan(setting, quota=6)
+    services.frame_build(actor=setting.drafter, plan=plan)
+    _run_ceremony(Plan.objects.get(pk=plan.pk))
+    from choujian.planning.selectors import tasks_visible_to
+
+    tasks = Task.objects.filter(plan=plan)
+    mine = {t.code for t in tasks if t.enterprise.region == "350102"}
+    theirs = {t.code for t in tasks} - mine
+    assert mine and theirs
+    visible = set(tasks_visible_to(setting.world.county_officer).values_list("code", flat=True))
+    assert visible == mine
+    client.force_login(setting.world.county_officer)
+    other = next(iter(theirs))
+    assert client.get(f"/plans/tasks/{other}/").status_code == 404
+    page = client.get(f"/plans/{plan.code}/draw/").content.decode()
+    assert other not in page and next(iter(mine)) in page

@@ -85,3 +85,30 @@ def test_it_uploads_a_certificate_on_the_delivery_page(world, client):
     )
     assert response.status_code == 302
     assert hashlib.sha256(content).hexdigest() in client.get(response["Location"]).content.decode()
+
+
+def test_it_offers_new_and_import_only_to_those_who_may_register(world, client):
+    auditor = member(world.province, "auditor")
+    client.force_login(auditor)
+    page = client.get("/registry/enterprise/").content.decode()
+    assert "/registry/enterprise/new/" not in page and "/registry/enterprise/import/" not in page
+    assert client.get("/registry/enterprise/new/").status_code == 403
+    assert client.get("/registry/enterprise/import/").status_code == 403
+    client.force_login(world.county_officer)
+    assert "/registry/enterprise/new/" in client.get("/registry/enterprise/").content.decode()
+
+
+def test_it_exports_what_the_search_found(world, client):
+    EnterpriseFactory(region="350102", name="榕城钢绞线")
+    client.force_login(world.county_officer)
+    fragment = client.get("/registry/enterprise/?q=钢绞线", HTTP_HX_REQUEST="true").content.decode()
+    assert "export/?format=csv&amp;q=%E9%92%A2%E7%BB%9E%E7%BA%BF" in fragment
+
+
+def test_it_explains_a_refusal_on_a_chinese_page(world, client):
+    tester = member(OrganisationFactory(kind="laboratory", level="", region="350100"), "tester")
+    client.force_login(tester)
+    response = client.get("/registry/enterprise/")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "无权访问" in page and "返回首页" in page

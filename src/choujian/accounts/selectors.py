@@ -16,8 +16,8 @@ def home_summary(user: User) -> list[tuple[str, int, str]]:
 
     rows = []
     if planning.may_read_tasks(user):
-        open_tasks = planning.tasks_visible_to(user).exclude(status="replaced")
-        rows.append((pgettext("plural", "抽查任务"), open_tasks.count(), reverse("planning:task_list")))
+        tasks = planning.tasks_visible_to(user).count()
+        rows.append((pgettext("plural", "抽查任务"), tasks, reverse("planning:task_list")))
     if user.has_any_role(Role.REGULATOR_ROLES):
         rows.append(
             (pgettext("plural", "抽查计划"), planning.plans_visible_to(user).count(), reverse("planning:plan_list"))

@@ -97,14 +97,20 @@ def may_read_tasks(user: User) -> bool:
 
 
 def tasks_visible_to(user: User) -> QuerySet[Task]:
-    """Regulators: tasks of the plans they see. Agency staff other than samplers: their agency's tasks.
+    """Regulators: tasks of plans made in their region, and of higher levels' plans where the site is in their
+    region. Agency staff other than samplers: their agency's tasks.
     Samplers: the tasks they were drawn for. Laboratory roles: none (blind testing)."""
     agency_staff = [
         m.organisation_id
         for m in (user.active_memberships if user.is_authenticated else [])
         if m.organisation.kind == OrganisationKind.KIND_SAMPLING_AGENCY and m.role != Role.ROLE_SAMPLER
     ]
-    condition = _regulated_q(user, "plan__") | Q(agency_id__in=agency_staff)
+    prefixes = regulator_prefixes(user)
+    own_plans = region_q(prefixes, "plan__regulator__region") if prefixes else Q(pk__in=[])
+    # A higher level's task is shown to a lower level only where the inspected site lies in its region.
+    located_here = region_q(prefixes, "enterprise__region") | region_q(prefixes, "delivery__section__project__region")
+    inherited = Q(plan__regulator_id__in=_ancestor_ids(user)) & located_here if prefixes else Q(pk__in=[])
+    condition = own_plans | inherited | Q(agency_id__in=agency_staff)
     if user.is_authenticated and Role.ROLE_SAMPLER in user.roles:
         condition |= Q(inspectors__inspector=user)
     ids = Task.objects.filter(condition).values("pk")

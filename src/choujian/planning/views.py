@@ -370,7 +370,7 @@ def draw_result(request, code: str, replace_form=None, status: int = 200):
     context = _plan_context(request, plan, "draw")
     draw = context["object_draw"]
     if draw is not None:
-        tasks = list(plan.tasks.select_related("enterprise", "product", "agency", "laboratory", "replaces"))
+        tasks = list(selectors.tasks_visible_to(request.user).filter(plan=plan).order_by("code"))
         inspectors = draw_selectors.inspectors_by_task(tasks)
         replacements = [
             {"row": r, "reason": ReplacementReason.display(r.reason)} for r in draw_selectors.replacements_of(plan)

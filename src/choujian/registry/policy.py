@@ -33,3 +33,16 @@ def can_edit_delivery(user: User, delivery: Delivery) -> bool:
     return section.contractor_id in org_ids(user, Role.ROLE_CONTRACTOR_STAFF) or _regulator_writes(
         user, section.project.region
     )
+
+
+CREATORS = {
+    "enterprise": Role.REGULATOR_WRITERS,
+    "product": Role.REGULATOR_WRITERS | {Role.ROLE_ENTERPRISE_STAFF},
+    "project": Role.REGULATOR_WRITERS | {Role.ROLE_OWNER_STAFF},
+    "delivery": Role.REGULATOR_WRITERS | {Role.ROLE_CONTRACTOR_STAFF},
+}
+
+
+def can_create(user: User, kind: str) -> bool:
+    """Whether the user may register rows of this kind at all (the service still checks the row's region)."""
+    return user.has_any_role(CREATORS.get(kind, set()))

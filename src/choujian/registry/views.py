@@ -167,7 +167,9 @@ def object_list(request, kind: str):
     current = paginator.get_page(request.GET.get("page"))
     table = [(obj, [(label, _attr(obj, col)) for col, label in page.columns]) for obj in current]
     template = "registry/_table.html" if request.headers.get("HX-Request") else "registry/list.html"
-    return render(request, template, {"page": page, "rows": table, "pager": current, "q": query})
+    context = {"page": page, "rows": table, "pager": current, "q": query}
+    context["can_create"] = policy.can_create(request.user, page.key)
+    return render(request, template, context)
 
 
 def _get_visible(page: Page, user, public_id):
@@ -226,7 +228,10 @@ def _save(request, page: Page, obj=None):
 
 @roles(REGISTRY_READERS)
 def object_create(request, kind: str):
-    return _save(request, _page(kind))
+    page = _page(kind)
+    if not policy.can_create(request.user, page.key):
+        raise NotPermitted(_("您的角色不能登记此类记录"))
+    return _save(request, page)
 
 
 @roles(REGISTRY_READERS)

@@ -1,6 +1,7 @@
 """Registry pages for spreadsheet import (with a downloadable template) and export. Thin: the importer decides."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from choujian.accounts.context import REGISTRY_READERS
 from choujian.core.access import roles
-from choujian.registry import exporters, importers, tabular
+from choujian.registry import exporters, importers, policy, tabular
 from choujian.registry.forms import ImportForm
 from choujian.registry.views import PAGES
 
@@ -30,6 +31,8 @@ def _download(exported: exporters.ExportFile) -> HttpResponse:
 @roles(REGISTRY_READERS)
 def import_page(request, kind: str):
     spec = _spec(kind)
+    if not policy.can_create(request.user, kind):
+        raise PermissionDenied(_("您的角色不能登记此类记录"))
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
