@@ -129,3 +129,16 @@ def test_it_refuses_a_tester(world, history, client):
 def test_it_sends_an_anonymous_visitor_to_the_login(world, history, client):
     response = client.get("/ledger/", {"object": f"enterprise:{history.public_id}"})
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_it_finds_an_objects_history_by_its_credit_code(world, client):
+    from choujian.registry import services as registry_services
+    from tests.factories import EnterpriseFactory
+
+    uscc = EnterpriseFactory.build(region="350102").uscc
+    enterprise = registry_services.enterprise_create(
+        actor=world.county_officer, uscc=uscc, name="按代码查询企业", region="350102"
+    )
+    client.force_login(world.provincial_officer)
+    page = client.get(f"/ledger/?object={uscc.lower()}").content.decode()
+    assert f"enterprise:{enterprise.public_id}" in page and "enterprise.created" in page

@@ -85,6 +85,11 @@ def test_it_uploads_a_certificate_on_the_delivery_page(world, client):
     )
     assert response.status_code == 302
     assert hashlib.sha256(content).hexdigest() in client.get(response["Location"]).content.decode()
+    document = delivery.documents.get()
+    download = client.get(f"/registry/documents/{document.public_id}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == content
+    client.force_login(world.other_county_officer)
+    assert client.get(f"/registry/documents/{document.public_id}/").status_code == 404
 
 
 def test_it_offers_new_and_import_only_to_those_who_may_register(world, client):

@@ -13,7 +13,7 @@ from choujian.accounts.models import User
 from choujian.core.access import roles
 from choujian.ledger import merkle, note, selectors
 from choujian.ledger.keys import verifier_key
-from choujian.ledger.objects import ledgered_models
+from choujian.ledger.objects import ledgered_models, ref_for_readable_id
 from choujian.ledger.services import checkpoint_make_safely
 from choujian.ledger.verify import check_object
 
@@ -90,6 +90,9 @@ def _history(ref: str) -> tuple[str, list]:
     """Entries about `ref`; a bare public id is tried under every ledgered kind."""
     if ":" in ref:
         return ref, selectors.object_history(ref)
+    readable = ref_for_readable_id(ref.upper() if len(ref) == 18 else ref)
+    if readable is not None:
+        return readable, selectors.object_history(readable)
     for kind in sorted(ledgered_models()):
         found = selectors.object_history(f"{kind}:{ref}")
         if found:

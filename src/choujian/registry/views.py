@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -16,6 +16,7 @@ from choujian.accounts.context import REGISTRY_READERS
 from choujian.core.access import roles
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.registry import forms, policy, selectors, services
+from choujian.registry.models import DeliveryDocument
 
 
 @dataclass(frozen=True)
@@ -266,3 +267,18 @@ def delivery_document_upload(request, public_id):
             )
             return redirect(reverse("registry:object_detail", args=["delivery", delivery.public_id]))
     return render(request, "registry/document_form.html", {"form": form, "obj": delivery, "page": PAGES["delivery"]})
+
+
+@roles(REGISTRY_READERS)
+def delivery_document_download(request, public_id):
+    document = DeliveryDocument.objects.filter(
+        public_id=public_id, delivery__in=selectors.deliveries_visible_to(request.user)
+    ).first()
+    if document is None:
+        raise Http404(_("记录不存在，或您无权查看。"))
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
