@@ -247,10 +247,13 @@ def test_it_publishes_the_draw_page_without_login(client, setting):
 def test_it_lists_tasks_for_regulators_and_samplers_but_not_for_laboratories(client, setting):
     plan = _drawn(setting)
     tasks = list(Task.objects.filter(plan=plan))
-    _signed_in(client, setting.world.county_officer)
+    _signed_in(client, setting.world.provincial_officer)
     page = client.get("/plans/tasks/").content.decode()
     assert all(task.code in page for task in tasks) and "抽查计划" in page
     assert client.get(f"/plans/tasks/{tasks[0].code}/").status_code == 200
+    client.force_login(setting.world.county_officer)
+    page = client.get("/plans/tasks/").content.decode()
+    assert all((task.code in page) == (task.enterprise.region == "350102") for task in tasks)
     sampler = tasks[0].inspectors.first().inspector
     client.force_login(sampler)
     page = client.get("/plans/tasks/").content.decode()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from choujian.core.access import public
 from choujian.draws import sampler, selectors, services
 from choujian.draws.choices import CeremonyStatus, DrawPurpose
+from choujian.planning.choices import ReplacementReason
 
 ALTERNATES_SHOWN = 20
 VERIFIER = Path(__file__).resolve().parent / "verify.py"
@@ -65,7 +66,12 @@ def public_draw(request, public_id):
         "frame_size": len(record.get("frame") or []),
         "is_objects": draw.purpose == DrawPurpose.PURPOSE_ENTERPRISES,
         "related": related[:200],
-        "file_name": f"draw-{draw.public_id}.json",
+        "replacements": [
+            {"row": r, "reason": ReplacementReason.display(r.reason)} for r in selectors.replacements_of(draw.plan)
+        ]
+        if draw.purpose == DrawPurpose.PURPOSE_ENTERPRISES
+        else [],
+        "file_name": "record.json",
     }
     return render(request, "draws/public_draw.html", context)
 
