@@ -78,3 +78,10 @@ def test_it_answers_a_nul_character_in_the_query_with_400(client, query):
     for path in ("/api/v1/draws/", "/api/v1/enterprises/", "/registry/enterprise/"):
         response = client.get(f"{path}?{query}")
         assert response.status_code == 400, path
+
+
+def test_it_names_regions_in_templates():
+    from choujian.core.templatetags.regions import region
+
+    assert region("350102") == "福建省福州市鼓楼区（350102）"
+    assert region("999999") == "999999"
