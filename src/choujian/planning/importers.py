@@ -37,7 +37,6 @@ from choujian.registry.importers import (
     Column,
     ImportResult,
     Record,
-    RowError,
     Spec,
     _map_header,
     _parse_rows,
@@ -45,6 +44,8 @@ from choujian.registry.importers import (
     _service_errors,
     choice,
     parse_text,
+    read_upload_for,
+    table_arguments,
 )
 from choujian.registry.models import ProductCategory
 
@@ -321,19 +322,10 @@ def plan_lines_import_rows(
 
 def plan_lines_import(*, actor: User, plan: Plan, upload: Any) -> PlanImportResult:
     """Read an uploaded .xlsx/.csv of plan lines and add them to the draft `plan`, all or nothing."""
-    spec = PlanLineSpec(plan)
-    try:
-        table = tabular.read_upload(upload, spec.looks_like_header)
-    except tabular.TabularError as exc:
-        return PlanImportResult(kind=KIND, errors=[RowError(exc.row, exc.column, exc.message)])
-    return plan_lines_import_rows(
-        actor=actor,
-        plan=plan,
-        header=table.header,
-        rows=table.rows,
-        row_numbers=table.row_numbers,
-        header_row=table.header_row,
-    )
+    table, errors = read_upload_for(PlanLineSpec(plan), upload)
+    if table is None:
+        return PlanImportResult(kind=KIND, errors=errors)
+    return plan_lines_import_rows(actor=actor, plan=plan, **table_arguments(table))
 
 
 def plan_lines_template() -> bytes:

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from choujian.accounts.models import Organisation
+from choujian.accounts.models import Organisation, region_prefix
 from choujian.core.models import PublicModel
 from choujian.core.validators import validate_region
 from choujian.planning.choices import PlanKind, PlanStatus, SamplingMode, StrataBy, TaskOutcome, TaskStatus
@@ -76,7 +76,7 @@ class Plan(PublicModel):
             errors["participants"] = "抽取仪式至少需要两名不同的参与人"
         elif any(ch in n for n in names for ch in "\t\n\r"):
             errors["participants"] = "参与人姓名不能包含制表符或换行"
-        if self.regulator_id and self.region and not self.region.startswith(_prefix(self.regulator.region)):
+        if self.regulator_id and self.region and not self.region.startswith(region_prefix(self.regulator.region)):
             if self.regulator.level != "national":
                 errors["region"] = "抽查范围必须在组织单位的辖区内"
         if not isinstance(self.risk_rule, dict):
@@ -104,12 +104,6 @@ class Plan(PublicModel):
             "participants": self.participants,
             "approved_by": str(self.approved_by.public_id) if self.approved_by_id else None,
         }
-
-
-def _prefix(code: str) -> str:
-    from choujian.accounts.models import region_prefix
-
-    return region_prefix(code)
 
 
 class PlanLine(PublicModel):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from choujian.accounts.choices import Role
 from choujian.core.access import login, roles
 from choujian.core.errors import ConflictError, ServiceError
+from choujian.core.templatetags.regions import region as region_label
 from choujian.draws import selectors as draw_selectors
 from choujian.draws import services as draw_services
 from choujian.draws.choices import CeremonyStatus, SeedKind
@@ -43,15 +44,6 @@ def _plan(request, code: str) -> Plan:
     if plan is None:
         raise Http404(_("计划不存在或您无权查看"))
     return plan
-
-
-def _region_label(code: str) -> str:
-    from choujian.core.divisions import DivisionError, get_division
-
-    try:
-        return _("%(name)s（%(code)s）") % {"name": get_division(code).full_name, "code": code}
-    except DivisionError:
-        return code
 
 
 def _form_errors(form, exc: ServiceError) -> None:
@@ -144,7 +136,7 @@ def plan_detail(request, code: str, line_form=None, return_form=None, status: in
         is_drafter=plan.drafted_by_id == request.user.pk,
         line_form=line_form or (forms.LineForm() if editable else None),
         return_form=return_form or forms.ReturnForm(),
-        region_label=_region_label(plan.region),
+        region_label=region_label(plan.region),
     )
     return render(request, "planning/plan_detail.html", context, status=status)
 

@@ -824,18 +824,26 @@ def import_rows(
     return _result(kind, report, created)
 
 
+def read_upload_for(spec: Spec, upload: Any) -> tuple[tabular.Table | None, list[RowError]]:
+    """The uploaded table, or the problem with the file itself as a row error (for every importer)."""
+    try:
+        return tabular.read_upload(upload, spec.looks_like_header), []
+    except tabular.TabularError as exc:
+        return None, [RowError(exc.row, exc.column, exc.message)]
+
+
+def table_arguments(table: tabular.Table) -> dict:
+    return {
+        "header": table.header,
+        "rows": table.rows,
+        "row_numbers": table.row_numbers,
+        "header_row": table.header_row,
+    }
+
+
 def import_upload(*, actor: User, kind: str, upload: Any) -> ImportResult:
     """Read an uploaded .xlsx/.csv and import it; problems with the file itself become errors too."""
-    spec = spec_for(kind)
-    try:
-        table = tabular.read_upload(upload, spec.looks_like_header)
-    except tabular.TabularError as exc:
-        return ImportResult(kind=kind, errors=[RowError(exc.row, exc.column, exc.message)])
-    return import_rows(
-        actor=actor,
-        kind=kind,
-        header=table.header,
-        rows=table.rows,
-        row_numbers=table.row_numbers,
-        header_row=table.header_row,
-    )
+    table, errors = read_upload_for(spec_for(kind), upload)
+    if table is None:
+        return ImportResult(kind=kind, errors=errors)
+    return import_rows(actor=actor, kind=kind, **table_arguments(table))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from choujian.accounts.context import REGISTRY_READERS
 from choujian.core.access import roles
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
+from choujian.core.templatetags.regions import region as region_label
 from choujian.registry import forms, policy, selectors, services
 from choujian.registry.models import DeliveryDocument
 
@@ -37,18 +38,9 @@ class Page:
     noun: str = ""  # one record of it, for "New manufacturer", "Manufacturer saved"
 
 
-def _region_label(code: str) -> str:
-    from choujian.core.divisions import DivisionError, get_division
-
-    try:
-        return _("%(name)s（%(code)s）") % {"name": get_division(code).full_name, "code": code}
-    except DivisionError:
-        return code
-
-
 def _attr(obj, path: str):
     if path == "region":
-        return _region_label(obj.region)
+        return region_label(obj.region)
     for part in path.split("."):
         display = getattr(obj, f"get_{part}_display", None)
         obj = display() if callable(display) else getattr(obj, part, "")

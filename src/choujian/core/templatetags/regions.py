@@ -1,6 +1,7 @@
 """`{{ code|region }}` → “福建省福州市（350100）”: people read names, not six-digit codes."""
 
 from django import template
+from django.utils.translation import gettext as _
 
 from choujian.core.divisions import DivisionError, get_division
 
@@ -9,7 +10,8 @@ register = template.Library()
 
 @register.filter
 def region(code: str) -> str:
+    """The full division name with its code, or the code itself when it is not a known division."""
     try:
-        return f"{get_division(code).full_name}（{code}）"
+        return _("%(name)s（%(code)s）") % {"name": get_division(code).full_name, "code": code}
     except (DivisionError, TypeError, ValueError):
         return code
