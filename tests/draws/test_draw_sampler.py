@@ -97,16 +97,18 @@ def test_u_from_digest_bytes_matches_the_spec_at_the_edges() -> None:
         for low in (0, 1023, 1024, 2047)
     ]
     digests += [rng.randbytes(32) for _ in range(2000)]
-    heads = sampler._heads_from_digests(b"".join(digests))
-    for digest, head in zip(digests, heads, strict=True):
+    u_values = sampler._u_values(b"".join(digests)).tolist()
+    for digest, u in zip(digests, u_values, strict=True):
         t = int.from_bytes(digest, "big")
-        assert head * 2.0**-64 == ((t >> 203) + 0.5) / 2**53
+        assert u == ((t >> 203) + 0.5) / 2**53
 
 
 def test_equal_keys_are_ranked_by_id() -> None:
     ids = ["a", "b", "c", "d"]
-    assert sampler._ranked(ids, [-1.0, -0.5, -1.0, -0.5]) == ["b", "d", "a", "c"]
-    assert sampler._ranked(ids, [0.0, -0.0, -2.0, 0.0]) == ["a", "b", "d", "c"]
+    assert sampler._ranked(ids, [0.25, 0.5, 0.25, 0.5]) == ["b", "d", "a", "c"]
+    assert sampler._ranked(ids, [0.5, 0.5, 0.125, 0.5]) == ["a", "b", "d", "c"]
+    # Equal keys from different u and weights: -ln(0.25)/2 == -ln(0.5)/1 (exactly, in IEEE-754).
+    assert sampler._ranked(ids, [0.25, 0.5, 0.9, 0.5], [2, 1, 1, 1]) == ["c", "a", "b", "d"]
 
 
 # --- Properties -----------------------------------------------------------------------------------------------
@@ -423,3 +425,40 @@ def test_derived_and_external_records() -> None:
         seed="6 2 3 3 1 5 4 4 2 6 1 1", seed_source={"kind": "external", "description": "掷骰 12 次"}
     )
     assert record["seed_source"] == {"kind": "external", "description": "掷骰 12 次"}
+
+
+def spec_ranked(ids: list[str], u_values: list[float], weights: list[int]) -> list[str]:
+    return [i for _, i in sorted((-math.log(u) / w, i) for i, u, w in zip(ids, u_values, weights, strict=True))]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_keys_closer_than_numpys_log_can_tell_are_ranked_exactly(rng) -> None:
+    """Runs of u one or two units in the last place apart, some with weights making the keys equal, rank as the spec."""
+    u_values, weights = [], []
+    for _ in range(rng.randrange(1, 30)):
+        u = rng.uniform(1e-12, 1.0 - 1e-12)
+        for _ in range(rng.randrange(1, 4)):
+            u_values.append(u)
+            weights.append(rng.choice([1, 1, 2, 3]))
+            u = math.nextafter(u, rng.choice([0.0, 1.0]))
+    u_values.append(0.25)
+    weights.append(2)
+    u_values.append(0.5)  # -ln(0.25)/2 == -ln(0.5)/1: equal keys, ranked by id
+    weights.append(1)
+    ids = sorted(f"id{k:04d}" for k in range(len(u_values)))
+    assert sampler._ranked(ids, u_values, weights) == spec_ranked(ids, u_values, weights)
+
+
+def test_numpys_log_stays_far_inside_the_closeness_margin() -> None:
+    import numpy as np
+
+    rng = random.Random(11)
+    u = [
+        ((x >> 11) + 0.5) / 2**53
+        for x in [0, 1, 2**64 - 1, 2**63, 2**63 - 1] + [rng.getrandbits(64) for _ in range(20000)]
+    ]
+    approx = (-np.log(np.array(u))).tolist()
+    for value, estimate in zip(u, approx, strict=True):
+        exact = -math.log(value)
+        assert abs(estimate - exact) <= exact * 2.0**-45

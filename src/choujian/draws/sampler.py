@@ -1,4 +1,4 @@
-"""choujian-draw-v1: publicly verifiable weighted, stratified random draws (双随机), pure standard library.
+"""choujian-draw-v1: publicly verifiable weighted, stratified random draws (双随机); no Django, NumPy for bulk work.
 
 This module implements the normative spec (specs/draw-v1.md) exactly; `choujian.draws.verify` re-implements the
 same rules in the most direct way, as a stand-alone script that shares no code with this one. No Django here.
@@ -22,9 +22,11 @@ Decisions the spec leaves open, fixed here and applied identically by the verifi
 * Weights are integers from 1 to 2**53, so that each is an exact IEEE-754 double in `key = -ln(u) / weight`.
 
 Performance: `draw` ranks every item of every stratum (the alternates are the whole rest of the ranking, in
-order). It hashes with a copy of a SHA-256 state primed with `f"{seed},"`, turns the digests into `u` in bulk,
-and sorts each stratum once by key. Equal keys (rare, but possible: u has 53 bits) are ranked by id because the
-sort is stable and runs over items already in id order; see `_heads`, `_scores` and `_ranked`.
+order). It hashes with copies of a SHA-256 state primed with `f"{seed},"`, turns the digests into `u` in bulk with
+NumPy (exact integer and power-of-two arithmetic), groups positions by stratum with a stable sort and ranks each
+stratum by an approximate key (NumPy's log, which may differ from the C library's `math.log` used by the spec and
+the verifier in the last bit). Wherever neighbours' approximate keys are closer than 2**-30 relative, far more than
+any such difference, that run is ranked again by the exact key and then by id; see `_rank_positions`.
 """
 
 from __future__ import annotations
@@ -34,13 +36,11 @@ import io
 import json
 import math
 import re
-import sys
-from array import array
-from bisect import bisect_left
 from dataclasses import dataclass
-from functools import partial
 from itertools import islice
-from operator import attrgetter, lt, truediv
+from operator import attrgetter, lt
+
+import numpy as np
 
 __all__ = [
     "ALGORITHM",
@@ -48,6 +48,7 @@ __all__ = [
     "MIN_SEED_LENGTH",
     "DrawError",
     "DrawResult",
+    "Frame",
     "FrameError",
     "FrameItem",
     "SeedError",
@@ -138,6 +139,8 @@ _get_stratum = attrgetter("stratum")
 
 def _frame(items) -> tuple[list[FrameItem], list[str]]:
     """The items in id (code point) order, and their ids; FrameError on a non-FrameItem or a duplicate id."""
+    if isinstance(items, Frame):
+        return items.items, items.ids
     items = items if type(items) is list else list(items)
     if not all(issubclass(kind, FrameItem) for kind in set(map(type, items))):
         bad = next(item for item in items if not isinstance(item, FrameItem))
@@ -151,6 +154,44 @@ def _frame(items) -> tuple[list[FrameItem], list[str]]:
         duplicate = next(ids[n] for n in range(1, len(ids)) if ids[n - 1] == ids[n])
         raise FrameError(f"duplicate id {duplicate!r} in the frame: ids must be unique")
     return items, ids
+
+
+class Frame:
+    """A validated frame in canonical (id) order with its columns ready for drawing: build it once, draw it often.
+
+    The platform freezes a frame (its digest is published) long before the seed exists; the draw then only hashes
+    and ranks. Every function that takes `items` also takes a Frame.
+    """
+
+    __slots__ = ("items", "ids", "weights", "positions", "_id_array")
+
+    def __init__(self, items) -> None:
+        if isinstance(items, Frame):
+            items = items.items
+        self.items, self.ids = _frame(items)
+        n = len(self.ids)
+        weights = np.fromiter(map(_get_weight, self.items), dtype=np.float64, count=n)
+        self.weights: np.ndarray | None = None if (weights == 1.0).all() else weights
+        strata = list(map(_get_stratum, self.items))
+        distinct = sorted(set(strata))
+        if len(distinct) <= 1:
+            self.positions = {stratum: np.arange(n) for stratum in distinct}
+        else:
+            index = {stratum: k for k, stratum in enumerate(distinct)}
+            dtype = np.int16 if len(distinct) <= np.iinfo(np.int16).max else np.int32  # int16 sorts by radix
+            codes = np.fromiter(map(index.__getitem__, strata), dtype=dtype, count=n)
+            bounds = np.cumsum(np.bincount(codes)).tolist()
+            groups = np.split(np.argsort(codes, kind="stable"), bounds[:-1])
+            self.positions = dict(zip(distinct, groups, strict=True))
+        self._id_array = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def id_array(self) -> np.ndarray:
+        if self._id_array is None:
+            self._id_array = np.array(self.ids, dtype=object)
+        return self._id_array
 
 
 def canonical_frame_text(items) -> str:
@@ -283,15 +324,8 @@ def _unquoted(item: FrameItem) -> DrawError:
     )
 
 
-_MASK_LOW_BITS = bytes.maketrans(bytes(range(256)), bytes((b & 0xF8) | 0x04 for b in range(256)))
-_TWO_TO_MINUS_64 = 2.0**-64
-
-
-def _heads(ids: list[str], seed: str) -> array:
-    """`_heads_from_digests` of `sha256(f"{seed},{id}")` for each id, in order.
-
-    The hashes come from copies of a state that has already absorbed `f"{seed},"`.
-    """
+def _digests(ids: list[str], seed: str) -> bytes:
+    """`sha256(f"{seed},{id}")` of each id, concatenated, from copies of a state that has absorbed `f"{seed},"`."""
     fresh = hashlib.sha256(f"{seed},".encode()).copy
     out = io.BytesIO()
     write = out.write
@@ -299,82 +333,92 @@ def _heads(ids: list[str], seed: str) -> array:
         state = fresh()
         state.update(item_id.encode())
         write(state.digest())
-    return _heads_from_digests(out.getbuffer())
+    return out.getvalue()
 
 
-def _heads_from_digests(digests) -> array:
-    """For each 32-byte digest (concatenated in `digests`), h' such that `float(h') * 2**-64` is the spec's u.
+def _u_values(digests: bytes) -> np.ndarray:
+    """The spec's u for each 32-byte digest (concatenated in `digests`), bit for bit.
 
-    h' is h, the first 8 bytes of the digest as a big-endian integer (t >> 192), with bits 0-9 cleared and bit 10
-    set. As x = t >> 203 = h >> 11, the spec's `((t >> 203) + 0.5) / 2**53` is `float(2x + 1) * 2**-54` (rounding
-    half to even to 53 bits commutes with scaling by 2), and 2x + 1 is h' >> 10. The bits are set in all digests
-    at once by byte operations.
+    x = t >> 203 is the first 8 bytes of the digest, big-endian, shifted right by 11. `((t >> 203) + 0.5) / 2**53`
+    equals `float(2x + 1) * 2**-54`: rounding half to even to 53 bits commutes with scaling by 2, and 2x + 1 < 2**54
+    is converted from a signed 64-bit integer, which IEEE-754 rounds to nearest even as Python does.
     """
-    digests = bytearray(digests)
-    n = len(digests) // 32
-    digests[7::32] = bytes(n)  # bits 0-7 of h
-    digests[6::32] = digests[6::32].translate(_MASK_LOW_BITS)  # bits 8-9 cleared, bit 10 set
-    heads = array("Q")
-    heads.frombytes(digests)
-    heads = heads[::4]
-    if sys.byteorder == "little":
-        heads.byteswap()
-    return heads
+    heads = np.frombuffer(digests, dtype=">u8")[::4]
+    x = (heads >> np.uint64(11)).astype(np.int64)
+    return (2 * x + 1).astype(np.float64) * 2.0**-54
 
 
-def _scores(heads, weights: list[int]) -> list[float]:
-    """`ln(u) / weight` per item: minus the spec's key, bit for bit, as `-ln(u) / w == -(ln(u) / w)`."""
-    logs = map(math.log, map(_TWO_TO_MINUS_64.__rmul__, heads))
-    if weights.count(1) == len(weights):
-        return list(logs)  # ln(u) / 1 == ln(u)
-    return list(map(truediv, logs, weights))
+# NumPy's log is within a few units in the last place of the C library's; keys further apart than this relative
+# gap rank the same either way, and only runs of keys closer than it are ranked again with `math.log` itself.
+_CLOSE = 2.0**-30
 
 
-def _ranked(ids: list[str], scores: list[float]) -> list[str]:
-    """`ids` (in ascending order) ranked by (key, id) ascending, i.e. by score descending, ties in id order.
+def _approximate_keys(u: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    keys = np.negative(np.log(u))
+    if weights is not None:
+        keys /= weights
+    return keys
 
-    `sorted(..., reverse=True)` is stable, so items with equal scores keep their (id) order. The key function
-    hands out `scores` one by one, which relies on the sort computing keys once per item in list order (CPython
-    and PyPy do); a spot check of the result against `scores` guards that assumption.
+
+def _exact_key(u: float, weight: float) -> float:
+    return -math.log(u) / weight
+
+
+def _rank_positions(positions: np.ndarray, approx: np.ndarray, u: np.ndarray, weights: np.ndarray | None):
+    """`positions` (ascending, i.e. in id order) ranked by the spec's (key, id).
+
+    Sorted by the approximate key first; every run of neighbours whose approximate keys lie within `_CLOSE` of each
+    other is then ranked by the exact key (`math.log`, IEEE-754 division), ties by position, i.e. by id.
     """
-    next_score = iter(scores)
-    ranked = sorted(ids, key=partial(next, next_score), reverse=True)
-    step = max(1, len(ranked) // 16)
-    spots = [(-scores[bisect_left(ids, item_id)], item_id) for item_id in ranked[::step] + ranked[-2:]]
-    if next(next_score, None) is not None or spots[:-2] != sorted(spots[:-2]) or spots[-2:] != sorted(spots[-2:]):
-        raise RuntimeError("the sort did not take its keys in list order")
-    return ranked
+    order = positions[np.argsort(approx[positions])]
+    ranked_keys = approx[order]
+    close = np.flatnonzero(np.diff(ranked_keys) <= _CLOSE * ranked_keys[1:]).tolist()
+    if not close:
+        return order
+    runs: list[list[int]] = []
+    for j in close:
+        if runs and runs[-1][1] == j:
+            runs[-1][1] = j + 1
+        else:
+            runs.append([j, j + 1])
+    for first, last in runs:
+        members = order[first : last + 1].tolist()
+        exact = sorted((_exact_key(float(u[m]), 1.0 if weights is None else float(weights[m])), m) for m in members)
+        order[first : last + 1] = [m for _, m in exact]
+    return order
+
+
+def _ranked(ids: list[str], u_values, weights=None) -> list[str]:
+    """`ids` (in ascending order) ranked by (key, id) ascending, from their u values (and weights)."""
+    u = np.asarray(u_values, dtype=np.float64)
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
+    order = _rank_positions(np.arange(len(ids)), _approximate_keys(u, w), u, w)
+    return list(map(ids.__getitem__, order.tolist()))
 
 
 def draw(items, seed: str, quotas: dict[str, int]) -> DrawResult:
     """Draw per stratum: rank by (key, id); the first `quota` are selected, all the rest are alternates.
 
-    `items`: FrameItems in any order (ids unique). `quotas`: stratum → integer ≥ 0; every stratum of the frame
-    must have one (see the module docstring). The result's dicts are keyed by the quota strata, in code point order.
+    `items`: a Frame, or FrameItems in any order (ids unique). `quotas`: stratum → integer ≥ 0; every stratum of the
+    frame must have one (see the module docstring). The result's dicts are keyed by the quota strata, in code point
+    order.
     """
     seed = _check_seed(seed)
     quotas = _check_quotas(quotas)
-    items, ids = _frame(items)
-    strata = list(map(_get_stratum, items))
-    weights = list(map(_get_weight, items))
-    if len(quotas) == 1 and strata.count(next(iter(quotas))) == len(strata):
-        groups = {stratum: (ids, _heads(ids, seed), weights) for stratum in quotas}
-    else:
-        unquoted = set(strata).difference(quotas)
-        if unquoted:
-            raise _unquoted(next(item for item in items if item.stratum in unquoted))
-        groups = {stratum: ([], array("Q"), []) for stratum in quotas}
-        # Split ids, heads and weights by stratum, keeping id order, in C-level loops: for the ids, for example,
-        # list.append(groups[stratum][0], id) for each (stratum, id). Heads go into arrays, so that each stratum's
-        # numbers are made afresh, next to each other in memory, which keeps its sort fast.
-        for column, values in enumerate((ids, _heads(ids, seed), weights)):
-            columns = {stratum: group[column] for stratum, group in groups.items()}
-            append = array.append if column == 1 else list.append
-            any(map(append, map(columns.__getitem__, strata), values))
+    frame = items if isinstance(items, Frame) else Frame(items)
+    unquoted = set(frame.positions).difference(quotas)
+    if unquoted:
+        raise _unquoted(next(item for item in frame.items if item.stratum in unquoted))
     selected, alternates, shortfall = {}, {}, {}
+    if not quotas:
+        return DrawResult(selected=selected, alternates=alternates, shortfall=shortfall)
+    u = _u_values(_digests(frame.ids, seed))
+    approx = _approximate_keys(u, frame.weights)
+    id_array = frame.id_array()
+    nothing = np.arange(0)
     for stratum, quota in quotas.items():
-        stratum_ids, heads, stratum_weights = groups[stratum]
-        ranked = _ranked(stratum_ids, _scores(heads, stratum_weights))
+        order = _rank_positions(frame.positions.get(stratum, nothing), approx, u, frame.weights)
+        ranked = id_array[order].tolist()
         selected[stratum] = ranked[:quota]
         alternates[stratum] = ranked[quota:]
         if len(ranked) < quota:
@@ -432,7 +476,7 @@ def build_record(*, purpose: str, items, quotas: dict[str, int], seed: str, seed
         raise DrawError(f"purpose must be a non-empty string, got {purpose!r}")
     if not isinstance(created_at, str) or not _TIMESTAMP.fullmatch(created_at):
         raise DrawError(f"created_at must be a UTC timestamp like 2026-03-05T09:30:00Z, got {created_at!r}")
-    frame, _ = _frame(items)
+    frame = items if isinstance(items, Frame) else Frame(items)
     digest = frame_digest(frame)
     source = _seed_source(seed_source, _check_seed(seed), digest)
     result = draw(frame, seed, quotas)
@@ -440,7 +484,7 @@ def build_record(*, purpose: str, items, quotas: dict[str, int], seed: str, seed
         "algorithm": ALGORITHM,
         "purpose": purpose,
         "frame_digest": digest,
-        "frame": [{"id": item.id, "weight": item.weight, "stratum": item.stratum} for item in frame],
+        "frame": [{"id": item.id, "weight": item.weight, "stratum": item.stratum} for item in frame.items],
         "quotas": _check_quotas(quotas),
         "seed": seed,
         "seed_source": source,

@@ -308,7 +308,7 @@ def draw_objects(*, plan: Plan) -> Draw:
         raise ServiceError({"status": ["种子尚未生成，不能抽取"]})
     frame = plan.frame
     rows = {row.item_id: row for row in frame.items.select_related("line", "product__enterprise", "delivery")}
-    items = [sampler.FrameItem(r.item_id, r.weight, r.stratum) for r in rows.values()]
+    items = sampler.Frame([sampler.FrameItem(r.item_id, r.weight, r.stratum) for r in rows.values()])
     result = sampler.draw(items, ceremony.seed, frame.quotas)
     record = sampler.build_record(
         purpose=DrawPurpose.PURPOSE_ENTERPRISES,
