@@ -29,11 +29,13 @@ lint: install-dev
 	$(BIN)/ruff format --check src tests bench
 
 browser:
-	@{ command -v chromium && fc-list | grep -q "CJK"; } >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v pdftoppm && command -v zbarimg && fc-list | grep -q "CJK" \
+		&& fc-list | grep -q "WenQuanYi"; } >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = "0" ]; then \
-			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
-			|| echo "chromium could not be installed: browser tests will be skipped"; \
-		else echo "chromium not installed (apt-get install chromium): browser tests will be skipped"; fi; }
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk \
+				fonts-wqy-microhei poppler-utils zbar-tools >/dev/null) \
+			|| echo "chromium, fonts or PDF tools could not be installed: browser and rendering tests will be skipped"; \
+		else echo "missing: apt-get install chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils zbar-tools"; fi; }
 
 test: install-dev browser lint
 	CHOUJIAN_DATA_DIR=$$(mktemp -d) $(BIN)/choujian makemigrations --check --dry-run

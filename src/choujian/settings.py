@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "choujian.registry",
     "choujian.planning",
     "choujian.draws",
+    "choujian.sampling",
+    "choujian.rules",
 ]
 
 MIDDLEWARE = [

@@ -54,13 +54,27 @@ class TaskStatus(ChoiceSet):
     STATUS_ASSIGNED = "assigned"
     STATUS_SHORT_OF_INSPECTORS = "short_of_inspectors"
     STATUS_REPLACED = "replaced"
+    STATUS_SAMPLING = "sampling"
+    STATUS_ALTERNATE_REQUESTED = "alternate_requested"
+    STATUS_REFUSED = "refused"
+    STATUS_SEALED = "sealed"
+    STATUS_IN_TRANSIT = "in_transit"
+    STATUS_RECEIVED = "received"
     CHOICES = [
         (STATUS_DRAWN, _("已抽中，待派员")),
-        (STATUS_ASSIGNED, _("已派员")),
+        (STATUS_ASSIGNED, _("已派员，待抽样")),
         (STATUS_SHORT_OF_INSPECTORS, _("可抽检查人员不足")),
         (STATUS_REPLACED, _("已递补替换")),
+        (STATUS_SAMPLING, _("现场抽样中")),
+        (STATUS_ALTERNATE_REQUESTED, _("不能抽样，申请递补")),
+        (STATUS_REFUSED, _("被抽样单位拒绝抽样")),
+        (STATUS_SEALED, _("已封样，待送样")),
+        (STATUS_IN_TRANSIT, _("送样途中")),
+        (STATUS_RECEIVED, _("检验机构已接收")),
     ]
     OPEN = frozenset({STATUS_DRAWN, STATUS_ASSIGNED, STATUS_SHORT_OF_INSPECTORS})
+    # A sampler may start (or resume) the sampling form in these states.
+    SAMPLABLE = frozenset({STATUS_ASSIGNED, STATUS_SAMPLING})
 
 
 class TaskOutcome(ChoiceSet):

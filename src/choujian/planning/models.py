@@ -41,6 +41,9 @@ class Plan(PublicModel):
     budget_total = models.DecimalField(
         _("总预算（元）"), max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
     )
+    delivery_working_days = models.PositiveSmallIntegerField(
+        _("送样期限（封样后工作日）"), default=5, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
     risk_based = models.BooleanField(_("差别化（按风险加权）"), default=False)
     risk_rule = models.JSONField(_("风险加权规则"), default=dict, blank=True)
     participants = models.JSONField(
@@ -103,7 +106,12 @@ class Plan(PublicModel):
             "risk_rule": self.risk_rule,
             "participants": self.participants,
             "approved_by": str(self.approved_by.public_id) if self.approved_by_id else None,
-        }
+        } | self._later_state()
+
+    def _later_state(self) -> dict:
+        """Fields added after plans were first ledgered: stated only when not at their default, so that digests
+        recorded before they existed still verify."""
+        return {"delivery_working_days": self.delivery_working_days} if self.delivery_working_days != 5 else {}
 
 
 class PlanLine(PublicModel):

@@ -11,7 +11,7 @@ from choujian.core.errors import NotPermitted, ServiceError
 from choujian.core.recording import record_create, record_delete, record_update
 from choujian.ledger.services import ledger_append
 from choujian.planning.choices import PlanStatus
-from choujian.planning.models import InspectorQualification, Plan, PlanLine
+from choujian.planning.models import InspectorQualification, Plan, PlanLine, Task
 
 WRITERS = Role.REGULATOR_WRITERS
 
@@ -139,3 +139,21 @@ def qualification_grant(*, actor: User, inspector: User, category, valid_until=N
         raise NotPermitted("只能为本辖区抽样机构的人员登记抽样资格")
     qualification = InspectorQualification(inspector=inspector, category=category, valid_until=valid_until)
     return record_create(qualification, actor=actor, event="qualification.granted")
+
+
+@transaction.atomic
+def task_move(*, actor, task: Task, to: str, allowed_from: frozenset[str] | set[str], reason: str = "") -> Task:
+    """The one way a task changes state after its draw (sampling, refusal, sealing, delivery): checked and ledgered."""
+    from choujian.planning.choices import TaskStatus
+
+    current = Task.objects.select_for_update().get(pk=task.pk)
+    if current.status == to:
+        return current
+    if current.status not in allowed_from:
+        now, then = TaskStatus.label(current.status), TaskStatus.label(to)
+        raise ServiceError({"status": [f"任务 {current.code} 处于“{now}”状态，不能转为“{then}”"]})
+    current.status = to
+    current.version += 1
+    current.save(update_fields=["status", "version", "updated_at"])
+    ledger_append(type="task.status_changed", actor=actor, object=current, data={"to": to, "reason": reason})
+    return current

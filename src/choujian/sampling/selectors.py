@@ -1,0 +1,125 @@
+"""Every read of sampling forms, samples, portions and handovers, restricted to what the user may see.
+
+- Regulators: whatever belongs to the tasks they see (planning.selectors.tasks_visible_to).
+- Sampling agencies: their agency's tasks; samplers the tasks they were drawn for.
+- Laboratories: intake clerks and approvers see the samples addressed to their laboratory and their sampling forms
+  (the lab's copy); testers and reviewers see none of this (blind testing, invariant 3).
+- The inspected party: enterprise staff see their enterprise's forms and samples (their own copy); contractor
+  staff those sampled from their sections.
+- Custodians and receivers: the samples they hold or are asked to receive (owner, supervisor, contractor staff
+  keeping a retained portion on site).
+"""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from choujian.accounts.choices import OrganisationKind, Role
+from choujian.accounts.models import User
+from choujian.planning.selectors import tasks_visible_to
+from choujian.sampling.choices import HandoverStatus, RequestStatus, SampleStatus
+from choujian.sampling.models import AlternateRequest, Handover, Portion, Sample, SamplingRecord
+
+LAB_UNBLINDED = frozenset({Role.ROLE_LAB_INTAKE, Role.ROLE_APPROVER})
+
+
+def _memberships(user: User):
+    return user.active_memberships if user.is_authenticated else []
+
+
+def _orgs(user: User, kind: str, roles=None) -> list[int]:
+    return [
+        m.organisation_id
+        for m in _memberships(user)
+        if m.organisation.kind == kind and (roles is None or m.role in roles)
+    ]
+
+
+def _task_q(user: User, prefix: str) -> Q:
+    """Tasks visible as tasks, plus the inspected party's own tasks."""
+    visible = tasks_visible_to(user).values("pk")
+    condition = Q(**{f"{prefix}__in": visible})
+    enterprises = _orgs(user, OrganisationKind.KIND_MANUFACTURER, {Role.ROLE_ENTERPRISE_STAFF})
+    if enterprises:
+        condition |= Q(**{f"{prefix}__enterprise__organisation_id__in": enterprises})
+    contractors = _orgs(user, OrganisationKind.KIND_CONTRACTOR, {Role.ROLE_CONTRACTOR_STAFF})
+    if contractors:
+        condition |= Q(**{f"{prefix}__delivery__section__contractor_id__in": contractors})
+    return condition
+
+
+def records_visible_to(user: User) -> QuerySet[SamplingRecord]:
+    if not user.is_authenticated:
+        return SamplingRecord.objects.none()
+    condition = _task_q(user, "task")
+    labs = _orgs(user, OrganisationKind.KIND_LABORATORY, LAB_UNBLINDED)
+    if labs:
+        condition |= Q(sample__laboratory_id__in=labs)
+    ids = SamplingRecord.objects.filter(condition).values("pk")
+    return SamplingRecord.objects.filter(pk__in=ids).select_related(
+        "task__plan__regulator", "task__line__category", "task__agency", "task__laboratory", "task__enterprise"
+    )
+
+
+def samples_visible_to(user: User) -> QuerySet[Sample]:
+    if not user.is_authenticated:
+        return Sample.objects.none()
+    condition = _task_q(user, "task")
+    labs = _orgs(user, OrganisationKind.KIND_LABORATORY, LAB_UNBLINDED)
+    if labs:
+        condition |= Q(laboratory_id__in=labs)
+    condition |= Q(portions__custodian=user)
+    receiving = [m.organisation_id for m in _memberships(user) if m.organisation.kind != OrganisationKind.KIND_LABORATORY]
+    receiving += labs
+    condition |= Q(handovers__to_org_id__in=receiving, handovers__status=HandoverStatus.STATUS_PENDING)
+    ids = Sample.objects.filter(condition).values("pk")
+    return Sample.objects.filter(pk__in=ids).select_related("task__plan", "task__line__category", "laboratory", "record")
+
+
+def portions_of(sample: Sample) -> QuerySet[Portion]:
+    return sample.portions.select_related("custodian", "custodian_org")
+
+
+def handovers_of(sample: Sample) -> QuerySet[Handover]:
+    return sample.handovers.select_related("from_user", "from_org", "to_org", "to_user").prefetch_related(
+        "portions", "signatures", "evidence"
+    )
+
+
+def pending_handovers_for(user: User) -> QuerySet[Handover]:
+    """Handovers waiting for the user's organisations to receive them."""
+    orgs = [m.organisation_id for m in _memberships(user)]
+    return (
+        Handover.objects.filter(status=HandoverStatus.STATUS_PENDING, to_org_id__in=orgs)
+        .select_related("sample", "from_user", "from_org", "to_org")
+        .prefetch_related("portions")
+    )
+
+
+def overdue_samples(user: User) -> QuerySet[Sample]:
+    """Samples past their delivery deadline and not yet received by the laboratory (for regulators)."""
+    today = timezone.localdate()
+    return (
+        samples_visible_to(user)
+        .filter(delivery_due__lt=today)
+        .exclude(status=SampleStatus.STATUS_RECEIVED)
+        .order_by("delivery_due")
+    )
+
+
+def alternate_requests_visible_to(user: User) -> QuerySet[AlternateRequest]:
+    if not user.is_authenticated:
+        return AlternateRequest.objects.none()
+    ids = AlternateRequest.objects.filter(task__in=tasks_visible_to(user).values("pk")).values("pk")
+    return AlternateRequest.objects.filter(pk__in=ids).select_related("task__plan", "requested_by", "decided_by")
+
+
+def open_alternate_requests(user: User) -> QuerySet[AlternateRequest]:
+    return alternate_requests_visible_to(user).filter(status=RequestStatus.STATUS_OPEN)
+
+
+def portion_by_label(code: str, token: str) -> Portion | None:
+    """The portion a scanned label names, if the token is genuine (compared in constant time by the index)."""
+    portion = Portion.objects.select_related("sample", "custodian", "custodian_org").filter(label_token=token).first()
+    if portion is None or portion.sample.code != code:
+        return None
+    return portion
