@@ -10,6 +10,8 @@ from choujian.draws import api as draws_api
 from choujian.planning import api as planning_api
 from choujian.registry import api as registry_api
 from choujian.registry import api_tabular
+from choujian.rules import api as rules_api
+from choujian.sampling import api as sampling_api
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -22,6 +24,14 @@ router.register("sections", registry_api.SectionViewSet, basename="section")
 router.register("deliveries", registry_api.DeliveryViewSet, basename="delivery")
 router.register("plans", planning_api.PlanViewSet, basename="plan")
 router.register("tasks", planning_api.TaskViewSet, basename="task")
+router.register("sampling-records", sampling_api.RecordViewSet, basename="sampling-record")
+router.register("samples", sampling_api.SampleViewSet, basename="sample")
+router.register("portions", sampling_api.PortionViewSet, basename="portion")
+router.register("evidence", sampling_api.EvidenceViewSet, basename="evidence")
+router.register("signatures", sampling_api.SignatureViewSet, basename="signature")
+router.register("handovers", sampling_api.HandoverViewSet, basename="handover")
+router.register("alternate-requests", sampling_api.AlternateRequestViewSet, basename="alternate-request")
+router.register("rules", rules_api.RuleSetViewSet, basename="ruleset")
 
 urlpatterns = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
@@ -38,5 +48,17 @@ urlpatterns = [
     path("ceremony/<str:token>/", draws_api.CeremonyParticipantView.as_view(), name="api-ceremony"),
     path("ceremony/<str:token>/commit/", draws_api.CeremonyCommitView.as_view(), name="api-ceremony-commit"),
     path("ceremony/<str:token>/reveal/", draws_api.CeremonyRevealView.as_view(), name="api-ceremony-reveal"),
+    path("rules/evaluate/", rules_api.EvaluateView.as_view(), name="api-rules-evaluate"),
+    # The PDFs are named like files (no trailing slash), as the sample's documents are cited elsewhere.
+    path(
+        "samples/<str:code>/labels.pdf",
+        sampling_api.SampleViewSet.as_view({"get": "labels"}),
+        name="sample-labels-pdf",
+    ),
+    path(
+        "samples/<str:code>/sampling-form.pdf",
+        sampling_api.SampleViewSet.as_view({"get": "sampling_form"}),
+        name="sample-sampling-form-pdf",
+    ),
     path("", include(router.urls)),
 ]

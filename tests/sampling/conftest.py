@@ -13,7 +13,10 @@ from choujian.draws import services as draws
 from choujian.planning.models import Plan, Task
 from choujian.sampling import services
 from tests.factories import member
-from tests.planning.conftest import approved_plan, setting  # noqa: F401 - the fixture is shared
+from tests.planning import conftest as planning
+
+setting = planning.setting  # the planning tests' province, agency, laboratory and samplers
+approved_plan = planning.approved_plan
 
 SECRETS = {"林监管": "monday-morning-river-42", "王见证": "public-witness-dice-6153"}
 

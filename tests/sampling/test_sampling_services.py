@@ -109,7 +109,9 @@ def test_the_same_evidence_uuid_twice_stores_one_file_and_one_row(field):
     key = uuid.uuid4()
     upload = photo(exif=True)
     first = services.evidence_attach(actor=sampler, record=record, kind="label", upload=upload, client_uuid=key)
-    second = services.evidence_attach(actor=sampler, record=record, kind="label", upload=photo(exif=True), client_uuid=key)
+    second = services.evidence_attach(
+        actor=sampler, record=record, kind="label", upload=photo(exif=True), client_uuid=key
+    )
     assert first.pk == second.pk and Evidence.objects.count() == 1
     assert first.sha256 == sha(upload)
     assert first.taken_at is not None and float(first.exif_latitude) == pytest.approx(26.075, abs=1e-3)
@@ -122,7 +124,12 @@ def test_a_failed_upload_leaves_no_record_and_no_file(field, settings):
     upload = photo()
     with pytest.raises(ServiceError) as cut:
         services.evidence_attach(
-            actor=sampler, record=record, kind="label", upload=upload, client_uuid=uuid.uuid4(), declared_sha256="0" * 64
+            actor=sampler,
+            record=record,
+            kind="label",
+            upload=upload,
+            client_uuid=uuid.uuid4(),
+            declared_sha256="0" * 64,
         )
     assert "file" in cut.value.errors
     fake = photo()
@@ -147,11 +154,18 @@ def test_a_refusal_puts_the_task_in_a_refused_state_the_regulator_sees(field):
     sampler = field.samplers[0]
     record = services.record_start(actor=sampler, task=field.task, client_uuid=uuid.uuid4())
     services.record_update(actor=sampler, record=record, refusal_reason="企业负责人拒绝抽样并拒绝在抽样单上签字")
-    services.evidence_attach(actor=sampler, record=record, kind="refusal", upload=photo("现场.jpg"), client_uuid=uuid.uuid4())
+    services.evidence_attach(
+        actor=sampler, record=record, kind="refusal", upload=photo("现场.jpg"), client_uuid=uuid.uuid4()
+    )
     record.refresh_from_db()
     for s in field.samplers:
         services.signature_add(
-            actor=sampler, record=record, role="sampler", signer=s, image=ink(), content_sha256=record.content_sha256,
+            actor=sampler,
+            record=record,
+            role="sampler",
+            signer=s,
+            image=ink(),
+            content_sha256=record.content_sha256,
             client_uuid=uuid.uuid4(),
         )
     services.record_refuse(actor=sampler, record=record)
@@ -166,8 +180,13 @@ def test_a_blank_signature_is_refused(field):
     record = services.record_start(actor=sampler, task=field.task, client_uuid=uuid.uuid4())
     with pytest.raises(ServiceError) as blank:
         services.signature_add(
-            actor=sampler, record=record, role="party", signer_name="陈经理", image=ink(blank=True),
-            content_sha256=record.content_sha256, client_uuid=uuid.uuid4(),
+            actor=sampler,
+            record=record,
+            role="party",
+            signer_name="陈经理",
+            image=ink(blank=True),
+            content_sha256=record.content_sha256,
+            client_uuid=uuid.uuid4(),
         )
     assert "空白" in blank.value.errors["image"][0]
     assert not Portion.objects.exists() and not Sample.objects.exists()

@@ -16,6 +16,16 @@ REGISTRY_READERS = Role.REGULATOR_ROLES | {
 }
 
 
+# Who works with samples on site or receives them: the sampling overview lists their tasks and handovers.
+FIELD_ROLES = Role.REGULATOR_ROLES | {
+    Role.ROLE_SAMPLER,
+    Role.ROLE_LAB_INTAKE,
+    Role.ROLE_OWNER_STAFF,
+    Role.ROLE_SUPERVISOR_STAFF,
+    Role.ROLE_CONTRACTOR_STAFF,
+}
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -37,6 +47,8 @@ def navigation(request) -> dict:
         ]
     elif may_read_tasks(user):
         items += [(reverse("planning:task_list"), pgettext("plural", "抽查任务"))]
+    if roles & FIELD_ROLES or may_read_tasks(user):
+        items += [(reverse("sampling:overview"), _("现场抽样"))]
     if roles & Role.REGULATOR_ROLES:
         items += [(reverse("ledger:home"), _("追溯日志"))]
     return {"nav": items, "user_roles": [Role.display(r) for r in sorted(roles)]}

@@ -26,6 +26,7 @@ from choujian.accounts.models import Membership, Organisation, User
 from choujian.demo import data
 from choujian.demo.categories import CATEGORIES, GROUPS, Category
 from choujian.demo.draw import FUJIAN, Codes, EnterpriseSpec, enterprise_specs
+from choujian.demo.field import build_field_work
 from choujian.demo.plans import build_plans
 from choujian.env import env_bool
 from choujian.ledger.models import LedgerEntry
@@ -33,6 +34,7 @@ from choujian.planning.models import Plan, Task
 from choujian.registry import services as registry
 from choujian.registry.choices import EnterpriseStatus, ProductStatus
 from choujian.registry.models import Delivery, Enterprise, Product, ProductCategory, Project, Section
+from choujian.rules.services import ruleset_load_files
 
 Progress = Callable[[str, int, int], None]
 
@@ -97,9 +99,13 @@ class _Builder:
         products = self._products(enterprises, specs, categories)
         sections = self._projects()
         self._deliveries(sections, products)
+        ruleset_load_files(actor=None)
         self.progress("生成抽查计划与抽取", 0, 2)
-        build_plans(self.orgs, self.users)
+        drawn, _ = build_plans(self.orgs, self.users)
         self.progress("生成抽查计划与抽取", 2, 2)
+        self.progress("现场抽样与样品流转", 0, 1)
+        build_field_work(self.orgs, self.users, drawn)
+        self.progress("现场抽样与样品流转", 1, 1)
         return DemoResult(logins=self._login_rows(), password=self.password, counts=self._counts())
 
     def _regulators(self) -> None:

@@ -21,6 +21,7 @@ PLAN_FIELDS = [
     "year",
     "region",
     "lookback_days",
+    "delivery_working_days",
     "budget_per_sample",
     "budget_total",
     "risk_based",
@@ -37,6 +38,13 @@ class PlanForm(forms.Form):
         label=_("抽查范围（6 位行政区划代码）"), max_length=6, required=False, help_text=_("留空则为组织单位的辖区")
     )
     lookback_days = forms.IntegerField(label=_("重复抽查回避期（天）"), min_value=0, max_value=3650, initial=180)
+    delivery_working_days = forms.IntegerField(
+        label=_("送样期限（封样后工作日）"),
+        min_value=1,
+        max_value=60,
+        initial=5,
+        help_text=_("法定节假日不计，调休上班日计入"),
+    )
     budget_per_sample = forms.DecimalField(
         label=_("单批次预算（元）"), max_digits=12, decimal_places=2, min_value=0, initial=0
     )

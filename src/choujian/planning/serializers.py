@@ -130,6 +130,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "status",
             "status_label",
             "lookback_days",
+            "delivery_working_days",
             "budget_per_sample",
             "budget_total",
             "risk_based",

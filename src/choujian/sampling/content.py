@@ -48,7 +48,7 @@ def form_content(record) -> dict:
     content = {name: getattr(record, name) for name in FORM_FIELDS}
     content["code"] = record.code
     content["task"] = record.task.code
-    content["samplers"] = sorted((str(u.public_id), u.get_full_name() or u.username) for u in record.samplers.all())
+    content["samplers"] = sorted((str(u.public_id), str(u)) for u in record.samplers.all())
     content["evidence"] = sorted(e.sha256 for e in record.evidence.all())
     return content
 

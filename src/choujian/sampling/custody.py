@@ -40,7 +40,7 @@ def _signature(
         client_uuid=client_uuid,
         role=role,
         signer=signer,
-        signer_name=(name or "").strip()[:50] or (signer.get_full_name() or signer.username if signer else ""),
+        signer_name=(name or "").strip()[:50] or (str(signer) if signer else ""),
         image_sha256=received.sha256,
         content_sha256=content,
         signed_at=timezone.now(),

@@ -68,11 +68,15 @@ def samples_visible_to(user: User) -> QuerySet[Sample]:
     if labs:
         condition |= Q(laboratory_id__in=labs)
     condition |= Q(portions__custodian=user)
-    receiving = [m.organisation_id for m in _memberships(user) if m.organisation.kind != OrganisationKind.KIND_LABORATORY]
+    receiving = [
+        m.organisation_id for m in _memberships(user) if m.organisation.kind != OrganisationKind.KIND_LABORATORY
+    ]
     receiving += labs
     condition |= Q(handovers__to_org_id__in=receiving, handovers__status=HandoverStatus.STATUS_PENDING)
     ids = Sample.objects.filter(condition).values("pk")
-    return Sample.objects.filter(pk__in=ids).select_related("task__plan", "task__line__category", "laboratory", "record")
+    return Sample.objects.filter(pk__in=ids).select_related(
+        "task__plan", "task__line__category", "laboratory", "record"
+    )
 
 
 def portions_of(sample: Sample) -> QuerySet[Portion]:
@@ -85,9 +89,22 @@ def handovers_of(sample: Sample) -> QuerySet[Handover]:
     )
 
 
+def handovers_of_samples(samples: QuerySet[Sample]) -> QuerySet[Handover]:
+    return Handover.objects.filter(sample__in=samples.values("pk")).select_related(
+        "sample", "from_user", "from_org", "to_org", "to_user"
+    )
+
+
+def receiving_org_ids(user: User) -> list[int]:
+    """Organisations for which the user may sign for portions (a laboratory: its intake clerks only)."""
+    from choujian.sampling.policy import RECEIVING_ROLES
+
+    return [m.organisation_id for m in _memberships(user) if m.role in RECEIVING_ROLES.get(m.organisation.kind, set())]
+
+
 def pending_handovers_for(user: User) -> QuerySet[Handover]:
     """Handovers waiting for the user's organisations to receive them."""
-    orgs = [m.organisation_id for m in _memberships(user)]
+    orgs = receiving_org_ids(user)
     return (
         Handover.objects.filter(status=HandoverStatus.STATUS_PENDING, to_org_id__in=orgs)
         .select_related("sample", "from_user", "from_org", "to_org")

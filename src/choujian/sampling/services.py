@@ -203,14 +203,21 @@ def _void_signatures(record: SamplingRecord, actor: User, reason: str) -> list[d
     return [s.as_ledger() for s in valid]
 
 
-def _refresh_content(record: SamplingRecord, actor: User, event: str, data: dict) -> SamplingRecord:
-    """Recompute the form's SHA-256; if it changed, void every signature; ledger the result."""
+def _refresh_content(
+    record: SamplingRecord, actor: User, event: str, data: dict, *, fields_changed: bool = True
+) -> SamplingRecord:
+    """Recompute the form's SHA-256; if it changed, void every signature; ledger the result.
+
+    Only edits of the form's fields raise `version` (the 409 check between two phones editing the same fields);
+    a photo added from the same phone while the sampler types must not make their next save a conflict.
+    """
     before = record.content_sha256
     record.content_sha256 = form_sha256(record)
     voided = []
     if record.content_sha256 != before:
         voided = _void_signatures(record, actor, "签字后表单内容已变更，需重新签字")
-    record.version += 1
+    if fields_changed:
+        record.version += 1
     record.save(update_fields=["content_sha256", "version", "updated_at"])
     ledger_append(
         type=event,
@@ -318,40 +325,27 @@ def evidence_attach(
             declared_sha256=declared_sha256,
             record=record,
         )
-        _refresh_content(record, actor, "sampling.evidence_attached", {"evidence": evidence.as_ledger()})
+        data = {"evidence": evidence.as_ledger()}
+        _refresh_content(record, actor, "sampling.evidence_attached", data, fields_changed=False)
     return evidence
 
 
 # --- Signatures --------------------------------------------------------------------------------------------------
 
 
-def required_signers(record: SamplingRecord) -> list[tuple[str, str]]:
-    """(role, description) of every signature the form needs before sealing or recording a refusal."""
-    needed = [(SignerRole.ROLE_SAMPLER, u.get_full_name() or u.username) for u in record.samplers.all()]
-    if record.status == RecordStatus.STATUS_DRAFT and record.refusal_reason:
-        return needed  # a refusal is signed by the samplers alone
-    if record.place_kind != PlaceKind.PLACE_ONLINE:
-        needed.append((SignerRole.ROLE_PARTY, "被抽样单位代表"))
-    if record.place_kind == PlaceKind.PLACE_SITE:
-        needed.append(("witness", "建设单位或监理单位见证人"))
-    return needed
-
-
 def missing_signatures(record: SamplingRecord) -> list[str]:
+    """Who still has to sign the form as it is now: each sampler; unless bought online, the inspected party; on
+    construction sites a witness of the owner or the supervisor. A refusal is signed by the samplers alone."""
     valid = list(record.signatures.filter(voided_at=None, content_sha256=record.content_sha256))
     signed_samplers = {s.signer_id for s in valid if s.role == SignerRole.ROLE_SAMPLER}
     roles = {s.role for s in valid}
-    missing = []
-    for role, who in required_signers(record):
-        if role == SignerRole.ROLE_SAMPLER:
-            user = next(u for u in record.samplers.all() if (u.get_full_name() or u.username) == who)
-            if user.pk not in signed_samplers:
-                missing.append(f"抽样人员 {who}")
-        elif role == "witness":
-            if not roles & WITNESS_ROLES:
-                missing.append(who)
-        elif role not in roles:
-            missing.append(who)
+    missing = [f"抽样人员 {u}" for u in record.samplers.all() if u.pk not in signed_samplers]
+    if record.refusal_reason:
+        return missing
+    if record.place_kind != PlaceKind.PLACE_ONLINE and SignerRole.ROLE_PARTY not in roles:
+        missing.append("被抽样单位代表")
+    if record.place_kind == PlaceKind.PLACE_SITE and not roles & WITNESS_ROLES:
+        missing.append("建设单位或监理单位见证人")
     return missing
 
 
@@ -387,7 +381,7 @@ def signature_add(
     if role == SignerRole.ROLE_SAMPLER:
         if signer is None or not record.samplers.filter(pk=signer.pk).exists():
             raise ServiceError({"signer": ["请选择本抽样单上的抽样人员签字"]})
-        signer_name = signer.get_full_name() or signer.username
+        signer_name = str(signer)
         if record.signatures.filter(voided_at=None, role=role, signer=signer).exists():
             raise ServiceError({"signer": [f"{signer_name} 已签字"]})
     else:
@@ -417,8 +411,6 @@ def signature_add(
         )
         signature.image.name = stored.put("signatures", received)
         signature.save()
-        record.version += 1
-        record.save(update_fields=["version", "updated_at"])
         ledger_append(type="sampling.signed", actor=actor, object=record, data={"signature": signature.as_ledger()})
     return signature
 
