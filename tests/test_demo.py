@@ -31,6 +31,8 @@ from choujian.planning import selectors as plan_selectors
 from choujian.planning.models import InspectorQualification, Plan, Task
 from choujian.registry import selectors
 from choujian.registry.models import Delivery, Enterprise, Product, ProductCategory, Project, Section
+from choujian.rules.models import RuleSet
+from choujian.sampling.models import Portion
 
 ROLES = {
     "regulator": {Role.ROLE_REGULATOR_OFFICER, Role.ROLE_REGULATOR_ADMIN},
@@ -189,7 +191,8 @@ def test_it_ledgers_every_row_it_creates(demo):
         + Section.objects.count()
         + Delivery.objects.count()
     )
-    registry_entries = LedgerEntry.objects.exclude(type__regex=r"^(plan|frame|ceremony|draw|task|qualification)\.")
+    later = r"^(plan|frame|ceremony|draw|task|qualification|ruleset|sampling|sample|portion|handover|alternate)\."
+    registry_entries = LedgerEntry.objects.exclude(type__regex=later)
     assert registry_entries.count() == registry_rows
     assert LedgerEntry.objects.filter(type="qualification.granted").count() == InspectorQualification.objects.count()
     assert LedgerEntry.objects.count() == demo.counts["追溯日志条目"]
@@ -250,7 +253,18 @@ def test_it_draws_a_plan_end_to_end_with_two_inspectors_per_task(demo):
         assert task.inspectors.count() == 2, task.code
         assert task.agency_id != task.laboratory_id
         assert Draw.objects.filter(task=task, purpose="inspectors").count() == 1
-    assert all(t.status == "assigned" for t in open_tasks)
+    assert "assigned" in {t.status for t in open_tasks}
+
+
+@pytest.mark.django_db
+def test_it_has_tasks_at_every_field_stage(demo):
+    plan = Plan.objects.get(name=DRAWN_PLAN)
+    statuses = set(plan.tasks.values_list("status", flat=True))
+    stages = {"assigned", "sampling", "refused", "sealed", "in_transit", "received", "alternate_requested"}
+    assert stages <= statuses
+    retained = Portion.objects.filter(status="retained").first()
+    assert retained is not None and retained.signatures.count() == 3  # custodian, owner and supervisor
+    assert RuleSet.objects.filter(status="active").count() >= 10
 
 
 @pytest.mark.django_db

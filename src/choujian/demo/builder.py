@@ -34,7 +34,9 @@ from choujian.planning.models import Plan, Task
 from choujian.registry import services as registry
 from choujian.registry.choices import EnterpriseStatus, ProductStatus
 from choujian.registry.models import Delivery, Enterprise, Product, ProductCategory, Project, Section
-from choujian.rules.services import ruleset_load_files
+from choujian.rules.choices import RuleSetStatus
+from choujian.rules.models import RuleSet
+from choujian.rules.services import ruleset_activate, ruleset_load_files
 
 Progress = Callable[[str, int, int], None]
 
@@ -99,7 +101,7 @@ class _Builder:
         products = self._products(enterprises, specs, categories)
         sections = self._projects()
         self._deliveries(sections, products)
-        ruleset_load_files(actor=None)
+        self._rules()
         self.progress("生成抽查计划与抽取", 0, 2)
         drawn, _ = build_plans(self.orgs, self.users)
         self.progress("生成抽查计划与抽取", 2, 2)
@@ -107,6 +109,13 @@ class _Builder:
         build_field_work(self.orgs, self.users, drawn)
         self.progress("现场抽样与样品流转", 1, 1)
         return DemoResult(logins=self._login_rows(), password=self.password, counts=self._counts())
+
+    def _rules(self) -> None:
+        """The shipped implementation rules, loaded as drafts and put in force by the provincial admin, so that
+        sampling takes its quantities and minimum lots from them. Limits marked unverified stay marked."""
+        ruleset_load_files(actor=self.users["regulator"])
+        for ruleset in RuleSet.objects.filter(status=RuleSetStatus.STATUS_DRAFT).order_by("category__code"):
+            ruleset_activate(actor=self.users["regulator"], ruleset=ruleset)
 
     def _regulators(self) -> None:
         regulator = OrganisationKind.KIND_REGULATOR

@@ -40,6 +40,7 @@ class PlanForm(forms.Form):
     lookback_days = forms.IntegerField(label=_("重复抽查回避期（天）"), min_value=0, max_value=3650, initial=180)
     delivery_working_days = forms.IntegerField(
         label=_("送样期限（封样后工作日）"),
+        required=False,
         min_value=1,
         max_value=60,
         initial=5,
@@ -86,6 +87,9 @@ class PlanForm(forms.Form):
         data = {name: self.cleaned_data[name] for name in PLAN_FIELDS}
         data["risk_rule"] = self.risk_rule()
         return data
+
+    def clean_delivery_working_days(self) -> int:
+        return self.cleaned_data.get("delivery_working_days") or 5
 
     @classmethod
     def initial_for(cls, plan) -> dict:

@@ -401,6 +401,8 @@ def _form_story(s: _Styles, record: SamplingRecord, copy: str, qr: tuple[str, st
                 [("规格型号", record.model_spec), ("批号", record.batch_no)],
                 [("生产日期", _day(record.production_date)), ("生产许可证编号", record.licence_no)],
                 [("执行标准", record.standard)],
+                [("（标称）生产企业", record.maker_name)],
+                [("生产企业地址", record.maker_address)],
             ],
         ),
         Spacer(1, 3 * mm),

@@ -1,0 +1,28 @@
+"""Every read of rule sets. Rules hold no enterprise, project or sample data (nothing to blind), so every
+signed-in user reads every version: testers need the limits, enterprises may see what they are judged by."""
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from choujian.accounts.models import User
+from choujian.registry.models import ProductCategory
+from choujian.rules.choices import RuleSetStatus
+from choujian.rules.models import RuleSet
+
+
+def rulesets_visible_to(user: User) -> QuerySet[RuleSet]:
+    if not user.is_authenticated:
+        return RuleSet.objects.none()
+    return RuleSet.objects.select_related("category")
+
+
+def ruleset_in_force(category: ProductCategory, on: dt.date | None = None) -> RuleSet | None:
+    """The active version with the latest effective date not after `on` (today in Asia/Shanghai by default)."""
+    on = on or timezone.localdate()
+    return (
+        RuleSet.objects.filter(category=category, status=RuleSetStatus.STATUS_ACTIVE, effective_date__lte=on)
+        .order_by("-effective_date", "-created_at")
+        .first()
+    )

@@ -1,0 +1,46 @@
+"""Fuzz the rules API from its own OpenAPI schema over HTTP: no input may produce a 500."""
+
+import re
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from rest_framework.authtoken.models import Token
+
+from choujian.rules.services import ruleset_load_files
+from tests.factories import OrganisationFactory, member
+
+RULES = re.compile(r"^/api/v1/rules/")
+EXAMPLES_PER_OPERATION = 25
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_never_answers_500_on_the_rules_api(live_server):
+    province = OrganisationFactory(name="福建省交通运输厅", level="province", region="350000")
+    user = member(province, "regulator_admin", username="rulesfuzzer")
+    ruleset_load_files(actor=None)
+    headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+    schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/")
+    failures, tried = [], 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if not RULES.match(operation.path):
+            continue
+        tried += 1
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+        def check(case):
+            response = case.call(base_url=live_server.url, headers=headers)
+            if response.status_code >= 500:
+                failures.append(f"{case.method} {case.formatted_path} {case.body!r}: {response.status_code}")
+
+        check()
+    assert tried >= 6, "the schema should expose the rules operations"
+    assert failures == []
