@@ -99,7 +99,7 @@ def test_it_reports_an_edited_stored_node_hash(ledgered):
 
 
 def test_it_reports_an_edited_entry_body(ledgered):
-    entry = LedgerEntry.objects.get(object=f"enterprise:{ledgered.second.public_id}")
+    entry = LedgerEntry.objects.get(object=f"organisation:{ledgered.world.province.public_id}")
     obj = json.loads(entry.body)
     obj["data"]["state"]["name"] = "改过的名称"
     LedgerEntry.objects.filter(pk=entry.pk).update(body=standalone.canonical_json(obj).decode())
@@ -198,9 +198,19 @@ def test_it_exports_a_log_whose_tampering_the_standalone_verifier_finds(ledgered
     target = tmp_path / "export"
     run_command("export", str(target))
     data = (target / "entries.jsonl").read_bytes()
-    (target / "entries.jsonl").write_bytes(data.replace("福州闽江".encode(), "厦门鹭岛".encode(), 1))
+    assert "福州闽江".encode() not in data  # an enterprise's entries carry only the digest of its state
+    (target / "entries.jsonl").write_bytes(data.replace("福建省".encode(), "江西省".encode(), 1))
     problems = standalone.verify_export(target)
     assert problems and any("does not match" in p for p in problems)
+
+
+def test_it_keeps_private_states_out_of_the_public_bodies_but_names_changed_fields(ledgered):
+    entry = LedgerEntry.objects.filter(object=f"enterprise:{ledgered.first.public_id}").order_by("seq").last()
+    data = json.loads(entry.body)["data"]
+    assert "state" not in data and len(data["state_digest"]) == 64 and "福州闽江" not in entry.body
+    Enterprise.objects.filter(pk=ledgered.first.pk).update(name="改名企业")
+    problem = check_object(f"enterprise:{ledgered.first.public_id}")
+    assert problem is not None and problem.fields == ("name",)
 
 
 def test_it_refuses_to_export_into_a_directory_that_is_not_empty(ledgered, tmp_path):

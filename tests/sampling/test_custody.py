@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from choujian.core.errors import NotPermitted, ServiceError
-from choujian.ledger.models import LedgerEntry
+from choujian.core.canonical import digest
+from choujian.ledger.models import LedgerEntry, PrivateState
 from choujian.planning.models import Task
 from choujian.sampling import custody, selectors, services
 from choujian.sampling.models import AlternateRequest, Sample, SamplingRecord, Signature
@@ -29,8 +30,17 @@ def _sealed(field) -> tuple[Sample, object]:
 
 
 def _data(obj, type_: str) -> list[dict]:
+    """The entries' data, with the state of private objects (kept out of the public body) put back in."""
     rows = LedgerEntry.objects.filter(type=type_, object__endswith=str(obj.public_id)).order_by("seq")
-    return [json.loads(row.body)["data"] for row in rows]
+    out = []
+    for row in rows:
+        data = json.loads(row.body)["data"]
+        kept = PrivateState.objects.filter(seq=row.seq).first()
+        if kept is not None:
+            assert "state" not in data and digest(json.loads(kept.state)) == data["state_digest"]
+            data["state"] = json.loads(kept.state)
+        out.append(data)
+    return out
 
 
 def test_the_delivery_deadline_skips_public_holidays_and_counts_make_up_days(field):

@@ -19,6 +19,11 @@ class Organisation(PublicModel):
 
     ledger_kind = "organisation"
 
+    @property
+    def ledger_private(self) -> bool:
+        """A manufacturer's organisation names an enterprise: digest-only in the public log, like the enterprise."""
+        return self.kind == "manufacturer"
+
     name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("类型"), max_length=20, choices=OrganisationKind.CHOICES)
     sector = models.CharField(_("系统"), max_length=12, choices=Sector.CHOICES, default=Sector.SECTOR_TRANSPORT)

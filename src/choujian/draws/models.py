@@ -192,6 +192,7 @@ class Replacement(PublicModel):
     """A selected item replaced by the next alternate (递补), with the reason and its evidence."""
 
     ledger_kind = "replacement"
+    ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     replaced = models.OneToOneField(Task, on_delete=models.PROTECT, related_name="replacement")
     replacement = models.OneToOneField(Task, on_delete=models.PROTECT, related_name="+")

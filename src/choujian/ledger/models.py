@@ -37,6 +37,26 @@ class LedgerEntry(models.Model):
         return f"#{self.seq} {self.type} {self.object}"
 
 
+class PrivateState(models.Model):
+    """The state an entry digests when its object holds data the public may not read (enterprise, sample chain).
+
+    The public entry body carries only `state_digest`; the state itself stays here, for the regulator's history
+    page and for `ledger verify` to name the fields that changed. Editing it cannot forge anything: the digest in
+    the signed body is what counts.
+    """
+
+    seq = models.BigIntegerField(_("序号"), unique=True)
+    state = models.TextField(_("状态（规范 JSON）"))
+
+    class Meta:
+        verbose_name = _("非公开状态")
+        verbose_name_plural = pgettext_lazy("plural", "非公开状态")
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq}"
+
+
 class LedgerNode(models.Model):
     """Hash of a complete subtree: level L, index i covers leaves [i·2^L, (i+1)·2^L). Level 0 are the leaves."""
 

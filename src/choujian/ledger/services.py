@@ -11,7 +11,7 @@ from django.utils import timezone
 from choujian.core.canonical import canonical_json, digest
 from choujian.ledger import merkle, note
 from choujian.ledger.keys import key_name, signing_key
-from choujian.ledger.models import Checkpoint, LedgerEntry, LedgerHead, LedgerNode
+from choujian.ledger.models import Checkpoint, LedgerEntry, LedgerHead, LedgerNode, PrivateState
 from choujian.ledger.objects import object_ref
 
 log = logging.getLogger(__name__)
@@ -164,10 +164,16 @@ def ledger_append(
     `"kind:id"` string. For a deletion pass `deleted=True`: the digest is then of `null`.
     """
     data = dict(data or {})
+    private_state = None
     if not isinstance(object, str):
         if state is ...:
             state = None if deleted else object.ledger_state()
-        data.setdefault("state", state)
+        if getattr(object, "ledger_private", False):
+            # Public bodies of private objects carry the digest only: the published log must not tell a blind
+            # tester (or anyone) which enterprise a sample came from. The state is kept aside for regulators.
+            private_state = state
+        else:
+            data.setdefault("state", state)
         data.setdefault("state_digest", digest(state))
         object = object_ref(object)
     sql = _sql()
@@ -191,6 +197,8 @@ def ledger_append(
         leaf = merkle.leaf_hash(body.encode("utf-8"))
         rows = merkle.nodes_to_store_after_append(seq, leaf, _left_siblings(cursor, sql, seq))
         cursor.executemany(sql.insert_nodes, [(lv, ix, h.hex()) for lv, ix, h in rows])
+    if private_state is not None:
+        PrivateState.objects.create(seq=seq, state=canonical_json(private_state))
     _schedule_checkpoint()
     return entry
 

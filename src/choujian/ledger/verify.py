@@ -31,7 +31,7 @@ from django.db.models import Q
 from choujian.core.canonical import canonical_json, digest
 from choujian.ledger import merkle, note
 from choujian.ledger.keys import key_name, verifier_key
-from choujian.ledger.models import Checkpoint, LedgerEntry, LedgerHead, LedgerNode
+from choujian.ledger.models import Checkpoint, LedgerEntry, LedgerHead, LedgerNode, PrivateState
 from choujian.ledger.objects import ledgered_models, object_ref, resolve
 from choujian.ledger.standalone import canonical_json as canonical_entry_bytes
 
@@ -211,6 +211,10 @@ def _compare(ref: str, instance: models.Model | None, seq: int, data: dict) -> P
         return None
     current = json.loads(canonical_json(state))
     stored = data.get("state", _MISSING)
+    if stored is _MISSING:
+        kept = PrivateState.objects.filter(seq=seq).values_list("state", flat=True).first()
+        if kept is not None and digest(json.loads(kept)) == recorded:
+            stored = json.loads(kept)
     if isinstance(stored, dict) and isinstance(current, dict):
         fields = tuple(
             sorted(k for k in stored.keys() | current.keys() if stored.get(k, _MISSING) != current.get(k, _MISSING))

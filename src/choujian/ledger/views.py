@@ -13,6 +13,7 @@ from choujian.accounts.models import User
 from choujian.core.access import roles
 from choujian.ledger import merkle, note, selectors
 from choujian.ledger.keys import verifier_key
+from choujian.ledger.models import PrivateState
 from choujian.ledger.objects import ledgered_models, ref_for_readable_id
 from choujian.ledger.services import checkpoint_make_safely
 from choujian.ledger.verify import check_object
@@ -55,13 +56,16 @@ def _parse_time(text: object) -> dt.datetime | None:
         return None
 
 
-def _entry_view(seq: int, body: str) -> dict:
+def _entry_view(seq: int, body: str, private: str | None = None) -> dict:
     try:
         obj = json.loads(body)
     except ValueError:
         obj = {}
     if not isinstance(obj, dict):
         obj = {}
+    if private is not None and isinstance(obj.get("data"), dict):
+        # Shown to regulators only; the public body holds just the digest of this state.
+        obj["data"] = {**obj["data"], "state（非公开，仅存摘要）": json.loads(private)}
     return {
         "seq": seq,
         "type": obj.get("type", "?"),
@@ -169,8 +173,10 @@ def home(request):
         ref, rows = _history(ref)
         truncated = len(rows) > MAX_HISTORY
         names = _actor_names({row.actor for row in rows[:MAX_HISTORY]})
+        seqs = [row.seq for row in rows[:MAX_HISTORY]]
+        private = dict(PrivateState.objects.filter(seq__in=seqs).values_list("seq", "state"))
         for row in rows[:MAX_HISTORY]:
-            item = _entry_view(row.seq, row.body)
+            item = _entry_view(row.seq, row.body, private.get(row.seq))
             item.update(at=row.at, actor_name=names.get(item["actor"], ""))
             history.append(item)
         state_problem = check_object(ref) if rows else None

@@ -189,6 +189,7 @@ class Task(PublicModel):
     """A spot-check task: one drawn item (a product of an enterprise, or a delivered lot) to be sampled."""
 
     ledger_kind = "task"
+    ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     code = models.CharField(_("任务编号"), max_length=20, unique=True)
     plan = models.ForeignKey(Plan, verbose_name=_("计划"), on_delete=models.PROTECT, related_name="tasks")

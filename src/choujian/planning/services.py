@@ -142,7 +142,7 @@ def qualification_grant(*, actor: User, inspector: User, category, valid_until=N
 
 
 @transaction.atomic
-def task_move(*, actor, task: Task, to: str, allowed_from: frozenset[str] | set[str], reason: str = "") -> Task:
+def task_move(*, actor, task: Task, to: str, allowed_from: frozenset[str] | set[str]) -> Task:
     """The one way a task changes state after its draw (sampling, refusal, sealing, delivery): checked and ledgered."""
     from choujian.planning.choices import TaskStatus
 
@@ -155,5 +155,5 @@ def task_move(*, actor, task: Task, to: str, allowed_from: frozenset[str] | set[
     current.status = to
     current.version += 1
     current.save(update_fields=["status", "version", "updated_at"])
-    ledger_append(type="task.status_changed", actor=actor, object=current, data={"to": to, "reason": reason})
+    ledger_append(type="task.status_changed", actor=actor, object=current, data={"to": to})
     return current

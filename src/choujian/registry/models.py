@@ -26,6 +26,7 @@ class Enterprise(PublicModel):
     """A manufacturer (生产企业) identified by its unified social credit code."""
 
     ledger_kind = "enterprise"
+    ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc_field])
     name = models.CharField(_("企业名称"), max_length=200)
@@ -86,6 +87,7 @@ class Product(PublicModel):
     """A product an enterprise makes: brand, model/specification (规格型号) and executive standard (执行标准)."""
 
     ledger_kind = "product"
+    ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("生产企业"), on_delete=models.PROTECT, related_name="products"
@@ -123,6 +125,7 @@ class Project(PublicModel):
     """A construction project (建设项目) whose owner (建设单位) receives deliveries on site."""
 
     ledger_kind = "project"
+    ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     name = models.CharField(_("项目名称"), max_length=200)
     owner = models.ForeignKey(
@@ -176,6 +179,7 @@ class Section(PublicModel):
     """A contract section (标段) of a project, built by a contractor under a supervisor."""
 
     ledger_kind = "section"
+    ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     project = models.ForeignKey(Project, verbose_name=_("建设项目"), on_delete=models.PROTECT, related_name="sections")
     name = models.CharField(_("标段名称"), max_length=100)
@@ -217,6 +221,7 @@ class Delivery(PublicModel):
     """A delivered lot (进场批次) of a product arriving at a section, with its paperwork."""
 
     ledger_kind = "delivery"
+    ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     section = models.ForeignKey(Section, verbose_name=_("标段"), on_delete=models.PROTECT, related_name="deliveries")
     product = models.ForeignKey(Product, verbose_name=_("产品"), on_delete=models.PROTECT, related_name="deliveries")

@@ -34,6 +34,7 @@ class SamplingRecord(PublicModel):
     """The sampling form (抽样单) of a task, filled on site on a phone; or the record of a refusal (拒检)."""
 
     ledger_kind = "sampling_record"
+    ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     code = models.CharField(_("抽样单编号"), max_length=20, unique=True)
     client_uuid = models.UUIDField(_("客户端编号"), unique=True, help_text=_("由手机生成，重复提交不会产生第二份"))
@@ -154,6 +155,7 @@ class Sample(PublicModel):
     """The sealed sample of a task (样品), coded CJ-<year>-<6 digits>, made of a test portion and backup portions."""
 
     ledger_kind = "sample"
+    ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     code = models.CharField(_("样品编号"), max_length=20, unique=True)
     record = models.OneToOneField(SamplingRecord, on_delete=models.PROTECT, related_name="sample")
@@ -192,6 +194,7 @@ class Portion(PublicModel):
     """One sealed portion of a sample (检验样品 or 备用样品) with its seal, custodian, storage place and label token."""
 
     ledger_kind = "portion"
+    ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     sample = models.ForeignKey(Sample, on_delete=models.PROTECT, related_name="portions")
     kind = models.CharField(_("用途"), max_length=8, choices=PortionKind.CHOICES)
@@ -243,6 +246,7 @@ class Handover(PublicModel):
     """A handover of portions from their custodian to another person (送样、转交), ending with the lab's receipt."""
 
     ledger_kind = "handover"
+    ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     client_uuid = models.UUIDField(_("客户端编号"), unique=True)
     sample = models.ForeignKey(Sample, on_delete=models.PROTECT, related_name="handovers")
@@ -353,6 +357,7 @@ class AlternateRequest(PublicModel):
     """A sampler's finding that the drawn product may not be sampled, asking the organiser for the next alternate."""
 
     ledger_kind = "alternate_request"
+    ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     client_uuid = models.UUIDField(_("客户端编号"), unique=True)
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="alternate_requests")

@@ -588,7 +588,6 @@ def record_refuse(*, actor: User, record: SamplingRecord) -> SamplingRecord:
         task=record.task,
         to=TaskStatus.STATUS_REFUSED,
         allowed_from={TaskStatus.STATUS_SAMPLING},
-        reason=record.refusal_reason,
     )
     return record
 
@@ -639,7 +638,6 @@ def alternate_request(
         task=task,
         to=TaskStatus.STATUS_ALTERNATE_REQUESTED,
         allowed_from=TaskStatus.SAMPLABLE,
-        reason=ReplacementReason.label(reason),
     )
     record = SamplingRecord.objects.filter(task=task, status=RecordStatus.STATUS_DRAFT).first()
     if record is not None:
@@ -675,5 +673,5 @@ def alternate_decide(*, actor: User, request: AlternateRequest, approve: bool, n
         task_replace(actor=actor, task=task, reason=request.reason, note=request.note, evidence=photo.file)
     else:
         back = TaskStatus.STATUS_SAMPLING if hasattr(task, "sampling_record") else TaskStatus.STATUS_ASSIGNED
-        task_move(actor=actor, task=task, to=back, allowed_from={TaskStatus.STATUS_ALTERNATE_REQUESTED}, reason=note)
+        task_move(actor=actor, task=task, to=back, allowed_from={TaskStatus.STATUS_ALTERNATE_REQUESTED})
     return request
