@@ -12,6 +12,7 @@ from choujian.registry import api as registry_api
 from choujian.registry import api_tabular
 from choujian.rules import api as rules_api
 from choujian.sampling import api as sampling_api
+from choujian.testing import api as testing_api
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -32,6 +33,11 @@ router.register("signatures", sampling_api.SignatureViewSet, basename="signature
 router.register("handovers", sampling_api.HandoverViewSet, basename="handover")
 router.register("alternate-requests", sampling_api.AlternateRequestViewSet, basename="alternate-request")
 router.register("rules", rules_api.RuleSetViewSet, basename="ruleset")
+router.register("lab/worklist", testing_api.WorklistViewSet, basename="lab-sample")
+router.register("reports", testing_api.ReportViewSet, basename="report")
+router.register("objections", testing_api.ObjectionViewSet, basename="objection")
+router.register("retests", testing_api.RetestViewSet, basename="retest")
+router.register("outcomes", testing_api.OutcomeViewSet, basename="outcome")
 
 urlpatterns = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
@@ -49,6 +55,8 @@ urlpatterns = [
     path("ceremony/<str:token>/commit/", draws_api.CeremonyCommitView.as_view(), name="api-ceremony-commit"),
     path("ceremony/<str:token>/reveal/", draws_api.CeremonyRevealView.as_view(), name="api-ceremony-reveal"),
     path("rules/evaluate/", rules_api.EvaluateView.as_view(), name="api-rules-evaluate"),
+    path("lab/intake/", testing_api.IntakeView.as_view(), name="api-lab-intake"),
+    path("lab/comparison/", testing_api.ComparisonView.as_view(), name="api-lab-comparison"),
     # The PDFs are named like files (no trailing slash), as the sample's documents are cited elsewhere.
     path(
         "samples/<str:code>/labels.pdf",

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "choujian.planning",
     "choujian.draws",
     "choujian.sampling",
+    "choujian.testing",
     "choujian.rules",
 ]
 
@@ -164,6 +165,10 @@ AXES_VERBOSE = False
 # Demo users are created without a TOTP device; set to true to enforce 2FA for them too.
 CHOUJIAN_ENFORCE_2FA = env_bool("CHOUJIAN_ENFORCE_2FA", True)
 CHOUJIAN_DEMO_PASSWORD = env_str("CHOUJIAN_DEMO_PASSWORD", "choujian-demo")
+# Days the inspected party has to object to a result (Product Quality Law art. 15: 15 days from receipt).
+CHOUJIAN_OBJECTION_DAYS = env_int("CHOUJIAN_OBJECTION_DAYS", 15, minimum=1, maximum=90)
+# Address printed in QR codes (labels, reports), e.g. https://choujian.example.gov.cn; empty: the request's host.
+CHOUJIAN_PUBLIC_URL = env_str("CHOUJIAN_PUBLIC_URL", "")
 CHOUJIAN_LEDGER_ORIGIN = env_str("CHOUJIAN_LEDGER_ORIGIN", "choujian.local/ledger")
 CHOUJIAN_LEDGER_KEY_FILE = Path(env_str("CHOUJIAN_LEDGER_KEY_FILE", str(DATA_DIR / "ledger_ed25519.pem")))
 OTP_TOTP_ISSUER = "Choujian 抽检"

@@ -4,6 +4,7 @@ from django.urls import include, path
 from choujian.core.access import declare, declare_route
 from choujian.draws.urls import ceremony_urlpatterns
 from choujian.sampling import views as sampling_views
+from choujian.testing import views as testing_views
 
 urlpatterns = [
     path("", include("choujian.accounts.urls")),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("ceremony/", include(ceremony_urlpatterns)),
     path("sampling/", include("choujian.sampling.urls")),
     path("q/<str:code>/<str:token>/", sampling_views.label_scan, name="sample-label"),
+    path("lab/", include("choujian.testing.urls")),
+    path("r/<str:token>/", testing_views.report_verify, name="report-verify"),
     path("api/v1/", include("choujian.api_urls")),
     path("api/ledger/", include("choujian.ledger.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -9,8 +9,8 @@ import chinese_calendar
 import pytest
 from django.utils import timezone
 
-from choujian.core.errors import NotPermitted, ServiceError
 from choujian.core.canonical import digest
+from choujian.core.errors import NotPermitted, ServiceError
 from choujian.ledger.models import LedgerEntry, PrivateState
 from choujian.planning.models import Task
 from choujian.sampling import custody, selectors, services

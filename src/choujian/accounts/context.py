@@ -26,6 +26,11 @@ FIELD_ROLES = Role.REGULATOR_ROLES | {
 }
 
 
+LAB_ROLES = frozenset({Role.ROLE_LAB_INTAKE, Role.ROLE_TESTER, Role.ROLE_REVIEWER, Role.ROLE_APPROVER})
+# The laboratory's worklist, and the reports of the organiser and the inspected party.
+LAB_PAGE_ROLES = LAB_ROLES | Role.REGULATOR_ROLES | {Role.ROLE_ENTERPRISE_STAFF, Role.ROLE_CONTRACTOR_STAFF}
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -49,6 +54,9 @@ def navigation(request) -> dict:
         items += [(reverse("planning:task_list"), pgettext("plural", "抽查任务"))]
     if roles & FIELD_ROLES or may_read_tasks(user):
         items += [(reverse("sampling:overview"), _("现场抽样"))]
+    if roles & LAB_PAGE_ROLES:
+        items += [(reverse("testing:home"), _("检验") if roles & LAB_ROLES else _("检验报告"))]
     if roles & Role.REGULATOR_ROLES:
+        items += [(reverse("testing:oversight"), _("检验监督"))]
         items += [(reverse("ledger:home"), _("追溯日志"))]
     return {"nav": items, "user_roles": [Role.display(r) for r in sorted(roles)]}

@@ -25,4 +25,9 @@ class SeedKind(ChoiceSet):
 class DrawPurpose(ChoiceSet):
     PURPOSE_ENTERPRISES = "enterprises"
     PURPOSE_INSPECTORS = "inspectors"
-    CHOICES = [(PURPOSE_ENTERPRISES, _("抽取被检对象")), (PURPOSE_INSPECTORS, _("抽取检查人员"))]
+    PURPOSE_RETESTS = "retests"
+    CHOICES = [
+        (PURPOSE_ENTERPRISES, _("抽取被检对象")),
+        (PURPOSE_INSPECTORS, _("抽取检查人员")),
+        (PURPOSE_RETESTS, _("抽取复检机构")),
+    ]

@@ -139,6 +139,15 @@ class PlanLine(PublicModel):
         related_name="+",
         limit_choices_to={"kind": "laboratory"},
     )
+    ruleset = models.ForeignKey(
+        "rules.RuleSet",
+        verbose_name=_("实施细则版本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("计划批准时在用的版本，此后不随细则更新而改变"),
+    )
 
     class Meta:
         verbose_name = _("计划类别")
@@ -182,7 +191,7 @@ class PlanLine(PublicModel):
             "sampling_mode": self.sampling_mode,
             "agency": str(self.agency.public_id),
             "laboratory": str(self.laboratory.public_id),
-        }
+        } | ({"ruleset": self.ruleset.content_sha256} if self.ruleset_id else {})
 
 
 class Task(PublicModel):

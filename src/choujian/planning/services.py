@@ -110,7 +110,25 @@ def plan_approve(*, actor: User, plan: Plan) -> Plan:
         raise ServiceError({"approved_by": ["起草人不能批准自己起草的计划（须由另一名管理员批准）"]})
     plan.approved_by, plan.approved_at = actor, timezone.now()
     plan.save(update_fields=["approved_by", "approved_at"])
+    _pin_rules(plan, actor)
     return _transition(plan, actor, PlanStatus.STATUS_APPROVED, "plan.approved")
+
+
+def _pin_rules(plan: Plan, actor: User) -> None:
+    """Each line keeps the implementation rules in force when the plan is approved: later versions never change
+    how this plan's samples are judged."""
+    from choujian.rules.selectors import ruleset_in_force
+
+    for line in plan.lines.select_related("category"):
+        category, ruleset = line.category, None
+        while category is not None and ruleset is None:
+            ruleset = ruleset_in_force(category)
+            category = category.parent
+        if ruleset is not None:
+            line.ruleset = ruleset
+            line.version += 1
+            line.save(update_fields=["ruleset", "version", "updated_at"])
+            ledger_append(type="plan.rules_pinned", actor=actor, object=line)
 
 
 def _transition(plan: Plan, actor: User, status: str, event: str, data: dict | None = None) -> Plan:
@@ -156,4 +174,21 @@ def task_move(*, actor, task: Task, to: str, allowed_from: frozenset[str] | set[
     current.version += 1
     current.save(update_fields=["status", "version", "updated_at"])
     ledger_append(type="task.status_changed", actor=actor, object=current, data={"to": to})
+    return current
+
+
+@transaction.atomic
+def task_record_outcome(*, actor, task: Task, outcome: str) -> Task:
+    """The final result of a task's sample (合格/不合格), set once testing, objections and re-tests are done."""
+    from choujian.planning.choices import TaskOutcome
+
+    if outcome not in TaskOutcome.values():
+        raise ServiceError({"outcome": ["结论应为合格或不合格"]})
+    current = Task.objects.select_for_update().get(pk=task.pk)
+    if current.outcome == outcome:
+        return current
+    current.outcome = outcome
+    current.version += 1
+    current.save(update_fields=["outcome", "version", "updated_at"])
+    ledger_append(type="task.outcome_recorded", actor=actor, object=current, data={"outcome": outcome})
     return current

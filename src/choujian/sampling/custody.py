@@ -9,6 +9,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation, User
 from choujian.core.canonical import digest
 from choujian.core.errors import NotPermitted, ServiceError
@@ -299,11 +300,13 @@ def handover_accept(
         handover.version += 1
         handover.save()
         at_lab = handover.to_org_id == sample.laboratory_id
+        # Any laboratory signing through its intake clerk holds the portion for testing (a re-test laboratory too).
+        by_a_lab = handover.to_org.kind == OrganisationKind.KIND_LABORATORY
         for portion in handover.portions.select_for_update():
             portion.custodian = actor
             portion.custodian_org = handover.to_org
-            portion.status = PortionStatus.STATUS_RECEIVED if at_lab else PortionStatus.STATUS_SEALED
-            portion.storage_place = handover.place if not at_lab else f"{handover.to_org.name} 样品室"
+            portion.status = PortionStatus.STATUS_RECEIVED if by_a_lab else PortionStatus.STATUS_SEALED
+            portion.storage_place = f"{handover.to_org.name} 样品室" if by_a_lab else handover.place
             portion.version += 1
             portion.save()
             ledger_append(type="portion.received", actor=actor, object=portion)

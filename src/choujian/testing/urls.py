@@ -1,0 +1,13 @@
+from django.urls import path
+
+from choujian.testing import views
+
+app_name = "testing"
+urlpatterns = [
+    path("", views.lab_home, name="home"),
+    path("oversight/", views.oversight, name="oversight"),
+    path("intake/<str:code>/", views.intake_page, name="intake"),
+    path("samples/<str:lab_code>/", views.lab_sample_page, name="lab_sample"),
+    path("reports/<str:code>/", views.report_page, name="report"),
+    path("reports/<str:code>/action/", views.report_action, name="report_action"),
+]

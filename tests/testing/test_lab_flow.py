@@ -1,0 +1,217 @@
+"""The laboratory end to end through the services: intake under a blind code, results judged by the rules, review
+and approval by other people, notice, objection, a re-test at a drawn laboratory, and the final outcome."""
+
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from choujian.core.errors import NotPermitted, ServiceError
+from choujian.draws import verify
+from choujian.planning.models import Task
+from choujian.sampling import custody
+from choujian.testing import objections, services
+from choujian.testing.models import Outcome, Result
+from tests.sampling.conftest import ink
+from tests.testing.conftest import value_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(report) -> str:
+    return f"https://choujian.example/r/{report.verify_token}/"
+
+
+def _test_all(lab, lab_sample, tester, *, fail_first: bool = False):
+    for index, item in enumerate(services.item_details(lab_sample)):
+        values = value_for(item, passing=not (fail_first and index == 0))
+        services.result_enter(
+            actor=tester, lab_sample=lab_sample, item=item["code"], values=values, instrument="万能试验机 WE-01"
+        )
+    return services.report_submit(actor=tester, lab_sample=lab_sample)
+
+
+def _approved(lab, *, fail_first: bool = False):
+    lab_sample = services.intake_accept(
+        actor=lab.intake, sample=lab.sample, seals_intact=True, matches_form=True, condition="完好"
+    )
+    report = _test_all(lab, lab_sample, lab.tester, fail_first=fail_first)
+    services.report_review(actor=lab.reviewer, report=report, approve=True)
+    return services.report_approve(actor=lab.approver, report=report, verify_url=_url)
+
+
+def test_intake_gives_an_unguessable_lab_code_unrelated_to_the_sample(lab):
+    lab_sample = services.intake_accept(
+        actor=lab.intake, sample=lab.sample, seals_intact=True, matches_form=True, condition="包装完好"
+    )
+    assert lab_sample.lab_code.startswith("L") and len(lab_sample.lab_code) == 11
+    assert lab.sample.code[-6:] not in lab_sample.lab_code
+    assert lab_sample.due_on > lab_sample.received_on
+    with pytest.raises(ServiceError):
+        services.intake_accept(actor=lab.intake, sample=lab.sample, seals_intact=True, matches_form=True, condition="x")
+
+
+def test_a_broken_seal_cannot_be_accepted_and_a_rejection_needs_photos(lab):
+    with pytest.raises(ServiceError) as broken:
+        services.intake_accept(
+            actor=lab.intake, sample=lab.sample, seals_intact=False, matches_form=True, condition="破"
+        )
+    assert "seals_intact" in broken.value.errors
+    with pytest.raises(ServiceError) as no_photo:
+        services.intake_reject(
+            actor=lab.intake,
+            sample=lab.sample,
+            seals_intact=False,
+            matches_form=True,
+            condition="破",
+            reason="封条断",
+            photos=[],
+        )
+    assert "photos" in no_photo.value.errors
+    with pytest.raises(NotPermitted):
+        services.intake_accept(
+            actor=lab.tester, sample=lab.sample, seals_intact=True, matches_form=True, condition="好"
+        )
+
+
+def test_results_are_rounded_judged_and_corrections_keep_the_old_value(lab):
+    lab_sample = services.intake_accept(
+        actor=lab.intake, sample=lab.sample, seals_intact=True, matches_form=True, condition="完好"
+    )
+    item = services.item_details(lab_sample)[0]
+    first = services.result_enter(
+        actor=lab.tester, lab_sample=lab_sample, item=item["code"], values=value_for(item), instrument="卡尺 C-3"
+    )
+    assert first.judgment == "pass"
+    with pytest.raises(ServiceError) as no_reason:
+        services.result_enter(
+            actor=lab.tester,
+            lab_sample=lab_sample,
+            item=item["code"],
+            values=value_for(item, False),
+            instrument="卡尺 C-3",
+        )
+    assert "reason" in no_reason.value.errors
+    second = services.result_enter(
+        actor=lab.tester,
+        lab_sample=lab_sample,
+        item=item["code"],
+        values=value_for(item, False),
+        instrument="卡尺 C-3",
+        reason="复核原始记录发现抄录错误",
+    )
+    assert second.judgment == "fail" and second.replaces == first
+    assert list(Result.objects.filter(lab_sample=lab_sample, item=item["code"]).values_list("current", flat=True)) == [
+        False,
+        True,
+    ]
+
+
+def test_separation_of_duties_between_tester_reviewer_and_approver(lab):
+    lab_sample = services.intake_accept(
+        actor=lab.intake, sample=lab.sample, seals_intact=True, matches_form=True, condition="完好"
+    )
+    report = _test_all(lab, lab_sample, lab.tester)
+    lab.tester.memberships.create(organisation=lab.field.setting.lab, role="reviewer")
+    fresh = type(lab.tester).objects.get(pk=lab.tester.pk)  # now holds both roles
+    with pytest.raises(NotPermitted):
+        services.report_review(actor=fresh, report=report, approve=True)
+    services.report_review(actor=lab.reviewer, report=report, approve=True)
+    reviewer_as_approver = type(lab.reviewer).objects.get(pk=lab.reviewer.pk)
+    reviewer_as_approver.memberships.create(organisation=lab.field.setting.lab, role="approver")
+    with pytest.raises(NotPermitted):
+        services.report_approve(
+            actor=type(lab.reviewer).objects.get(pk=lab.reviewer.pk), report=report, verify_url=_url
+        )
+    sampler = lab.field.samplers[0]
+    with pytest.raises(NotPermitted):
+        services.result_enter(actor=sampler, lab_sample=lab_sample, item="x", values=["1"], instrument="y")
+
+
+def test_approval_issues_a_pdf_and_a_notice_and_silence_makes_the_result_final(lab):
+    report = _approved(lab)
+    assert report.pdf_sha256 and len(report.content_sha256) == 64
+    assert report.pdf.open("rb").read(5) == b"%PDF-"
+    notice = report.notice
+    assert notice.objection_due > notice.sent_at.date()
+    assert objections.outcomes_settle(today=notice.objection_due) == []
+    settled = objections.outcomes_settle(today=notice.objection_due + timedelta(days=1))
+    assert len(settled) == 1 and settled[0].basis == "no_objection"
+    assert Task.objects.get(pk=lab.sample.task_id).outcome == "conforming"
+
+
+def test_an_objection_leads_to_a_drawn_retest_whose_result_is_final(lab):
+    report = _approved(lab, fail_first=True)
+    assert report.judgment == "fail"
+    with pytest.raises(NotPermitted):
+        objections.objection_file(
+            actor=lab.tester, report=report, reasons="结果与企业自检不符，申请复检", client_uuid=uuid.uuid4()
+        )
+    key = uuid.uuid4()
+    objection = objections.objection_file(
+        actor=lab.party, report=report, reasons="企业出厂检验与第三方检测均合格，对结果有异议", client_uuid=key
+    )
+    assert (
+        objections.objection_file(actor=lab.party, report=report, reasons="重复提交测试一下", client_uuid=key)
+        == objection
+    )
+    assert objection.decide_by is not None
+    with pytest.raises(NotPermitted):
+        objections.objection_decide(actor=lab.party, objection=objection, accept=True, note="x")
+    objections.objection_decide(
+        actor=lab.field.setting.drafter, objection=objection, accept=True, note="理由充分，安排复检"
+    )
+    retest = objection.retest
+    assert retest.laboratory == lab.other_lab  # the only other laboratory; drawn per draw-v1
+    record = json.loads(retest.draw.record)
+    assert record["purpose"] == "retests" and str(lab.sample.laboratory.public_id) not in json.dumps(record["frame"])
+    verify.verify(record)  # raises on the first difference
+    objections.retest_confirm(actor=lab.party, retest=retest, condition="备样封条 FT-000102 完好")
+    retest = objections.retest_confirm(actor=lab.field.setting.drafter, retest=retest, condition="封条完好")
+    assert retest.status == "confirmed"
+
+    backup = retest.portion
+    handover = custody.handover_start(
+        actor=backup.custodian,
+        sample=lab.sample,
+        portions=[backup],
+        to_org=lab.other_lab,
+        place="复检检测中心",
+        signature=ink(),
+        client_uuid=uuid.uuid4(),
+    )
+    custody.handover_accept(
+        actor=lab.other_intake, handover=handover, seal_intact=True, condition="完好", signature=ink()
+    )
+    retest_sample = services.intake_accept(
+        actor=lab.other_intake,
+        sample=lab.sample,
+        seals_intact=True,
+        matches_form=True,
+        condition="完好",
+        retest=retest,
+    )
+    assert retest_sample.is_retest
+    from tests.factories import member
+
+    tester = member(lab.other_lab, "tester", username="t2")
+    reviewer = member(lab.other_lab, "reviewer", username="r2")
+    approver = member(lab.other_lab, "approver", username="a2")
+    retest_report = _test_all(lab, retest_sample, tester)
+    services.report_review(actor=reviewer, report=retest_report, approve=True)
+    services.report_approve(actor=approver, report=retest_report, verify_url=_url)
+    outcome = Outcome.objects.get(sample=lab.sample)
+    assert outcome.basis == "retest" and outcome.judgment == "pass" and not outcome.ready_for_enforcement
+    assert Task.objects.get(pk=lab.sample.task_id).outcome == "conforming"
+
+
+def test_a_rejected_objection_leaves_the_non_conforming_result_final_and_ready_for_enforcement(lab):
+    report = _approved(lab, fail_first=True)
+    objection = objections.objection_file(
+        actor=lab.party, report=report, reasons="我们认为检验方法有误，请重新检验", client_uuid=uuid.uuid4()
+    )
+    objections.objection_decide(actor=lab.field.setting.drafter, objection=objection, accept=False, note="理由不成立")
+    outcome = Outcome.objects.get(sample=lab.sample)
+    assert outcome.judgment == "fail" and outcome.ready_for_enforcement
+    assert Task.objects.get(pk=lab.sample.task_id).outcome == "nonconforming"
