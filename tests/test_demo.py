@@ -32,7 +32,8 @@ from choujian.planning.models import InspectorQualification, Plan, Task
 from choujian.registry import selectors
 from choujian.registry.models import Delivery, Enterprise, Product, ProductCategory, Project, Section
 from choujian.rules.models import RuleSet
-from choujian.sampling.models import Portion
+from choujian.sampling.models import Portion, Sample
+from choujian.testing.models import LabSample, Report, Retest
 
 ROLES = {
     "regulator": {Role.ROLE_REGULATOR_OFFICER, Role.ROLE_REGULATOR_ADMIN},
@@ -191,7 +192,10 @@ def test_it_ledgers_every_row_it_creates(demo):
         + Section.objects.count()
         + Delivery.objects.count()
     )
-    later = r"^(plan|frame|ceremony|draw|task|qualification|ruleset|sampling|sample|portion|handover|alternate)\."
+    later = (
+        r"^(plan|frame|ceremony|draw|task|qualification|ruleset|sampling|sample|portion|handover|alternate|intake|"
+        r"lab_sample|result|report|notice|objection|retest|outcome)\.|^enterprise\.updated$"
+    )  # an enterprise is linked to the organisation of its staff who object to a result
     registry_entries = LedgerEntry.objects.exclude(type__regex=later)
     assert registry_entries.count() == registry_rows
     assert LedgerEntry.objects.filter(type="qualification.granted").count() == InspectorQualification.objects.count()
@@ -257,6 +261,17 @@ def test_it_draws_a_plan_end_to_end_with_two_inspectors_per_task(demo):
 
 
 @pytest.mark.django_db
+def test_it_has_samples_at_every_laboratory_stage(demo):
+    statuses = set(LabSample.objects.values_list("status", flat=True))
+    assert {"testing", "submitted", "approved"} <= statuses
+    assert set(Report.objects.filter(status="approved").values_list("judgment", flat=True)) == {"pass", "fail"}
+    retest = Retest.objects.get()
+    assert retest.status == "done" and retest.laboratory_id != retest.sample.laboratory_id
+    assert Sample.objects.filter(status="received", intakes__isnull=True).exists()  # waiting for intake
+    assert User.objects.get(username="objector").active_memberships
+
+
+@pytest.mark.django_db
 def test_it_has_tasks_at_every_field_stage(demo):
     plan = Plan.objects.get(name=DRAWN_PLAN)
     statuses = set(plan.tasks.values_list("status", flat=True))
@@ -299,7 +314,8 @@ def test_it_shows_why_items_were_left_out_of_the_frame(demo):
 def test_its_draw_records_recompute_with_the_sampler(demo):
     plan = Plan.objects.get(name=DRAWN_PLAN)
     draws = list(Draw.objects.filter(plan=plan))
-    assert len(draws) == 1 + plan.tasks.count()
+    retests = [d for d in draws if d.purpose == "retests"]
+    assert len(draws) == 1 + plan.tasks.count() + len(retests) and len(retests) == 1
     for draw in draws:
         record = json.loads(draw.record)
         items = [sampler.FrameItem(i["id"], i["weight"], i["stratum"]) for i in record["frame"]]
@@ -309,6 +325,8 @@ def test_its_draw_records_recompute_with_the_sampler(demo):
             assert record["frame_digest"] == plan.frame.digest
             assert sampler.ceremony_seed(record["frame_digest"], source["secrets"]) == record["seed"]
             assert source["commitments"] == {name: sampler.commitment(secret) for name, secret in SECRETS.items()}
+        elif draw.purpose == "retests":
+            assert record["seed"] == sampler.inspector_seed(plan.ceremony.seed, f"{draw.task.code}/复检1")
         else:
             assert record["seed"] == sampler.inspector_seed(plan.ceremony.seed, draw.task.code)
         result = sampler.draw(items, record["seed"], record["quotas"])

@@ -3,11 +3,10 @@ laboratory's four people; plus values that pass or fail an item's limit."""
 
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pytest
 
-from choujian.rules import judgment
+from choujian.demo.values import example_values
 from choujian.rules.models import RuleSet
 from choujian.rules.services import ruleset_activate, ruleset_load_files
 from choujian.sampling import custody, services
@@ -20,19 +19,7 @@ field = sampling.field
 
 
 def value_for(item: dict, passing: bool = True) -> list[str]:
-    """Replicate values inside (or outside) an item's limit, written to its rounding step."""
-    limit = judgment.parse_limit(item["limit"])
-    if limit.qualitative:
-        return ["合格" if passing else "不合格"] * item["replicates"]
-    if limit.low is not None and limit.high is not None:
-        inside, outside = (limit.low + limit.high) / 2, limit.high + abs(limit.high - limit.low) + 1
-    elif limit.low is not None:
-        inside, outside = limit.low * Decimal("1.2") + 1, limit.low - abs(limit.low) * Decimal("0.5") - 1
-    else:
-        inside, outside = limit.high / 2 if limit.high > 0 else limit.high - 1, limit.high * 2 + 1
-    step = Decimal(item["step"]) if item.get("step") else Decimal("0.01")
-    number = (inside if passing else outside).quantize(step if step < 1 else Decimal(1))
-    return [str(number)] * item["replicates"]
+    return example_values(item, passing=passing)
 
 
 @dataclass

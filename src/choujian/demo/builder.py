@@ -27,6 +27,7 @@ from choujian.demo import data
 from choujian.demo.categories import CATEGORIES, GROUPS, Category
 from choujian.demo.draw import FUJIAN, Codes, EnterpriseSpec, enterprise_specs
 from choujian.demo.field import build_field_work
+from choujian.demo.lab import OBJECTOR, build_lab_work
 from choujian.demo.plans import build_plans
 from choujian.env import env_bool
 from choujian.ledger.models import LedgerEntry
@@ -106,8 +107,11 @@ class _Builder:
         drawn, _ = build_plans(self.orgs, self.users)
         self.progress("生成抽查计划与抽取", 2, 2)
         self.progress("现场抽样与样品流转", 0, 1)
-        build_field_work(self.orgs, self.users, drawn)
+        received = build_field_work(self.orgs, self.users, drawn)
         self.progress("现场抽样与样品流转", 1, 1)
+        self.progress("检验、报告与复检", 0, 1)
+        build_lab_work(self.orgs, self.users, self.password, received)
+        self.progress("检验、报告与复检", 1, 1)
         return DemoResult(logins=self._login_rows(), password=self.password, counts=self._counts())
 
     def _rules(self) -> None:
@@ -331,7 +335,7 @@ class _Builder:
 
     # ── result ─────────────────────────────────────────────────────────────────────────────────────────────────────
     def _login_rows(self) -> list[Login]:
-        return [
+        rows = [
             Login(
                 username=spec.username,
                 display_name=spec.display_name,
@@ -340,6 +344,11 @@ class _Builder:
             )
             for spec in data.LOGINS
         ]
+        objector = User.objects.filter(username=OBJECTOR).first()
+        if objector is not None:  # the enterprise whose result the demo objects to is drawn, so made on the way
+            membership = objector.active_memberships[0]
+            rows.append(Login(OBJECTOR, str(objector), (Role.label(membership.role),), membership.organisation.name))
+        return rows
 
     def _counts(self) -> dict[str, int]:
         counts = {

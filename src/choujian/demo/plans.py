@@ -59,7 +59,7 @@ class LineSpec:
 
 DRAWN_LINES = [
     # 预应力混凝土用钢绞线, at the makers; the replaced task is this line's first.
-    LineSpec("JT-0303", 3, SamplingMode.MODE_PRODUCTION, "agency1", "lab1"),
+    LineSpec("JT-0303", 6, SamplingMode.MODE_PRODUCTION, "agency1", "lab1"),
     # 道路交通标志板及支撑件, at the makers, by city: the three cities with a demo regulator get quotas, makers
     # elsewhere in 福建 are excluded from this line (and two closed makers in 晋江 in any case).
     LineSpec(

@@ -4,6 +4,7 @@ three different people. Objections, re-tests and final outcomes are in `objectio
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 
 from django.db import transaction
@@ -67,6 +68,14 @@ def ruleset_for(sample: Sample) -> RuleSet | None:
     return None
 
 
+def suggest_variant(codes: list[str], model_spec: str) -> str:
+    """The rules' variant that the sampling form's model/spec names, or shares the longest prefix with."""
+    if model_spec in codes:
+        return model_spec
+    scored = sorted(((len(os.path.commonprefix([code, model_spec])), code) for code in codes), reverse=True)
+    return scored[0][1] if scored and scored[0][0] >= 3 else ""
+
+
 def _variant(ruleset: RuleSet, variant: str, sample: Sample) -> str:
     codes = schema.variant_codes(ruleset.content)
     if not codes:
@@ -111,6 +120,8 @@ def intake_accept(
 ) -> LabSample:
     """Accept a received portion for testing: it gets a blind laboratory code unrelated to the sample code."""
     sample = Sample.objects.select_for_update().select_related("task__line", "record").get(pk=sample.pk)
+    if retest is not None:
+        retest = type(retest).objects.select_for_update().select_related("laboratory").get(pk=retest.pk)
     laboratory = retest.laboratory if retest is not None else sample.laboratory
     if not policy.has_role_at(actor, laboratory, {Role.ROLE_LAB_INTAKE}):
         raise NotPermitted("只有本检验机构的样品接收员可以接收样品")

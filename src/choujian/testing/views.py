@@ -100,6 +100,7 @@ def lab_sample_page(request, lab_code: str):
     items = services.item_details(lab_sample)
     for item in items:
         item["result"] = results.get(item["code"])
+        item["shown"] = (item["result"].rounded or item["result"].combined) if item["result"] else ""
         item["history"] = [r for r in lab_sample.results.filter(item=item["code"]) if not r.current]
     report = Report.objects.filter(lab_sample=lab_sample).first()
     context = {
@@ -154,7 +155,20 @@ def intake_page(request, code: str):
         "ruleset": ruleset,
         "variants": schema.variant_codes(ruleset.content) if ruleset else [],
     }
+    context["suggested"] = services.suggest_variant(context["variants"], sample.record.model_spec)
     return render(request, "testing/intake.html", context)
+
+
+def _rows(lab_sample: LabSample) -> list[dict]:
+    results = services.current_results(lab_sample)
+    rows = services.item_details(lab_sample)
+    for row in rows:
+        result = results.get(row["code"])
+        row["values"] = result.values if result else []
+        row["shown"] = (result.rounded or result.combined) if result else ""
+        row["judgment"] = result.judgment if result else ""
+        row["judgment_label"] = result.get_judgment_display() if result else ""
+    return rows
 
 
 @login
@@ -179,8 +193,7 @@ def report_page(request, code: str):
         "is_party": policy.is_inspected_party(user, sample),
         "is_organiser": policy.is_organiser(user, sample),
         "new_uuid": uuid.uuid4(),
-        "results": services.current_results(report.lab_sample),
-        "items": services.item_details(report.lab_sample),
+        "items": _rows(report.lab_sample),
     }
     return render(request, "testing/report.html", context)
 

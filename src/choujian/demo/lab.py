@@ -1,0 +1,154 @@
+"""Laboratory work in the demo, through the testing services: samples received and waiting for intake, in testing,
+under review, approved as conforming, and one approved as non-conforming whose objection led to a re-test at a
+drawn laboratory (final). Results come from `values.example_values`, inside the limits of the rules in force."""
+
+import uuid
+
+from choujian.accounts.models import Organisation, User
+from choujian.demo.field import handwriting
+from choujian.demo.values import example_values
+from choujian.rules import schema
+from choujian.sampling import custody
+from choujian.sampling.models import Sample
+from choujian.testing import objections, services
+from choujian.testing.models import LabSample
+
+NAMESPACE = uuid.UUID("0b8d6a3e-4f21-4c55-9a7e-5d2c8e1f7a90")
+OBJECTOR = "objector"
+INSTRUMENT = "微机控制电液伺服万能试验机 WAW-1000（设备编号 SY-017）"
+
+
+class LabWork:
+    def __init__(self, orgs: dict[str, Organisation], users: dict[str, User], password: str) -> None:
+        self.orgs, self.users, self.password = orgs, users, password
+
+    def _staff(self, laboratory: Organisation, role: str) -> User:
+        suffix = {"lab1": "", "lab2": "2", "lab3": "3"}[next(k for k, o in self.orgs.items() if o.pk == laboratory.pk)]
+        return self.users[f"{role}{suffix}"]
+
+    def _intake(self, sample: Sample, laboratory: Organisation | None = None, retest=None) -> LabSample:
+        laboratory = laboratory or sample.laboratory
+        ruleset = services.ruleset_for(sample)
+        variant = services.suggest_variant(schema.variant_codes(ruleset.content), sample.record.model_spec)
+        return services.intake_accept(
+            variant=variant,
+            actor=self._staff(laboratory, "intake"),
+            sample=sample,
+            seals_intact=True,
+            matches_form=True,
+            condition="包装完好，封条完整，数量与抽样单一致",
+            retest=retest,
+        )
+
+    def _results(self, lab_sample: LabSample, *, fail_first: bool = False, only: int | None = None) -> None:
+        tester = self._staff(lab_sample.laboratory, "tester")
+        items = services.item_details(lab_sample)
+        for index, item in enumerate(items[:only] if only else items):
+            values = example_values(item, passing=not (fail_first and index == 0))
+            services.result_enter(
+                actor=tester, lab_sample=lab_sample, item=item["code"], values=values, instrument=INSTRUMENT
+            )
+
+    def _approved(self, lab_sample: LabSample, verify_url, *, fail_first: bool = False):
+        self._results(lab_sample, fail_first=fail_first)
+        report = services.report_submit(actor=self._staff(lab_sample.laboratory, "tester"), lab_sample=lab_sample)
+        services.report_review(actor=self._staff(lab_sample.laboratory, "reviewer"), report=report, approve=True)
+        return services.report_approve(
+            actor=self._staff(lab_sample.laboratory, "approver"), report=report, verify_url=verify_url
+        )
+
+    def build(self, received: list[Sample]) -> None:
+        """Stages in order of the received samples: conforming, non-conforming with a re-test, under review, in
+        testing, waiting for intake."""
+        verify_url = self._verify_url
+        stages = [self.conforming, self.objected, self.under_review, self.in_testing]
+        for sample, stage in zip(received, stages, strict=False):
+            stage(sample, verify_url)
+
+    @staticmethod
+    def _verify_url(report) -> str:
+        from django.conf import settings
+
+        base = settings.CHOUJIAN_PUBLIC_URL or f"http://127.0.0.1:{settings.PORT}"
+        return f"{base.rstrip('/')}/r/{report.verify_token}/"
+
+    def conforming(self, sample: Sample, verify_url) -> None:
+        self._approved(self._intake(sample), verify_url)
+
+    def under_review(self, sample: Sample, verify_url) -> None:
+        lab_sample = self._intake(sample)
+        self._results(lab_sample)
+        services.report_submit(actor=self._staff(lab_sample.laboratory, "tester"), lab_sample=lab_sample)
+
+    def in_testing(self, sample: Sample, verify_url) -> None:
+        self._results(self._intake(sample), only=3)
+
+    def objected(self, sample: Sample, verify_url) -> None:
+        report = self._approved(self._intake(sample), verify_url, fail_first=True)
+        party = self._party(sample)
+        objection = objections.objection_file(
+            actor=party,
+            report=report,
+            reasons="我司该批次出厂检验及委托第三方检验均合格，对本次检验结果有异议，申请对备用样品复检。",
+            client_uuid=uuid.uuid5(NAMESPACE, f"{sample.code}/objection"),
+        )
+        organiser = self.users["regulator"]
+        objections.objection_decide(
+            actor=organiser, objection=objection, accept=True, note="异议理由具体，依法安排复检"
+        )
+        retest = objection.retest
+        objections.retest_confirm(actor=party, retest=retest, condition=f"备用样品封条 {retest.portion.seal_no} 完好")
+        objections.retest_confirm(actor=organiser, retest=retest, condition="封条完好，状况正常")
+        backup = retest.portion
+        handover = custody.handover_start(
+            actor=backup.custodian,
+            sample=sample,
+            portions=[backup],
+            to_org=retest.laboratory,
+            place=f"{retest.laboratory.name} 样品接收室",
+            signature=handwriting(_rng(sample)),
+            client_uuid=uuid.uuid5(NAMESPACE, f"{sample.code}/retest-handover"),
+        )
+        custody.handover_accept(
+            actor=self._staff(retest.laboratory, "intake"),
+            handover=handover,
+            seal_intact=True,
+            condition="备样封条完好",
+            signature=handwriting(_rng(sample)),
+        )
+        self._approved(self._intake(sample, retest.laboratory, retest), verify_url)
+
+    def _party(self, sample: Sample) -> User:
+        """A login (`objector`) for the staff of the enterprise whose result is objected to: the draw decides which
+        enterprise that is, so its organisation and login are made here."""
+        from choujian.accounts import services as accounts
+        from choujian.registry import services as registry
+
+        enterprise = sample.task.enterprise
+        if enterprise.organisation_id is None:
+            organisation = accounts.organisation_create(
+                actor=None,
+                name=enterprise.name,
+                kind="manufacturer",
+                sector="transport",
+                region=enterprise.region,
+                address=enterprise.address,
+                uscc=enterprise.uscc,
+            )
+            registry.enterprise_update(actor=self.users["regulator"], enterprise=enterprise, organisation=organisation)
+            enterprise.refresh_from_db()
+        user = accounts.user_create(
+            actor=None, username=OBJECTOR, password=self.password, display_name="陈志远", two_factor_exempt=True
+        )
+        accounts.membership_grant(actor=None, user=user, organisation=enterprise.organisation, role="enterprise_staff")
+        return type(user).objects.get(pk=user.pk)
+
+
+def _rng(sample: Sample):
+    from random import Random
+
+    return Random(sample.code)
+
+
+def build_lab_work(orgs: dict[str, Organisation], users: dict[str, User], password: str, received: list) -> None:
+    LabWork(orgs, users, password).build(received)
