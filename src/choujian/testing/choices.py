@@ -60,5 +60,5 @@ class FinalBasis(ChoiceSet):
     CHOICES = [
         (BASIS_NO_OBJECTION, _("异议期满未提出异议")),
         (BASIS_OBJECTION_REJECTED, _("异议不予受理")),
-        (BASIS_RETEST, _("复检结论（为最终结论）")),
+        (BASIS_RETEST, _("复检结论")),
     ]
