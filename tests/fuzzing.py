@@ -5,13 +5,20 @@ from hypothesis import HealthCheck, given, settings
 EXAMPLES_PER_OPERATION = 10
 
 
-def checker(operation, base_url: str, headers: dict, failures: list, fill: dict | None = None):
+def checker(
+    operation,
+    base_url: str,
+    headers: dict,
+    failures: list,
+    fill: dict | None = None,
+    examples: int = EXAMPLES_PER_OPERATION,
+):
     """A hypothesis test of one operation; `fill` sets path parameters to real values (so the call reaches the
     code behind the lookup rather than stopping at 404)."""
 
     @given(case=operation.as_strategy())
     @settings(
-        max_examples=EXAMPLES_PER_OPERATION,
+        max_examples=examples,
         deadline=None,
         derandomize=True,
         suppress_health_check=list(HealthCheck),

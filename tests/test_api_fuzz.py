@@ -4,10 +4,10 @@ import re
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 
 from tests.factories import DeliveryFactory, OrganisationFactory, member
+from tests.fuzzing import checker
 
 REGISTRY = re.compile(r"^/api/v1/(enterprises|products|projects|sections|deliveries|organisations|categories|me)/")
 EXAMPLES_PER_OPERATION = 12
@@ -27,19 +27,6 @@ def test_it_never_answers_500_on_the_registry_api(live_server):
             continue
         tried += 1
 
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=EXAMPLES_PER_OPERATION,
-            deadline=None,
-            derandomize=True,
-            suppress_health_check=list(HealthCheck),
-            database=None,
-        )
-        def check(case):
-            response = case.call(base_url=live_server.url, headers=headers)
-            if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} {case.body!r}: {response.status_code}")
-
-        check()
+        checker(operation, live_server.url, headers, failures, examples=EXAMPLES_PER_OPERATION)()
     assert tried >= 20, "the schema should expose the registry operations"
     assert failures == []

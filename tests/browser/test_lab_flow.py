@@ -26,7 +26,7 @@ field = sampling.field
 lab = testing.lab
 
 INSTRUMENT = "万能试验机 WE-01"
-LAB_CODE = re.compile(r"盲样编号\s*(L[0-9A-Z]+)")
+LAB_CODE = re.compile(r"盲样编号\s*(L[0-9A-Z-]+)")
 
 
 def _phone(browser):
@@ -89,7 +89,6 @@ def _enter_results(page, base: str, lab_sample: LabSample, *, fail_first: bool, 
         expect(judgments.first).to_have_class(re.compile(r"\bbad\b"))
     else:
         assert page.locator("td[data-label=判定] .badge.bad").count() == 0
-    return None
 
 
 def _submit_review_approve(context_pages, base: str, lab_code: str, shots) -> str:
@@ -113,14 +112,24 @@ def _submit_review_approve(context_pages, base: str, lab_code: str, shots) -> st
     return approver.url.rstrip("/").rsplit("/", 1)[-1]
 
 
+@pytest.fixture
+def contexts():
+    """Every browser context the test opens, closed at the end whatever happens."""
+    opened = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
 def test_a_sample_goes_through_the_lab_an_objection_and_a_retest_in_the_browser(
-    browser, live_server, lab, screenshot_dir
+    browser, live_server, lab, contexts, screenshot_dir
 ):
     base = live_server.url
     sample = lab.sample
     organiser = lab.field.setting.drafter
-    secrets = [sample.code, sample.task.enterprise.name, sample.record.party_name, "被抽查钢绞线厂"]
-    contexts = []
+    record = sample.record
+    secrets = [sample.code, sample.task.enterprise.name, record.party_name, "被抽查钢绞线厂", record.code]
+    secrets += [text for text in (record.brand, record.place_address) if text]
 
     # 1. The intake clerk, on her phone.
     context, page = _as(browser, base, lab.intake, phone=True)
@@ -249,7 +258,10 @@ def test_a_sample_goes_through_the_lab_an_objection_and_a_retest_in_the_browser(
         people,
         base,
         retest_code,
-        [screenshot_dir / f"lab-{n}-desktop.png" for n in ("6d-retest-tester", "6e-retest-reviewer", "6f-retest-report")],
+        [
+            screenshot_dir / f"lab-{n}-desktop.png"
+            for n in ("6d-retest-tester", "6e-retest-reviewer", "6f-retest-report")
+        ],
     )
     assert Report.objects.get(code=retest_report_code).judgment == "pass"
 
@@ -266,6 +278,3 @@ def test_a_sample_goes_through_the_lab_an_objection_and_a_retest_in_the_browser(
     office.screenshot(path=str(screenshot_dir / "lab-7b-oversight-desktop.png"), full_page=True)
     outcome = Outcome.objects.get(sample=sample)
     assert outcome.basis == "retest" and outcome.judgment == "pass" and not outcome.ready_for_enforcement
-
-    for context in contexts:
-        context.close()

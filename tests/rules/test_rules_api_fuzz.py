@@ -4,11 +4,11 @@ import re
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 
 from choujian.rules.services import ruleset_load_files
 from tests.factories import OrganisationFactory, member
+from tests.fuzzing import checker
 
 RULES = re.compile(r"^/api/v1/rules/")
 EXAMPLES_PER_OPERATION = 25
@@ -28,19 +28,6 @@ def test_it_never_answers_500_on_the_rules_api(live_server):
             continue
         tried += 1
 
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=EXAMPLES_PER_OPERATION,
-            deadline=None,
-            derandomize=True,
-            suppress_health_check=list(HealthCheck),
-            database=None,
-        )
-        def check(case):
-            response = case.call(base_url=live_server.url, headers=headers)
-            if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} {case.body!r}: {response.status_code}")
-
-        check()
+        checker(operation, live_server.url, headers, failures, examples=EXAMPLES_PER_OPERATION)()
     assert tried >= 6, "the schema should expose the rules operations"
     assert failures == []

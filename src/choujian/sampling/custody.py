@@ -210,16 +210,7 @@ def handover_start(
             signer=actor,
             handover=handover,
         )
-        for index, photo in enumerate(photos or []):
-            _store_evidence(
-                actor=actor,
-                stored=stored,
-                kind=EvidenceKind.KIND_HANDOVER,
-                upload=photo,
-                client_uuid=uuid.uuid5(client_uuid, f"photo-{index}"),
-                declared_sha256="",
-                handover=handover,
-            )
+        _handover_photos(actor, stored, handover, photos, uuid.uuid5(client_uuid, "photo"))
         Portion.objects.filter(pk__in=[p.pk for p in portions]).update(status=PortionStatus.STATUS_IN_TRANSIT)
         for portion in portions:
             portion.refresh_from_db()
@@ -231,6 +222,19 @@ def handover_start(
                 actor=actor, task=sample.task, to=TaskStatus.STATUS_IN_TRANSIT, allowed_from={TaskStatus.STATUS_SEALED}
             )
     return handover
+
+
+def _handover_photos(actor: User, stored, handover: Handover, photos, namespace: uuid.UUID) -> None:
+    for index, photo in enumerate(photos or []):
+        _store_evidence(
+            actor=actor,
+            stored=stored,
+            kind=EvidenceKind.KIND_HANDOVER,
+            upload=photo,
+            client_uuid=uuid.uuid5(namespace, str(index)),
+            declared_sha256="",
+            handover=handover,
+        )
 
 
 def _sample_status(sample: Sample, status: str, actor: User, **fields) -> None:
@@ -282,16 +286,7 @@ def handover_accept(
             signer=actor,
             handover=handover,
         )
-        for index, photo in enumerate(photos or []):
-            _store_evidence(
-                actor=actor,
-                stored=stored,
-                kind=EvidenceKind.KIND_HANDOVER,
-                upload=photo,
-                client_uuid=uuid.uuid5(handover.client_uuid, f"receipt-photo-{index}"),
-                declared_sha256="",
-                handover=handover,
-            )
+        _handover_photos(actor, stored, handover, photos, uuid.uuid5(handover.client_uuid, "receipt-photo"))
         handover.status = HandoverStatus.STATUS_ACCEPTED
         handover.to_user = actor
         handover.accepted_at = now
@@ -335,16 +330,7 @@ def handover_reject(*, actor: User, handover: Handover, reason: str, photos: lis
     if not reason:
         raise ServiceError({"condition": ["请说明拒收原因"]})
     with files.stored_files() as stored:
-        for index, photo in enumerate(photos or []):
-            _store_evidence(
-                actor=actor,
-                stored=stored,
-                kind=EvidenceKind.KIND_HANDOVER,
-                upload=photo,
-                client_uuid=uuid.uuid5(handover.client_uuid, f"reject-photo-{index}"),
-                declared_sha256="",
-                handover=handover,
-            )
+        _handover_photos(actor, stored, handover, photos, uuid.uuid5(handover.client_uuid, "reject-photo"))
         handover.status = HandoverStatus.STATUS_REJECTED
         handover.to_user = actor
         handover.accepted_at = timezone.now()

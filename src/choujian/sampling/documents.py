@@ -157,6 +157,20 @@ def _sample_of(record: SamplingRecord) -> Sample | None:
 # ── QR codes ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
 
+def a4_frame() -> Frame:
+    """The text area of an A4 page within the documents' margins (the sampling form and the test report)."""
+    return Frame(
+        PAGE_MARGIN_X,
+        PAGE_MARGIN_BOTTOM,
+        CONTENT_W,
+        A4[1] - PAGE_MARGIN_TOP - PAGE_MARGIN_BOTTOM,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+
+
 def _draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
     """Draw `data` as a QR code (level M) in a size×size square whose four-module quiet zone is included."""
     rows = list(segno.make(data, error="m", micro=False).matrix_iter(scale=1, border=4))
@@ -640,16 +654,7 @@ def sampling_form_pdf(
             creator="Choujian",
             invariant=True,
         )
-        frame = Frame(
-            PAGE_MARGIN_X,
-            PAGE_MARGIN_BOTTOM,
-            CONTENT_W,
-            A4[1] - PAGE_MARGIN_TOP - PAGE_MARGIN_BOTTOM,
-            leftPadding=0,
-            rightPadding=0,
-            topPadding=0,
-            bottomPadding=0,
-        )
+        frame = a4_frame()
         titles = [COPIES[name] for name in copies]
         doc.addPageTemplates(
             [

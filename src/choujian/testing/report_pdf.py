@@ -16,7 +16,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 # The report shares the sampling form's look: its private layout helpers are reused on purpose.
 from choujian.sampling.documents import (
@@ -37,6 +37,7 @@ from choujian.sampling.documents import (
     _Styles,
     _table,
     _text,
+    a4_frame,
 )
 from choujian.sampling.fonts import cjk_bold_font_name, cjk_font_name
 
@@ -404,16 +405,7 @@ def report_pdf(report, content: dict, *, verify_url: str) -> bytes:
         creator="Choujian",
         invariant=True,
     )
-    frame = Frame(
-        PAGE_MARGIN_X,
-        PAGE_MARGIN_BOTTOM,
-        CONTENT_W,
-        A4[1] - PAGE_MARGIN_TOP - PAGE_MARGIN_BOTTOM,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-    )
+    frame = a4_frame()
     chrome = partial(_page_chrome, code=code, laboratory=laboratory, retest=retest)
     doc.addPageTemplates([PageTemplate(id="report", frames=[frame], onPage=chrome)])
     doc.build(
