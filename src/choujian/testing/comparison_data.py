@@ -7,7 +7,7 @@ from choujian.testing.choices import RetestStatus
 from choujian.testing.comparison import Pair, performance, summarise
 from choujian.testing.models import LabSample
 from choujian.testing.selectors import retests_visible_to
-from choujian.testing.services import current_results
+from choujian.testing.services import current_results, item_details
 
 
 def _number(result) -> float | None:
@@ -27,13 +27,15 @@ def pairs_from(retests) -> list[Pair]:
         if original is None or again is None:
             continue
         first, second = current_results(original), current_results(again)
+        names = {item["code"]: item["name"] for item in item_details(original)}
         for item in sorted(set(first) & set(second)):
             a, b = _number(first[item]), _number(second[item])
             if a is None or b is None:
                 continue
             agreed = first[item].judgment == second[item].judgment
-            pairs.append(Pair(original.laboratory.name, item, a, b, agreed))
-            pairs.append(Pair(again.laboratory.name, item, b, a, agreed))
+            name = names.get(item, item)
+            pairs.append(Pair(original.laboratory.name, name, a, b, agreed))
+            pairs.append(Pair(again.laboratory.name, name, b, a, agreed))
     return pairs
 
 

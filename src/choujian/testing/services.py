@@ -240,6 +240,9 @@ def item_details(lab_sample: LabSample) -> list[dict]:
                 "comparison": rule.method,
                 "step": raw.get("step"),
                 "limit": limit,
+                "limit_text": rule.limit.describe()
+                if not rule.limit.qualitative
+                else (raw.get("requirement") or "定性判定"),
                 "verified": rule.verified,
             }
         )
@@ -284,6 +287,13 @@ def result_enter(
     if previous is not None and not reason:
         raise ServiceError({"reason": ["该项目已有结果：修改须说明原因（原结果将保留）"]})
     evaluation = judged.evaluation
+    rounded = evaluation.rounded
+    # Judged value by value (`each`): the report shows every value's rounded value.
+    shown = (
+        judgment.fmt(rounded)
+        if rounded is not None
+        else "、".join(judgment.fmt(v.rounded) for v in evaluation.values if v.rounded is not None)
+    )
     if previous is not None:
         previous.current = False
         previous.save(update_fields=["current"])
@@ -294,7 +304,7 @@ def result_enter(
         unit=rules[item].unit,
         instrument=instrument[:120],
         combined="" if evaluation.combined is None else judgment.fmt(evaluation.combined),
-        rounded="" if evaluation.rounded is None else judgment.fmt(evaluation.rounded),
+        rounded=shown[:60],
         judgment=evaluation.judgment,
         entered_by=actor,
         replaces=previous,

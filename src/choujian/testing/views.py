@@ -150,7 +150,7 @@ def intake_page(request, code: str):
     context = {
         "sample": sample,
         "record": sample.record,
-        "portions": sample.portions.all(),
+        "portions": [retest.portion] if retest else sample.portions.all(),
         "retest": retest,
         "ruleset": ruleset,
         "variants": schema.variant_codes(ruleset.content) if ruleset else [],
@@ -189,6 +189,9 @@ def report_page(request, code: str):
         "objection": objection,
         "retest": retest,
         "retest_report": Report.objects.filter(lab_sample__portion=retest.portion).first() if retest else None,
+        "original_report": Report.objects.filter(
+            lab_sample__portion__sample=sample, lab_sample__is_retest=False
+        ).first(),
         "outcome": getattr(sample, "outcome", None),
         "is_party": policy.is_inspected_party(user, sample),
         "is_organiser": policy.is_organiser(user, sample),

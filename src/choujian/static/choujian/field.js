@@ -366,8 +366,22 @@
     });
   }
 
+  /* The suggested handover place follows the chosen receiver, until the sampler types a place of their own. */
+  function setupPlaces() {
+    $$("select[data-place-target]").forEach(function (select) {
+      var input = document.getElementById(select.dataset.placeTarget), typed = false;
+      if (!input) return;
+      input.addEventListener("input", function () { typed = true; });
+      select.addEventListener("change", function () {
+        var option = select.options[select.selectedIndex];
+        if (!typed && option && option.dataset.place) input.value = option.dataset.place;
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     $$(".js-only").forEach(function (el) { el.hidden = false; });
+    setupPlaces();
     setupPads(document);
     setupApiForms();
     var page = $("#record-page");
