@@ -215,3 +215,41 @@ def test_a_rejected_objection_leaves_the_non_conforming_result_final_and_ready_f
     outcome = Outcome.objects.get(sample=lab.sample)
     assert outcome.judgment == "fail" and outcome.ready_for_enforcement
     assert Task.objects.get(pk=lab.sample.task_id).outcome == "nonconforming"
+
+
+def test_the_regulator_sees_overdue_testing_and_rejected_intakes(client, lab):
+    from datetime import date
+
+    from choujian.testing import selectors
+    from choujian.testing.models import LabSample
+
+    regulator = lab.field.setting.drafter
+    lab_sample = services.intake_accept(
+        actor=lab.intake, sample=lab.sample, seals_intact=True, matches_form=True, condition="完好"
+    )
+    assert not selectors.overdue_testing(regulator).exists()
+    LabSample.objects.filter(pk=lab_sample.pk).update(due_on=date(2026, 1, 5))
+    assert list(selectors.overdue_testing(regulator)) == [LabSample.objects.get(pk=lab_sample.pk)]
+    assert selectors.overdue_testing(lab.tester).exists()  # the laboratory sees its own, blind
+    assert not selectors.overdue_testing(lab.party).exists()
+    client.force_login(regulator)
+    page = client.get("/lab/oversight/").content.decode()
+    assert lab_sample.lab_code in page and "超过检验期限" in page
+
+
+def test_a_rejected_intake_is_listed_for_the_organiser(client, lab):
+    from choujian.testing import selectors
+    from tests.sampling.conftest import photo
+
+    services.intake_reject(
+        actor=lab.intake,
+        sample=lab.sample,
+        seals_intact=False,
+        matches_form=True,
+        condition="封条断裂",
+        reason="封条断裂，无法确认样品未被调换",
+        photos=[photo()],
+    )
+    assert selectors.rejected_intakes(lab.field.setting.drafter).count() == 1
+    client.force_login(lab.field.setting.drafter)
+    assert "封条断裂，无法确认样品未被调换" in client.get("/lab/oversight/").content.decode()

@@ -50,6 +50,19 @@ def intakes_for(user: User):
     return Intake.objects.filter(laboratory_id__in=labs).select_related("sample", "clerk")
 
 
+def rejected_intakes(user: User):
+    """Samples a laboratory refused at intake (broken seal, not as the form says), for the organiser."""
+    from choujian.testing.choices import IntakeDecision
+    from choujian.testing.models import Intake
+
+    tasks = tasks_visible_to(user).values("pk")
+    return (
+        Intake.objects.filter(decision=IntakeDecision.DECISION_REJECTED, sample__task__in=tasks)
+        .select_related("sample", "laboratory", "clerk")
+        .order_by("-created_at")
+    )
+
+
 def _party_q(user: User, prefix: str) -> Q:
     """Rows of samples whose inspected party the user works for."""
     if not user.is_authenticated:

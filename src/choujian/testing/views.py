@@ -256,6 +256,7 @@ def oversight(request):
         "retests": selectors.retests_visible_to(user)[:100],
         "outcomes": selectors.outcomes_visible_to(user)[:200],
         "comparison": laboratory_comparison(user),
+        "rejected": selectors.rejected_intakes(user)[:100],
     }
     return render(request, "testing/oversight.html", context)
 
