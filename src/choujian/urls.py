@@ -16,6 +16,7 @@ urlpatterns = [
     path("sampling/", include("choujian.sampling.urls")),
     path("q/<str:code>/<str:token>/", sampling_views.label_scan, name="sample-label"),
     path("lab/", include("choujian.testing.urls")),
+    path("rules/", include("choujian.rules.urls")),
     path("r/<str:token>/", testing_views.report_verify, name="report-verify"),
     path("api/v1/", include("choujian.api_urls")),
     path("api/ledger/", include("choujian.ledger.api_urls")),

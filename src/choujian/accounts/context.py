@@ -56,6 +56,8 @@ def navigation(request) -> dict:
         items += [(reverse("sampling:overview"), _("现场抽样"))]
     if roles & LAB_PAGE_ROLES:
         items += [(reverse("testing:home"), _("检验") if roles & LAB_ROLES else _("检验报告"))]
+    if roles & (LAB_ROLES | Role.REGULATOR_ROLES):
+        items += [(reverse("rules:list"), _("实施细则"))]
     if roles & Role.REGULATOR_ROLES:
         items += [(reverse("testing:oversight"), _("检验监督"))]
         items += [(reverse("ledger:home"), _("追溯日志"))]
