@@ -78,6 +78,19 @@ def test_a_sampler_samples_seals_labels_and_hands_over_on_a_phone(browser, live_
     assert record.batch_no == "20261101-A" and record.seal_numbers == ["FT-000101", "FT-000102"]
     assert float(record.latitude) == pytest.approx(SITE["latitude"], abs=1e-5)
 
+    # The connection drops: the form keeps a draft on the phone and sends it when the network is back.
+    context.set_offline(True)
+    page.fill("[data-field=remarks]", "离线时填写：现场信号中断")
+    page.wait_for_selector("#save-status.warn", timeout=15000)
+    assert page.evaluate(f"localStorage.getItem('choujian-draft-{record.code}')") is not None
+    record.refresh_from_db()
+    assert record.remarks == ""
+    context.set_offline(False)
+    page.wait_for_selector("#save-status.ok", timeout=15000)
+    record.refresh_from_db()
+    assert record.remarks == "离线时填写：现场信号中断"
+    assert page.evaluate(f"localStorage.getItem('choujian-draft-{record.code}')") is None
+
     for kind, colour in (("label", (40, 90, 160)), ("seal", (170, 40, 40))):
         page.select_option("#evidence-kind", kind)
         page.set_input_files(
