@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from choujian.accounts.choices import OrganisationKind
+from choujian.accounts.choices import OrganisationKind, Role
 from choujian.accounts.models import Organisation
 from choujian.core.access import login, public
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
@@ -53,6 +53,7 @@ def overview(request):
         "requests": selectors.open_alternate_requests(user)[:50],
         "pending": selectors.pending_handovers_for(user)[:50],
         "samples": selectors.samples_visible_to(user).order_by("-sealed_at")[:50],
+        "is_regulator": bool(user.roles & Role.REGULATOR_ROLES),
     }
     return render(request, "sampling/overview.html", context)
 
