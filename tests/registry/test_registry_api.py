@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from choujian.ledger.models import LedgerEntry
 from choujian.registry.models import Delivery, Enterprise
 from tests.factories import DeliveryFactory, EnterpriseFactory, ProductFactory, member
+from tests.ledger_entries import entries_data
 
 
 @pytest.fixture
@@ -115,7 +116,11 @@ def test_it_stores_a_delivery_document_under_its_sha256(world, api):
     assert response.status_code == 201, response.json()
     assert response.json()["sha256"] == hashlib.sha256(content).hexdigest()
     entry = LedgerEntry.objects.filter(type="delivery.document_attached").get()
-    assert hashlib.sha256(content).hexdigest() in entry.body
+    # A delivery names a project and a maker: its entries publish digests only, the file's hash among the
+    # private data that `data_digest` commits to.
+    assert "data_digest" in entry.body
+    (attached,) = entries_data(delivery, "delivery.document_attached")
+    assert attached["document"]["sha256"] == hashlib.sha256(content).hexdigest()
 
 
 def test_it_refuses_a_document_that_is_not_a_pdf_or_image(world, api):

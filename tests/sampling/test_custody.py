@@ -2,20 +2,18 @@
 their ledger entries, alternate requests, the label scan page and the inspected party's own copy."""
 
 import datetime as dt
-import json
 import uuid
 
 import chinese_calendar
 import pytest
 from django.utils import timezone
 
-from choujian.core.canonical import digest
 from choujian.core.errors import NotPermitted, ServiceError
-from choujian.ledger.models import LedgerEntry, PrivateState
 from choujian.planning.models import Task
 from choujian.sampling import custody, selectors, services
 from choujian.sampling.models import AlternateRequest, Sample, SamplingRecord, Signature
 from tests.factories import OrganisationFactory, member
+from tests.ledger_entries import entries_data
 from tests.sampling.conftest import complete_form, ink, photo, sha, sign_all
 
 pytestmark = pytest.mark.django_db
@@ -30,17 +28,7 @@ def _sealed(field) -> tuple[Sample, object]:
 
 
 def _data(obj, type_: str) -> list[dict]:
-    """The entries' data, with the state of private objects (kept out of the public body) put back in."""
-    rows = LedgerEntry.objects.filter(type=type_, object__endswith=str(obj.public_id)).order_by("seq")
-    out = []
-    for row in rows:
-        data = json.loads(row.body)["data"]
-        kept = PrivateState.objects.filter(seq=row.seq).first()
-        if kept is not None:
-            assert "state" not in data and digest(json.loads(kept.state)) == data["state_digest"]
-            data["state"] = json.loads(kept.state)
-        out.append(data)
-    return out
+    return entries_data(obj, type_)
 
 
 def test_the_delivery_deadline_skips_public_holidays_and_counts_make_up_days(field):

@@ -1,6 +1,5 @@
 """The sampling form on site: who may fill it, idempotent creates, signatures bound to content, sealing."""
 
-import json
 import uuid
 
 import pytest
@@ -10,16 +9,17 @@ from choujian.core.errors import NotPermitted, ServiceError
 from choujian.ledger.models import LedgerEntry
 from choujian.sampling import services
 from choujian.sampling.models import Evidence, Portion, Sample, SamplingRecord
+from tests.ledger_entries import entries_data
 from tests.sampling.conftest import complete_form, ink, photo, sha, sign_all
 
 
 class _Entry:
-    def __init__(self, entry):
-        self.data = json.loads(entry.body)["data"]
+    def __init__(self, data: dict):
+        self.data = data
 
 
 def _entries(obj, type_: str) -> list[_Entry]:
-    return [_Entry(e) for e in LedgerEntry.objects.filter(type=type_, object__endswith=str(obj.public_id))]
+    return [_Entry(data) for data in entries_data(obj, type_)]
 
 
 def test_it_opens_one_form_per_client_uuid_even_when_the_phone_retries(field):
@@ -173,6 +173,9 @@ def test_a_refusal_puts_the_task_in_a_refused_state_the_regulator_sees(field):
     seen = tasks_visible_to(regulator).get(pk=field.task.pk)
     assert seen.status == "refused"
     assert _entries(record, "sampling.refused")[-1].data["reason"].startswith("企业负责人")
+    # The public log holds digests of it only: the reason (or a signer's name) never reaches the published bodies.
+    assert not LedgerEntry.objects.filter(body__contains="企业负责人").exists()
+    assert not LedgerEntry.objects.filter(body__contains=str(field.samplers[1])).exists()
 
 
 def test_a_blank_signature_is_refused(field):

@@ -106,7 +106,7 @@ def test_the_sampling_agency_cannot_enter_results_and_a_stranger_sees_no_report(
     report = _approved(lab)
     sampler = api(lab.field.samplers[0])
     assert sampler.get("/api/v1/lab/worklist/").json()["results"] == []
-    assert sampler.get(f"/api/v1/reports/{report.code}/").status_code == 200  # the agency's task: organiser side
+    assert sampler.get(f"/api/v1/reports/{report.code}/").status_code == 404  # reports are not the agency's
     assert api(lab.other_intake).get(f"/api/v1/reports/{report.code}/").status_code == 404
     assert Report.objects.count() == 1 and Sample.objects.count() == 1
 

@@ -389,6 +389,8 @@ def task_replace(*, actor: User, task: Task, reason: str, note: str, evidence: U
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.status == TaskStatus.STATUS_REPLACED:
         raise ServiceError({"task": ["该任务已被替换"]})
+    if task.status not in TaskStatus.REPLACEABLE:
+        raise ServiceError({"task": [f"任务处于“{task.get_status_display()}”状态（已封样或已拒检），不能递补替换"]})
     if reason not in ReplacementReason:
         raise ServiceError({"reason": ["请选择递补原因"]})
     if evidence is None or not evidence.size:

@@ -38,15 +38,16 @@ class LedgerEntry(models.Model):
 
 
 class PrivateState(models.Model):
-    """The state an entry digests when its object holds data the public may not read (enterprise, sample chain).
+    """What an entry about a private object (enterprise, task, the sample chain) holds beyond its digests.
 
-    The public entry body carries only `state_digest`; the state itself stays here, for the regulator's history
-    page and for `ledger verify` to name the fields that changed. Editing it cannot forge anything: the digest in
-    the signed body is what counts.
+    The public body carries only `state_digest` and `data_digest`; the state and the event's data (reasons, names,
+    file hashes) stay here, for the regulator's history page and for `ledger verify` to name the fields that
+    changed. Editing them cannot forge anything: the digests in the signed body are what count.
     """
 
     seq = models.BigIntegerField(_("序号"), unique=True)
     state = models.TextField(_("状态（规范 JSON）"))
+    data = models.TextField(_("事件数据（规范 JSON）"), blank=True)
 
     class Meta:
         verbose_name = _("非公开状态")

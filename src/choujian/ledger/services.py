@@ -164,17 +164,19 @@ def ledger_append(
     `"kind:id"` string. For a deletion pass `deleted=True`: the digest is then of `null`.
     """
     data = dict(data or {})
-    private_state = None
+    private = None
     if not isinstance(object, str):
         if state is ...:
             state = None if deleted else object.ledger_state()
         if getattr(object, "ledger_private", False):
-            # Public bodies of private objects carry the digest only: the published log must not tell a blind
-            # tester (or anyone) which enterprise a sample came from. The state is kept aside for regulators.
-            private_state = state
+            # Public bodies of private objects carry digests only: the published log must not tell a blind tester
+            # (or anyone) which enterprise a sample came from, not even through a reason or a signer's name. The
+            # state and the event's data are kept aside for regulators.
+            private = (state, data)
+            data = {"state_digest": digest(state)} | ({"data_digest": digest(data)} if data else {})
         else:
             data.setdefault("state", state)
-        data.setdefault("state_digest", digest(state))
+            data.setdefault("state_digest", digest(state))
         object = object_ref(object)
     sql = _sql()
     # savepoint=False: a failed append poisons the caller's transaction instead of rolling back to a savepoint,
@@ -197,8 +199,11 @@ def ledger_append(
         leaf = merkle.leaf_hash(body.encode("utf-8"))
         rows = merkle.nodes_to_store_after_append(seq, leaf, _left_siblings(cursor, sql, seq))
         cursor.executemany(sql.insert_nodes, [(lv, ix, h.hex()) for lv, ix, h in rows])
-    if private_state is not None:
-        PrivateState.objects.create(seq=seq, state=canonical_json(private_state))
+    if private is not None:
+        kept_state, kept_data = private
+        PrivateState.objects.create(
+            seq=seq, state=canonical_json(kept_state), data=canonical_json(kept_data) if kept_data else ""
+        )
     _schedule_checkpoint()
     return entry
 

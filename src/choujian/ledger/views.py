@@ -56,7 +56,7 @@ def _parse_time(text: object) -> dt.datetime | None:
         return None
 
 
-def _entry_view(seq: int, body: str, private: str | None = None) -> dict:
+def _entry_view(seq: int, body: str, private: tuple[str, str] | None = None) -> dict:
     try:
         obj = json.loads(body)
     except ValueError:
@@ -64,8 +64,11 @@ def _entry_view(seq: int, body: str, private: str | None = None) -> dict:
     if not isinstance(obj, dict):
         obj = {}
     if private is not None and isinstance(obj.get("data"), dict):
-        # Shown to regulators only; the public body holds just the digest of this state.
-        obj["data"] = {**obj["data"], "state（非公开，仅存摘要）": json.loads(private)}
+        # Shown to regulators only; the public body holds just the digests of these.
+        state, data = private
+        obj["data"] = {**obj["data"], "state（非公开，仅存摘要）": json.loads(state)}
+        if data:
+            obj["data"]["data（非公开，仅存摘要）"] = json.loads(data)
     return {
         "seq": seq,
         "type": obj.get("type", "?"),
@@ -174,7 +177,10 @@ def home(request):
         truncated = len(rows) > MAX_HISTORY
         names = _actor_names({row.actor for row in rows[:MAX_HISTORY]})
         seqs = [row.seq for row in rows[:MAX_HISTORY]]
-        private = dict(PrivateState.objects.filter(seq__in=seqs).values_list("seq", "state"))
+        private = {
+            seq: (state, data)
+            for seq, state, data in PrivateState.objects.filter(seq__in=seqs).values_list("seq", "state", "data")
+        }
         for row in rows[:MAX_HISTORY]:
             item = _entry_view(row.seq, row.body, private.get(row.seq))
             item.update(at=row.at, actor_name=names.get(item["actor"], ""))

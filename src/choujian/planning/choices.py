@@ -75,6 +75,8 @@ class TaskStatus(ChoiceSet):
     OPEN = frozenset({STATUS_DRAWN, STATUS_ASSIGNED, STATUS_SHORT_OF_INSPECTORS})
     # A sampler may start (or resume) the sampling form in these states.
     SAMPLABLE = frozenset({STATUS_ASSIGNED, STATUS_SAMPLING})
+    # Before sealing (or a refusal) the organiser may still replace the task by the next alternate.
+    REPLACEABLE = OPEN | {STATUS_SAMPLING, STATUS_ALTERNATE_REQUESTED}
 
 
 class TaskOutcome(ChoiceSet):

@@ -25,6 +25,10 @@ def _parse(text: str):
         raise ServiceError({"content": [str(p) for p in exc.problems]}) from None
 
 
+def _version(raw) -> int | None:
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 10 else None
+
+
 @login
 def ruleset_list(request):
     rulesets = selectors.rulesets_visible_to(request.user).order_by("category__code", "-effective_date")
@@ -55,7 +59,7 @@ def ruleset_detail(request, public_id):
                 actor=request.user,
                 ruleset=ruleset,
                 content=_parse(text),
-                version=int(request.POST.get("version") or 0) or None,
+                version=_version(request.POST.get("version")),
             )
             messages.success(request, _("已保存草稿"))
             return redirect("rules:detail", public_id=public_id)

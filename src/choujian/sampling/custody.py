@@ -175,11 +175,15 @@ def handover_start(
     portions = list(Portion.objects.select_for_update().filter(pk__in=[p.pk for p in portions], sample=sample))
     if not portions:
         raise ServiceError({"portions": ["请选择要交接的样品份"]})
+    if to_org.kind not in policy.RECEIVING_ROLES:
+        raise ServiceError({"to_org": ["样品只能交给检验机构、抽样机构、监管部门或项目的建设、监理、施工单位"]})
     for portion in portions:
         if portion.custodian_id != actor.pk or not policy.is_member(actor, portion.custodian_org):
             raise NotPermitted(f"您不是 {portion.label_code} 的保管人，不能交出")
         if portion.status not in MOVABLE:
             raise ServiceError({"portions": [f"{portion.label_code} 处于“{portion.get_status_display()}”状态"]})
+        if hasattr(portion, "lab_sample"):
+            raise ServiceError({"portions": [f"{portion.label_code} 已在检验机构接收检验，不能再交出"]})
         if portion.custodian_org_id == to_org.pk:
             raise ServiceError({"to_org": ["接收单位与当前保管单位相同"]})
     place = (place or "").strip()
@@ -224,6 +228,15 @@ def handover_start(
     return handover
 
 
+def _status_with(portion: Portion, organisation: Organisation) -> str:
+    """The state of a portion resting with its custodian: stored (retained), at a laboratory, or sealed."""
+    if portion.storage_confirmed_at and organisation.kind != OrganisationKind.KIND_LABORATORY:
+        return PortionStatus.STATUS_RETAINED
+    if organisation.kind == OrganisationKind.KIND_LABORATORY:
+        return PortionStatus.STATUS_RECEIVED
+    return PortionStatus.STATUS_SEALED
+
+
 def _handover_photos(actor: User, stored, handover: Handover, photos, namespace: uuid.UUID) -> None:
     for index, photo in enumerate(photos or []):
         _store_evidence(
@@ -265,6 +278,8 @@ def handover_accept(
         raise ServiceError({"status": [f"该交接已{handover.get_status_display()}"]})
     if not policy.can_receive_for(actor, handover.to_org):
         raise NotPermitted("只有接收单位的人员（检验机构为样品接收员）可以确认接收")
+    if actor.pk == handover.from_user_id:
+        raise NotPermitted("交出人不能自己签收")
     if not isinstance(seal_intact, bool):
         raise ServiceError({"seal_intact": ["请确认封条是否完好"]})
     condition = (condition or "").strip()
@@ -338,7 +353,7 @@ def handover_reject(*, actor: User, handover: Handover, reason: str, photos: lis
         handover.version += 1
         handover.save()
         for portion in handover.portions.select_for_update():
-            portion.status = PortionStatus.STATUS_SEALED
+            portion.status = _status_with(portion, portion.custodian_org)
             portion.version += 1
             portion.save()
             ledger_append(type="portion.returned", actor=actor, object=portion)

@@ -68,10 +68,7 @@ def samples_visible_to(user: User) -> QuerySet[Sample]:
     if labs:
         condition |= Q(laboratory_id__in=labs)
     condition |= Q(portions__custodian=user)
-    receiving = [
-        m.organisation_id for m in _memberships(user) if m.organisation.kind != OrganisationKind.KIND_LABORATORY
-    ]
-    receiving += labs
+    receiving = receiving_org_ids(user)
     condition |= Q(handovers__to_org_id__in=receiving, handovers__status=HandoverStatus.STATUS_PENDING)
     ids = Sample.objects.filter(condition).values("pk")
     return Sample.objects.filter(pk__in=ids).select_related(

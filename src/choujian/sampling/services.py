@@ -68,6 +68,9 @@ def _lock(record: SamplingRecord) -> SamplingRecord:
 def _require_draft(record: SamplingRecord) -> None:
     if record.status != RecordStatus.STATUS_DRAFT:
         raise ServiceError({"status": [f"抽样单 {record.code} 已{record.get_status_display()}，不能再修改"]})
+    if record.task.status != TaskStatus.STATUS_SAMPLING:
+        state = record.task.get_status_display()
+        raise ServiceError({"status": [f"任务处于“{state}”状态（如已申请递补、已被替换），抽样单暂不能修改"]})
 
 
 # --- The form ----------------------------------------------------------------------------------------------------
@@ -119,6 +122,9 @@ def record_start(*, actor: User, task: Task, client_uuid) -> SamplingRecord:
             raise ServiceError({"client_uuid": ["该编号已用于另一任务的抽样单"]})
         return existing
     task = Task.objects.select_for_update().select_related("line__category", "enterprise", "product").get(pk=task.pk)
+    again = SamplingRecord.objects.filter(client_uuid=client_uuid, task=task).first()
+    if again is not None:
+        return again
     _require_sampler(actor, task)
     other = SamplingRecord.objects.filter(task=task).first()
     if other is not None:
@@ -313,6 +319,9 @@ def evidence_attach(
     if existing is not None:
         return existing
     record = _lock(record)
+    existing = _idempotent_evidence(client_uuid, record=record)
+    if existing is not None:  # the same upload, retried while the first was being saved
+        return existing
     _require_sampler(actor, record.task)
     _require_draft(record)
     with files.stored_files() as stored:
@@ -372,6 +381,9 @@ def signature_add(
             raise ServiceError({"client_uuid": ["该编号已用于另一处签字"]})
         return existing
     record = _lock(record)
+    again = Signature.objects.filter(client_uuid=client_uuid, record=record).first()
+    if again is not None:
+        return again
     _require_sampler(actor, record.task)
     _require_draft(record)
     if role not in SignerRole.RECORD_ROLES:
@@ -607,7 +619,12 @@ def alternate_request(
             raise ServiceError({"client_uuid": ["该编号已用于另一任务的递补申请"]})
         return existing
     task = Task.objects.select_for_update().get(pk=task.pk)
+    again = AlternateRequest.objects.filter(client_uuid=client_uuid, task=task).first()
+    if again is not None:  # the same request, retried while the first was being saved
+        return again
     _require_sampler(actor, task)
+    if task.alternate_requests.filter(status=RequestStatus.STATUS_OPEN).exists():
+        raise ServiceError({"task": ["该任务已有待决定的递补申请"]})
     if reason not in ReplacementReason:
         raise ServiceError({"reason": [f"请选择不能抽样的原因：{'、'.join(ReplacementReason.values())}"]})
     note = (note or "").strip()
@@ -657,6 +674,9 @@ def alternate_decide(*, actor: User, request: AlternateRequest, approve: bool, n
         raise NotPermitted("只有组织单位的监管人员可以决定递补")
     if request.status != RequestStatus.STATUS_OPEN:
         raise ServiceError({"status": ["该申请已有决定"]})
+    current = Task.objects.select_for_update().get(pk=request.task_id)
+    if current.status != TaskStatus.STATUS_ALTERNATE_REQUESTED:
+        raise ServiceError({"status": [f"任务处于“{current.get_status_display()}”状态，不能再按此申请递补"]})
     note = (note or "").strip()[:300]
     if not approve and not note:
         raise ServiceError({"decision_note": ["不予递补时请说明理由"]})

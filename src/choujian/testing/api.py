@@ -121,7 +121,7 @@ class IntakeView(APIView):
             lab_sample = services.intake_accept(variant=data.get("variant", ""), retest=retest, **common)
             body = {"sample": sample.code, "decision": "accepted", "lab_code": lab_sample.lab_code}
         else:
-            services.intake_reject(reason=data.get("reason", ""), **common)
+            services.intake_reject(reason=data.get("reason", ""), retest=retest, **common)
             body = {"sample": sample.code, "decision": "rejected", "lab_code": None}
         return Response(body, status=status.HTTP_201_CREATED)
 

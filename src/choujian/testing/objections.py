@@ -86,13 +86,15 @@ def objection_file(*, actor: User, report: Report, reasons: str, client_uuid, at
         client_uuid = client_uuid if isinstance(client_uuid, uuid.UUID) else uuid.UUID(str(client_uuid))
     except (TypeError, ValueError):
         raise ServiceError({"client_uuid": ["应为 UUID"]}) from None
-    existing = Objection.objects.filter(client_uuid=client_uuid).first()
-    if existing is not None:
-        return existing
     report = Report.objects.select_for_update().select_related("lab_sample__portion__sample").get(pk=report.pk)
     sample = report.lab_sample.portion.sample
     if not policy.is_inspected_party(actor, sample):
         raise NotPermitted("只有被抽样单位可以对检验结果提出异议")
+    existing = Objection.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None:
+        if existing.report_id != report.pk or existing.filed_by_id != actor.pk:
+            raise ServiceError({"client_uuid": ["该编号已用于另一份异议"]})
+        return existing
     notice = getattr(report, "notice", None)
     if report.status != LabStatus.STATUS_APPROVED or notice is None:
         raise ServiceError({"report": ["只能对已批准并送达的检验报告提出异议（复检结论为最终结论）"]})
@@ -207,12 +209,16 @@ def retest_confirm(*, actor: User, retest: Retest, condition: str) -> Retest:
         raise ServiceError({"condition": ["请确认备用样品的封条编号与状况"]})
     now = timezone.now()
     if policy.is_inspected_party(actor, retest.sample):
+        if retest.party_confirmed_at:
+            raise ServiceError({"retest": ["被抽样单位已确认过备用样品"]})
         retest.party_confirmed_by, retest.party_confirmed_at = actor, now
     elif policy.is_organiser(actor, retest.sample):
+        if retest.organiser_confirmed_at:
+            raise ServiceError({"retest": ["组织单位已确认过备用样品"]})
         retest.organiser_confirmed_by, retest.organiser_confirmed_at = actor, now
     else:
         raise NotPermitted("备用样品由被抽样单位和组织单位双方确认")
-    retest.condition = (f"{retest.condition}；" if retest.condition else "") + f"{actor}：{condition}"[:150]
+    retest.condition = ((f"{retest.condition}；" if retest.condition else "") + f"{actor}：{condition[:120]}")[:300]
     if retest.party_confirmed_at and retest.organiser_confirmed_at:
         retest.status = RetestStatus.STATUS_CONFIRMED
     retest.version += 1
@@ -232,6 +238,7 @@ def retest_started(*, actor: User, retest: Retest) -> None:
 
 def finalise(*, actor, sample: Sample, report: Report, basis: str) -> Outcome:
     """Fix the sample's final result; a non-conforming one is ready for enforcement."""
+    sample = Sample.objects.select_for_update().get(pk=sample.pk)  # two page views settling at once: one wins
     existing = Outcome.objects.filter(sample=sample).first()
     if existing is not None:
         return existing

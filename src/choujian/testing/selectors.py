@@ -24,6 +24,16 @@ from choujian.testing.models import LabSample, Notice, Objection, Outcome, Repor
 UNBLINDED_LAB = frozenset({Role.ROLE_LAB_INTAKE, Role.ROLE_APPROVER})
 
 
+def regulated_tasks(user: User):
+    """The tasks a user oversees as a regulator. Samplers and agency staff see tasks too, but never reports, lab
+    codes, objections or outcomes through them: those are the organiser's and the inspected party's."""
+    from choujian.planning.models import Task
+
+    if not user.is_authenticated or not user.roles & Role.REGULATOR_ROLES:
+        return Task.objects.none()
+    return tasks_visible_to(user)
+
+
 def worklist_for(user: User) -> QuerySet[LabSample]:
     """Blind samples of the user's laboratories (any laboratory role), without any join towards the sample."""
     labs = policy.lab_ids(user)
@@ -55,7 +65,7 @@ def rejected_intakes(user: User):
     from choujian.testing.choices import IntakeDecision
     from choujian.testing.models import Intake
 
-    tasks = tasks_visible_to(user).values("pk")
+    tasks = regulated_tasks(user).values("pk")
     return (
         Intake.objects.filter(decision=IntakeDecision.DECISION_REJECTED, sample__task__in=tasks)
         .select_related("sample", "laboratory", "clerk")
@@ -85,7 +95,7 @@ def reports_visible_to(user: User) -> QuerySet[Report]:
     if not user.is_authenticated:
         return Report.objects.none()
     labs = policy.lab_ids(user, UNBLINDED_LAB)
-    tasks = tasks_visible_to(user).values("pk")
+    tasks = regulated_tasks(user).values("pk")
     condition = Q(lab_sample__laboratory_id__in=labs) | Q(lab_sample__portion__sample__task__in=tasks)
     condition |= _party_q(user, "lab_sample__portion__sample__") & Q(status=LabStatus.STATUS_APPROVED)
     ids = Report.objects.filter(condition).values("pk")
@@ -101,7 +111,7 @@ def notices_for(user: User) -> QuerySet[Notice]:
 def objections_visible_to(user: User) -> QuerySet[Objection]:
     if not user.is_authenticated:
         return Objection.objects.none()
-    tasks = tasks_visible_to(user).values("pk")
+    tasks = regulated_tasks(user).values("pk")
     ids = Objection.objects.filter(Q(sample__task__in=tasks) | _party_q(user, "sample__")).values("pk")
     return Objection.objects.filter(pk__in=ids).select_related("report", "sample__task__plan", "filed_by")
 
@@ -113,7 +123,7 @@ def objections_overdue(user: User) -> QuerySet[Objection]:
 def retests_visible_to(user: User) -> QuerySet[Retest]:
     if not user.is_authenticated:
         return Retest.objects.none()
-    tasks = tasks_visible_to(user).values("pk")
+    tasks = regulated_tasks(user).values("pk")
     labs = policy.lab_ids(user, UNBLINDED_LAB)
     condition = Q(sample__task__in=tasks) | _party_q(user, "sample__") | Q(laboratory_id__in=labs)
     ids = Retest.objects.filter(condition).values("pk")
@@ -123,7 +133,7 @@ def retests_visible_to(user: User) -> QuerySet[Retest]:
 def outcomes_visible_to(user: User) -> QuerySet[Outcome]:
     if not user.is_authenticated:
         return Outcome.objects.none()
-    tasks = tasks_visible_to(user).values("pk")
+    tasks = regulated_tasks(user).values("pk")
     ids = Outcome.objects.filter(Q(sample__task__in=tasks) | _party_q(user, "sample__")).values("pk")
     return Outcome.objects.filter(pk__in=ids).select_related("sample__task", "report")
 
@@ -131,7 +141,7 @@ def outcomes_visible_to(user: User) -> QuerySet[Outcome]:
 def overdue_testing(user: User) -> QuerySet[LabSample]:
     """Blind samples past their testing deadline, for the regulator (by the tasks it sees) and the laboratory."""
     today = timezone.localdate()
-    tasks = tasks_visible_to(user).values("pk")
+    tasks = regulated_tasks(user).values("pk")
     labs = policy.lab_ids(user)
     return (
         LabSample.objects.filter(Q(portion__sample__task__in=tasks) | Q(laboratory_id__in=labs))

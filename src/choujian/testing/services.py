@@ -184,11 +184,21 @@ def intake_accept(
 
 @transaction.atomic
 def intake_reject(
-    *, actor: User, sample: Sample, seals_intact: bool, matches_form: bool, condition: str, reason: str, photos: list
+    *,
+    actor: User,
+    sample: Sample,
+    seals_intact: bool,
+    matches_form: bool,
+    condition: str,
+    reason: str,
+    photos: list,
+    retest=None,
 ) -> Intake:
-    """Refuse a received sample (broken seal, not what the form says, spoiled): the organiser sees it."""
+    """Refuse a received sample (broken seal, not what the form says, spoiled): the organiser sees it. A re-test
+    laboratory may refuse the backup portion it received."""
     sample = Sample.objects.select_for_update().get(pk=sample.pk)
-    if not policy.has_role_at(actor, sample.laboratory, {Role.ROLE_LAB_INTAKE}):
+    laboratory = retest.laboratory if retest is not None else sample.laboratory
+    if not policy.has_role_at(actor, laboratory, {Role.ROLE_LAB_INTAKE}):
         raise NotPermitted("只有本检验机构的样品接收员可以拒收样品")
     if sample.status != SampleStatus.STATUS_RECEIVED:
         raise ServiceError({"sample": ["样品尚未送达本机构"]})
@@ -200,8 +210,9 @@ def intake_reject(
     with files.stored_files() as stored:
         intake = Intake.objects.create(
             sample=sample,
-            laboratory=sample.laboratory,
+            laboratory=laboratory,
             clerk=actor,
+            retest=retest,
             decision=IntakeDecision.DECISION_REJECTED,
             seals_intact=bool(seals_intact),
             matches_form=bool(matches_form),
@@ -249,12 +260,20 @@ def item_details(lab_sample: LabSample) -> list[dict]:
     return out
 
 
+def _require_blind(actor: User, lab_sample: LabSample) -> None:
+    """Whoever tests or reviews must not know whose sample it is: not its samplers or their agency, and not the
+    intake clerk who assigned its blind code."""
+    sample = lab_sample.portion.sample
+    if policy.works_for_agency(actor, sample) or actor.pk in policy.sampler_ids(sample):
+        raise NotPermitted("抽检分离：参与抽样的人员和抽样机构的人员不能检验或审核该样品")
+    if actor.pk == lab_sample.intake.clerk_id:
+        raise NotPermitted("盲样：接收该样品并编制盲样编号的人员不能检验或审核该样品")
+
+
 def _require_tester(actor: User, lab_sample: LabSample) -> None:
     if not policy.has_role_at(actor, lab_sample.laboratory, {Role.ROLE_TESTER}):
         raise NotPermitted("只有本检验机构的检验员可以录入结果")
-    sample = lab_sample.portion.sample
-    if policy.works_for_agency(actor, sample) or actor.pk in policy.sampler_ids(sample):
-        raise NotPermitted("抽检分离：参与抽样的人员和抽样机构的人员不能检验该样品")
+    _require_blind(actor, lab_sample)
 
 
 @transaction.atomic
@@ -382,6 +401,7 @@ def report_review(*, actor: User, report: Report, approve: bool, note: str = "")
         raise NotPermitted("只有本检验机构的审核人可以审核报告")
     if actor.pk == report.drafted_by_id or actor.pk in _everyone_who_entered(lab_sample):
         raise NotPermitted("职责分离：检验员不能审核自己检验的样品")
+    _require_blind(actor, lab_sample)
     if report.status != LabStatus.STATUS_SUBMITTED:
         raise ServiceError({"status": [f"报告处于“{report.get_status_display()}”状态，不能审核"]})
     note = (note or "").strip()[:300]

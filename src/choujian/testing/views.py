@@ -142,7 +142,7 @@ def intake_page(request, code: str):
                     % {"code": lab_sample.lab_code},
                 )
                 return redirect("testing:home")
-            services.intake_reject(reason=request.POST.get("reason", ""), **common)
+            services.intake_reject(reason=request.POST.get("reason", ""), retest=retest, **common)
             messages.success(request, _("已拒收，组织单位可见"))
             return redirect("testing:home")
         except ServiceError as exc:
@@ -208,9 +208,11 @@ def report_action(request, code: str):
     if report is None:
         raise Http404
     user, action = request.user, request.POST.get("action", "")
+    notice, objection = getattr(report, "notice", None), report.objections.first()
+    retest = getattr(objection, "retest", None) if objection else None
     try:
-        if action == "acknowledge":
-            objections.notice_acknowledge(actor=user, notice=report.notice)
+        if action == "acknowledge" and notice is not None:
+            objections.notice_acknowledge(actor=user, notice=notice)
             messages.success(request, _("已签收结果通知"))
         elif action == "object":
             objections.objection_file(
@@ -221,21 +223,15 @@ def report_action(request, code: str):
                 attachments=request.FILES.getlist("attachments"),
             )
             messages.success(request, _("异议已提交，组织单位将在 3 个工作日内作出决定"))
-        elif action in ("accept", "reject"):
-            objections.objection_decide(
-                actor=user,
-                objection=report.objections.get(),
-                accept=action == "accept",
-                note=request.POST.get("note", ""),
-            )
+        elif action in ("accept", "reject") and objection is not None:
+            note = request.POST.get("note", "")
+            objections.objection_decide(actor=user, objection=objection, accept=action == "accept", note=note)
             messages.success(request, _("已作出决定"))
-        elif action == "confirm":
-            objections.retest_confirm(
-                actor=user, retest=report.objections.get().retest, condition=request.POST.get("condition", "")
-            )
+        elif action == "confirm" and retest is not None:
+            objections.retest_confirm(actor=user, retest=retest, condition=request.POST.get("condition", ""))
             messages.success(request, _("已确认备用样品封条与状况"))
         else:
-            messages.error(request, _("未知操作"))
+            messages.error(request, _("该报告当前不能进行此操作"))
     except ServiceError as exc:
         _flash(request, exc)
     return redirect("testing:report", code=code)
