@@ -100,3 +100,30 @@ def test_a_refused_handover_gives_a_stored_backup_back_its_stored_state(field):
     custody.handover_reject(actor=field.intake, handover=handover, reason="未经确认的送样")
     backup.refresh_from_db()
     assert backup.status == "retained" and backup.custodian == sampler
+
+
+def test_the_giver_withdraws_a_handover_nobody_signed_for(api, field):
+    sample, sampler = _sealed(field)
+    test_portion = sample.portions.get(kind="test")
+    handover = custody.handover_start(
+        actor=sampler,
+        sample=sample,
+        portions=[test_portion],
+        to_org=field.setting.lab,
+        place="检验中心",
+        signature=ink(),
+        client_uuid=uuid.uuid4(),
+    )
+    assert Task.objects.get(pk=field.task.pk).status == "in_transit"
+    url = f"/api/v1/handovers/{handover.public_id}/withdraw/"
+    assert api(field.intake).post(url, {"reason": "不是我"}).status_code in (403, 404)
+    assert api(sampler).post(url, {}).status_code == 400
+    withdrawn = api(sampler).post(url, {"reason": "接收单位选错"})
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+    test_portion.refresh_from_db()
+    assert test_portion.status == "sealed" and test_portion.custodian == sampler
+    assert Task.objects.get(pk=field.task.pk).status == "sealed"
+    with pytest.raises(ServiceError):
+        custody.handover_accept(
+            actor=field.intake, handover=handover, seal_intact=True, condition="好", signature=ink()
+        )

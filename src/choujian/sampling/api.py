@@ -363,6 +363,18 @@ class HandoverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(request=serializers.HandoverRejectSerializer, responses={200: serializers.HandoverSerializer})
     @action(detail=True, methods=["post"])
+    def withdraw(self, request, public_id=None):
+        """The giver takes back a handover nobody has signed for yet, with the reason."""
+        handover = self.get_object()
+        form = serializers.HandoverRejectSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        handover = custody.handover_withdraw(
+            actor=request.user, handover=handover, reason=form.validated_data["reason"]
+        )
+        return Response(serializers.HandoverSerializer(handover).data)
+
+    @extend_schema(request=serializers.HandoverRejectSerializer, responses={200: serializers.HandoverSerializer})
+    @action(detail=True, methods=["post"])
     def reject(self, request, public_id=None):
         handover = self.get_object()
         form = serializers.HandoverRejectSerializer(data=request.data)

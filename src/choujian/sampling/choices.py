@@ -114,7 +114,13 @@ class HandoverStatus(ChoiceSet):
     STATUS_PENDING = "pending"
     STATUS_ACCEPTED = "accepted"
     STATUS_REJECTED = "rejected"
-    CHOICES = [(STATUS_PENDING, _("待接收")), (STATUS_ACCEPTED, _("已接收")), (STATUS_REJECTED, _("拒收"))]
+    STATUS_WITHDRAWN = "withdrawn"
+    CHOICES = [
+        (STATUS_PENDING, _("待接收")),
+        (STATUS_ACCEPTED, _("已接收")),
+        (STATUS_REJECTED, _("拒收")),
+        (STATUS_WITHDRAWN, _("已撤回")),
+    ]
 
 
 class RequestStatus(ChoiceSet):

@@ -346,25 +346,43 @@ def handover_reject(*, actor: User, handover: Handover, reason: str, photos: lis
         raise ServiceError({"condition": ["请说明拒收原因"]})
     with files.stored_files() as stored:
         _handover_photos(actor, stored, handover, photos, uuid.uuid5(handover.client_uuid, "reject-photo"))
-        handover.status = HandoverStatus.STATUS_REJECTED
-        handover.to_user = actor
-        handover.accepted_at = timezone.now()
-        handover.condition = reason[:300]
-        handover.version += 1
-        handover.save()
-        for portion in handover.portions.select_for_update():
-            portion.status = _status_with(portion, portion.custodian_org)
-            portion.version += 1
-            portion.save()
-            ledger_append(type="portion.returned", actor=actor, object=portion)
-        ledger_append(type="handover.rejected", actor=actor, object=handover)
-        sample = handover.sample
-        if (
-            handover.portions.filter(kind=PortionKind.KIND_TEST).exists()
-            and sample.status == SampleStatus.STATUS_IN_TRANSIT
-        ):
-            _sample_status(sample, SampleStatus.STATUS_SEALED, actor)
-            task_move(
-                actor=actor, task=sample.task, to=TaskStatus.STATUS_SEALED, allowed_from={TaskStatus.STATUS_IN_TRANSIT}
-            )
+        _end_pending(actor, handover, HandoverStatus.STATUS_REJECTED, reason, "handover.rejected")
     return handover
+
+
+@transaction.atomic
+def handover_withdraw(*, actor: User, handover: Handover, reason: str) -> Handover:
+    """The giver takes back a handover nobody has signed for yet (wrong receiver, delivery postponed)."""
+    handover = Handover.objects.select_for_update().select_related("sample").get(pk=handover.pk)
+    if handover.from_user_id != actor.pk:
+        raise NotPermitted("只有交出人可以撤回交接")
+    if handover.status != HandoverStatus.STATUS_PENDING:
+        raise ServiceError({"status": [f"该交接已{handover.get_status_display()}，不能撤回"]})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError({"reason": ["请说明撤回原因"]})
+    _end_pending(actor, handover, HandoverStatus.STATUS_WITHDRAWN, reason, "handover.withdrawn")
+    return handover
+
+
+def _end_pending(actor: User, handover: Handover, status: str, reason: str, event: str) -> None:
+    """A pending handover that will not be signed for: the portions rest with the giver again."""
+    handover.status = status
+    handover.to_user = actor if status == HandoverStatus.STATUS_REJECTED else None
+    handover.accepted_at = timezone.now()
+    handover.condition = reason[:300]
+    handover.version += 1
+    handover.save()
+    for portion in handover.portions.select_for_update():
+        portion.status = _status_with(portion, portion.custodian_org)
+        portion.version += 1
+        portion.save()
+        ledger_append(type="portion.returned", actor=actor, object=portion)
+    ledger_append(type=event, actor=actor, object=handover)
+    sample = handover.sample
+    test_back = handover.portions.filter(kind=PortionKind.KIND_TEST).exists()
+    if test_back and sample.status == SampleStatus.STATUS_IN_TRANSIT:
+        _sample_status(sample, SampleStatus.STATUS_SEALED, actor)
+        task_move(
+            actor=actor, task=sample.task, to=TaskStatus.STATUS_SEALED, allowed_from={TaskStatus.STATUS_IN_TRANSIT}
+        )

@@ -245,7 +245,10 @@ def handover_page(request, public_id):
     context = {
         "handover": handover,
         "sample": handover.sample,
-        "can_receive": handover.status == "pending" and policy.can_receive_for(request.user, handover.to_org),
+        "can_receive": handover.status == "pending"
+        and policy.can_receive_for(request.user, handover.to_org)
+        and handover.from_user_id != request.user.pk,
+        "can_withdraw": handover.status == "pending" and handover.from_user_id == request.user.pk,
     }
     return render(request, "sampling/handover.html", context)
 
