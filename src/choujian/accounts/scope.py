@@ -38,6 +38,26 @@ def org_ids(user: User, role: str) -> list[int]:
     return [m.organisation_id for m in user.active_memberships if m.role == role]
 
 
+def kind_org_ids(user: User, kind: str, roles=None) -> list[int]:
+    """The user's organisations of one kind, where they hold one of `roles` (any role if None)."""
+    if not user.is_authenticated:
+        return []
+    return [
+        m.organisation_id
+        for m in user.active_memberships
+        if m.organisation.kind == kind and (roles is None or m.role in roles)
+    ]
+
+
+def is_member(user: User, organisation: Organisation | None, roles=None) -> bool:
+    """Whether the user acts for `organisation` in one of `roles` (any role if None)."""
+    if organisation is None or not user.is_authenticated:
+        return False
+    return any(
+        m.organisation_id == organisation.pk and (roles is None or m.role in roles) for m in user.active_memberships
+    )
+
+
 def own_org_ids(user: User) -> list[int]:
     return [m.organisation_id for m in user.active_memberships] if user.is_authenticated else []
 

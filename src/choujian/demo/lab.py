@@ -11,6 +11,7 @@ from choujian.rules import schema
 from choujian.sampling import custody
 from choujian.sampling.models import Sample
 from choujian.testing import objections, services
+from choujian.testing.links import verify_path
 from choujian.testing.models import LabSample
 
 NAMESPACE = uuid.UUID("0b8d6a3e-4f21-4c55-9a7e-5d2c8e1f7a90")
@@ -67,10 +68,11 @@ class LabWork:
 
     @staticmethod
     def _verify_url(report) -> str:
+        """No request while building the demo: the configured public address, else the local site."""
         from django.conf import settings
 
         base = settings.CHOUJIAN_PUBLIC_URL or f"http://127.0.0.1:{settings.PORT}"
-        return f"{base.rstrip('/')}/r/{report.verify_token}/"
+        return base.rstrip("/") + verify_path(report)
 
     def conforming(self, sample: Sample, verify_url) -> None:
         self._approved(self._intake(sample), verify_url)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from choujian.accounts.choices import Role
 from choujian.accounts.models import User
+from choujian.accounts.scope import is_member as _member
 from choujian.core.codes import next_code
 from choujian.core.errors import NotPermitted, ServiceError
 from choujian.draws import frames, sampler
@@ -32,7 +33,6 @@ from choujian.draws.models import (
 from choujian.ledger.services import ledger_append
 from choujian.planning.choices import PlanStatus, ReplacementReason, TaskStatus
 from choujian.planning.models import Plan, Task
-from choujian.planning.services import _member
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 DEFAULT_REVEAL_HOURS = 72

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from choujian.accounts.choices import OrganisationKind, Role
 from choujian.accounts.models import Organisation, User
-from choujian.accounts.scope import region_q, regulator_prefixes
+from choujian.accounts.scope import kind_org_ids, region_q, regulator_prefixes
 from choujian.planning.choices import TaskStatus
 from choujian.planning.models import Plan, PlanLine, Task
 
@@ -46,14 +46,7 @@ def _regulated_q(user: User, prefix: str = "") -> Q:
     return region_q(prefixes, f"{prefix}regulator__region") | Q(**{f"{prefix}regulator_id__in": _ancestor_ids(user)})
 
 
-def _org_ids(user: User, kind: str, roles=None) -> list[int]:
-    if not user.is_authenticated:
-        return []
-    return [
-        m.organisation_id
-        for m in user.active_memberships
-        if m.organisation.kind == kind and (roles is None or m.role in roles)
-    ]
+_org_ids = kind_org_ids
 
 
 def plans_regulated_by(user: User) -> QuerySet[Plan]:

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from choujian.accounts.choices import OrganisationKind, Role
 from choujian.accounts.models import User
-from choujian.accounts.scope import in_region, regulator_prefixes
+from choujian.accounts.scope import in_region, is_member, regulator_prefixes
 from choujian.core.codes import next_code
 from choujian.core.errors import NotPermitted, ServiceError
 from choujian.core.recording import record_create, record_delete, record_update
@@ -16,8 +16,7 @@ from choujian.planning.models import InspectorQualification, Plan, PlanLine, Tas
 WRITERS = Role.REGULATOR_WRITERS
 
 
-def _member(actor: User, organisation, roles) -> bool:
-    return any(m.organisation_id == organisation.pk and m.role in roles for m in actor.active_memberships)
+_member = is_member
 
 
 def _require_writer(actor: User, plan: Plan) -> None:
@@ -117,13 +116,10 @@ def plan_approve(*, actor: User, plan: Plan) -> Plan:
 def _pin_rules(plan: Plan, actor: User) -> None:
     """Each line keeps the implementation rules in force when the plan is approved: later versions never change
     how this plan's samples are judged."""
-    from choujian.rules.selectors import ruleset_in_force
+    from choujian.rules.selectors import ruleset_in_force_for
 
     for line in plan.lines.select_related("category"):
-        category, ruleset = line.category, None
-        while category is not None and ruleset is None:
-            ruleset = ruleset_in_force(category)
-            category = category.parent
+        ruleset = ruleset_in_force_for(line.category)
         if ruleset is not None:
             line.ruleset = ruleset
             line.version += 1

@@ -18,6 +18,17 @@ def rulesets_visible_to(user: User) -> QuerySet[RuleSet]:
     return RuleSet.objects.select_related("category")
 
 
+def ruleset_in_force_for(category: ProductCategory, on: dt.date | None = None) -> RuleSet | None:
+    """The rules in force for the category, or else for its nearest parent category that has some."""
+    current = category
+    while current is not None:
+        found = ruleset_in_force(current, on)
+        if found is not None:
+            return found
+        current = current.parent
+    return None
+
+
 def ruleset_in_force(category: ProductCategory, on: dt.date | None = None) -> RuleSet | None:
     """The active version with the latest effective date not after `on` (today in Asia/Shanghai by default)."""
     on = on or timezone.localdate()

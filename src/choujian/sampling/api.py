@@ -230,14 +230,7 @@ class EvidenceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = "[0-9a-fA-F-]{36}"
 
     def get_queryset(self):
-        user = self.request.user
-        from django.db.models import Q
-
-        return Evidence.objects.filter(
-            Q(record__in=selectors.records_visible_to(user).values("pk"))
-            | Q(handover__sample__in=selectors.samples_visible_to(user).values("pk"))
-            | Q(alternate_request__in=selectors.alternate_requests_visible_to(user).values("pk"))
-        )
+        return selectors.evidence_visible_to(self.request.user)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
@@ -263,15 +256,7 @@ class SignatureViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = "[0-9a-fA-F-]{36}"
 
     def get_queryset(self):
-        user = self.request.user
-        from django.db.models import Q
-
-        samples = selectors.samples_visible_to(user).values("pk")
-        return Signature.objects.filter(
-            Q(record__in=selectors.records_visible_to(user).values("pk"))
-            | Q(portion__sample__in=samples)
-            | Q(handover__sample__in=samples)
-        ).select_related("signer")
+        return selectors.signatures_visible_to(self.request.user)
 
     @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
@@ -314,17 +299,7 @@ class HandoverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filterset_fields = ["status"]
 
     def get_queryset(self):
-        user = self.request.user
-        from django.db.models import Q
-
-        orgs = selectors.receiving_org_ids(user)
-        samples = selectors.samples_visible_to(user).values("pk")
-        return (
-            Handover.objects.filter(Q(sample__in=samples) | Q(to_org_id__in=orgs, status="pending"))
-            .select_related("sample", "from_user", "from_org", "to_org", "to_user")
-            .prefetch_related("portions", "signatures", "evidence")
-            .distinct()
-        )
+        return selectors.handovers_visible_to(self.request.user)
 
     @extend_schema(request=serializers.HandoverStartSerializer, responses={201: serializers.HandoverSerializer})
     def create(self, request):

@@ -2,16 +2,11 @@
 
 from choujian.accounts.choices import OrganisationKind, Role
 from choujian.accounts.models import User
+from choujian.accounts.scope import is_member
 from choujian.planning.selectors import tasks_visible_to
 from choujian.sampling.models import Sample, SamplingRecord
 
 ALL_COPIES = ["party", "laboratory", "organiser"]
-
-
-def _member_of(user: User, organisation_id: int | None, roles=None) -> bool:
-    return organisation_id is not None and any(
-        m.organisation_id == organisation_id and (roles is None or m.role in roles) for m in user.active_memberships
-    )
 
 
 def form_copies_for(user: User, record: SamplingRecord) -> list[str]:
@@ -24,7 +19,7 @@ def form_copies_for(user: User, record: SamplingRecord) -> list[str]:
         return list(ALL_COPIES)
     copies = []
     sample = Sample.objects.filter(record=record).first()
-    if sample and _member_of(user, sample.laboratory_id, {Role.ROLE_LAB_INTAKE, Role.ROLE_APPROVER}):
+    if sample and is_member(user, sample.laboratory, {Role.ROLE_LAB_INTAKE, Role.ROLE_APPROVER}):
         copies.append("laboratory")
     party_orgs = {task.enterprise.organisation_id}
     if task.delivery_id:

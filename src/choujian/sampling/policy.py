@@ -1,5 +1,6 @@
 """Who may act on a task's sampling form, a sample's portions and a handover (services check these on every write)."""
 
+from choujian.accounts import scope
 from choujian.accounts.choices import OrganisationKind, Role
 from choujian.accounts.models import Organisation, User
 from choujian.planning.models import Task
@@ -15,12 +16,7 @@ RECEIVING_ROLES = {
 }
 
 
-def memberships(user: User):
-    return user.active_memberships if user.is_authenticated else []
-
-
-def is_member(user: User, organisation: Organisation, roles=None) -> bool:
-    return any(m.organisation_id == organisation.pk and (roles is None or m.role in roles) for m in memberships(user))
+is_member = scope.is_member
 
 
 def drawn_sampler_ids(task: Task) -> set[int]:

@@ -19,15 +19,12 @@ class Requirements:
 
 def requirements_for(category: ProductCategory) -> Requirements:
     """The sampling section of the rule version in force for the category (or the nearest parent category)."""
-    from choujian.rules.selectors import ruleset_in_force
+    from choujian.rules.selectors import ruleset_in_force_for
 
-    current = category
-    while current is not None:
-        ruleset = ruleset_in_force(current)
-        if ruleset is not None:
-            return _from_content(ruleset.content.get("sampling") or {}, f"{ruleset.title} {ruleset.rule_version}")
-        current = current.parent
-    return Requirements()
+    ruleset = ruleset_in_force_for(category)
+    if ruleset is None:
+        return Requirements()
+    return _from_content(ruleset.content.get("sampling") or {}, f"{ruleset.title} {ruleset.rule_version}")
 
 
 def _from_content(sampling: dict, rule: str) -> Requirements:

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from choujian.accounts.choices import OrganisationKind, Role
 from choujian.accounts.models import User
+from choujian.accounts.scope import kind_org_ids
 from choujian.planning.selectors import tasks_visible_to
 from choujian.sampling.choices import HandoverStatus, RequestStatus, SampleStatus
-from choujian.sampling.models import AlternateRequest, Handover, Portion, Sample, SamplingRecord
+from choujian.sampling.models import AlternateRequest, Evidence, Handover, Portion, Sample, SamplingRecord, Signature
 
 LAB_UNBLINDED = frozenset({Role.ROLE_LAB_INTAKE, Role.ROLE_APPROVER})
 
@@ -26,24 +27,24 @@ def _memberships(user: User):
     return user.active_memberships if user.is_authenticated else []
 
 
-def _orgs(user: User, kind: str, roles=None) -> list[int]:
-    return [
-        m.organisation_id
-        for m in _memberships(user)
-        if m.organisation.kind == kind and (roles is None or m.role in roles)
-    ]
+_orgs = kind_org_ids
 
 
 def _task_q(user: User, prefix: str) -> Q:
     """Tasks visible as tasks, plus the inspected party's own tasks."""
     visible = tasks_visible_to(user).values("pk")
-    condition = Q(**{f"{prefix}__in": visible})
+    return Q(**{f"{prefix}__in": visible}) | inspected_party_q(user, prefix)
+
+
+def inspected_party_q(user: User, task: str) -> Q:
+    """Rows whose task (at the lookup `task`) sampled the user's own enterprise, or a lot held by its contractor."""
+    condition = Q(pk__in=[])
     enterprises = _orgs(user, OrganisationKind.KIND_MANUFACTURER, {Role.ROLE_ENTERPRISE_STAFF})
     if enterprises:
-        condition |= Q(**{f"{prefix}__enterprise__organisation_id__in": enterprises})
+        condition |= Q(**{f"{task}__enterprise__organisation_id__in": enterprises})
     contractors = _orgs(user, OrganisationKind.KIND_CONTRACTOR, {Role.ROLE_CONTRACTOR_STAFF})
     if contractors:
-        condition |= Q(**{f"{prefix}__delivery__section__contractor_id__in": contractors})
+        condition |= Q(**{f"{task}__delivery__section__contractor_id__in": contractors})
     return condition
 
 
@@ -73,6 +74,36 @@ def samples_visible_to(user: User) -> QuerySet[Sample]:
     ids = Sample.objects.filter(condition).values("pk")
     return Sample.objects.filter(pk__in=ids).select_related(
         "task__plan", "task__line__category", "laboratory", "record"
+    )
+
+
+def evidence_visible_to(user: User) -> QuerySet[Evidence]:
+    """Photos and documents of the forms, handovers and alternate requests the user sees."""
+    return Evidence.objects.filter(
+        Q(record__in=records_visible_to(user).values("pk"))
+        | Q(handover__sample__in=samples_visible_to(user).values("pk"))
+        | Q(alternate_request__in=alternate_requests_visible_to(user).values("pk"))
+    )
+
+
+def signatures_visible_to(user: User) -> QuerySet[Signature]:
+    samples = samples_visible_to(user).values("pk")
+    return Signature.objects.filter(
+        Q(record__in=records_visible_to(user).values("pk"))
+        | Q(portion__sample__in=samples)
+        | Q(handover__sample__in=samples)
+    ).select_related("signer")
+
+
+def handovers_visible_to(user: User) -> QuerySet[Handover]:
+    """Handovers of the samples the user sees, and those waiting for the user's organisations to sign."""
+    samples = samples_visible_to(user).values("pk")
+    pending = Q(to_org_id__in=receiving_org_ids(user), status=HandoverStatus.STATUS_PENDING)
+    ids = Handover.objects.filter(Q(sample__in=samples) | pending).values("pk")
+    return (
+        Handover.objects.filter(pk__in=ids)
+        .select_related("sample", "from_user", "from_org", "to_org", "to_user")
+        .prefetch_related("portions", "signatures", "evidence")
     )
 
 

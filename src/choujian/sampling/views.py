@@ -283,20 +283,7 @@ def request_page(request, public_id):
 
 @login
 def evidence_file(request, public_id, variant: str = "file"):
-    from django.db.models import Q
-
-    from choujian.sampling.models import Evidence
-
-    user = request.user
-    evidence = (
-        Evidence.objects.filter(
-            Q(record__in=selectors.records_visible_to(user).values("pk"))
-            | Q(handover__sample__in=selectors.samples_visible_to(user).values("pk"))
-            | Q(alternate_request__in=selectors.alternate_requests_visible_to(user).values("pk"))
-        )
-        .filter(public_id=public_id)
-        .first()
-    )
+    evidence = selectors.evidence_visible_to(request.user).filter(public_id=public_id).first()
     if evidence is None:
         raise Http404
     if variant == "thumb":
@@ -308,19 +295,7 @@ def evidence_file(request, public_id, variant: str = "file"):
 
 @login
 def signature_image(request, public_id):
-    record_ids = selectors.records_visible_to(request.user).values("pk")
-    samples = selectors.samples_visible_to(request.user).values("pk")
-    from django.db.models import Q
-
-    from choujian.sampling.models import Signature
-
-    signature = (
-        Signature.objects.filter(
-            Q(record__in=record_ids) | Q(portion__sample__in=samples) | Q(handover__sample__in=samples)
-        )
-        .filter(public_id=public_id)
-        .first()
-    )
+    signature = selectors.signatures_visible_to(request.user).filter(public_id=public_id).first()
     if signature is None:
         raise Http404
     return FileResponse(signature.image.open("rb"), content_type="image/png")

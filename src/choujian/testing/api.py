@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from choujian.accounts.choices import Role
 from choujian.testing import objections, policy, selectors, serializers, services
 from choujian.testing.comparison_data import laboratory_comparison
 from choujian.testing.links import verify_url
@@ -239,6 +240,6 @@ class ComparisonView(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
-        if not request.user.roles & {"regulator_officer", "regulator_admin", "auditor"}:
+        if not request.user.roles & Role.REGULATOR_ROLES:
             raise Http404
         return Response(laboratory_comparison(request.user))

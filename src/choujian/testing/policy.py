@@ -3,6 +3,7 @@ sampler, tester (results and draft), reviewer and approver for a sample; the sam
 
 from choujian.accounts.choices import OrganisationKind, Role
 from choujian.accounts.models import Organisation, User
+from choujian.accounts.scope import is_member, kind_org_ids
 from choujian.sampling.models import Sample
 
 LAB_ROLES = frozenset({Role.ROLE_LAB_INTAKE, Role.ROLE_TESTER, Role.ROLE_REVIEWER, Role.ROLE_APPROVER})
@@ -10,24 +11,16 @@ BLIND_ROLES = frozenset({Role.ROLE_TESTER, Role.ROLE_REVIEWER})
 
 
 def has_role_at(user: User, organisation: Organisation | None, roles) -> bool:
-    if organisation is None or not user.is_authenticated:
-        return False
-    return any(
-        m.organisation_id == organisation.pk
-        and m.role in roles
-        and m.organisation.kind == OrganisationKind.KIND_LABORATORY
-        for m in user.active_memberships
+    """A laboratory role at this laboratory."""
+    return (
+        organisation is not None
+        and organisation.kind == OrganisationKind.KIND_LABORATORY
+        and is_member(user, organisation, roles)
     )
 
 
 def lab_ids(user: User, roles=LAB_ROLES) -> list[int]:
-    if not user.is_authenticated:
-        return []
-    return [
-        m.organisation_id
-        for m in user.active_memberships
-        if m.role in roles and m.organisation.kind == OrganisationKind.KIND_LABORATORY
-    ]
+    return kind_org_ids(user, OrganisationKind.KIND_LABORATORY, roles)
 
 
 def sampler_ids(sample: Sample) -> set[int]:

@@ -17,6 +17,7 @@ from choujian.accounts.models import User
 from choujian.planning.selectors import tasks_visible_to
 from choujian.sampling.choices import SampleStatus
 from choujian.sampling.models import Sample
+from choujian.sampling.selectors import inspected_party_q
 from choujian.testing import policy
 from choujian.testing.choices import LabStatus, ObjectionStatus
 from choujian.testing.models import LabSample, Notice, Objection, Outcome, Report, Retest
@@ -75,18 +76,7 @@ def rejected_intakes(user: User):
 
 def _party_q(user: User, prefix: str) -> Q:
     """Rows of samples whose inspected party the user works for."""
-    if not user.is_authenticated:
-        return Q(pk__in=[])
-    orgs = [
-        m.organisation_id
-        for m in user.active_memberships
-        if m.role in (Role.ROLE_ENTERPRISE_STAFF, Role.ROLE_CONTRACTOR_STAFF)
-    ]
-    if not orgs:
-        return Q(pk__in=[])
-    return Q(**{f"{prefix}task__enterprise__organisation_id__in": orgs}) | Q(
-        **{f"{prefix}task__delivery__section__contractor_id__in": orgs}
-    )
+    return inspected_party_q(user, f"{prefix}task")
 
 
 def reports_visible_to(user: User) -> QuerySet[Report]:

@@ -19,7 +19,7 @@ from choujian.core.workdays import CalendarNotCoveredError, add_working_days
 from choujian.ledger.services import ledger_append
 from choujian.rules import judgment, schema
 from choujian.rules.models import RuleSet
-from choujian.rules.selectors import ruleset_in_force
+from choujian.rules.selectors import ruleset_in_force_for
 from choujian.sampling import files
 from choujian.sampling.choices import PortionKind, PortionStatus, SampleStatus
 from choujian.sampling.models import Portion, Sample
@@ -57,15 +57,7 @@ def _attach(*, actor: User, stored: files.StoredFiles, upload, **target) -> Atta
 def ruleset_for(sample: Sample) -> RuleSet | None:
     """The rules the plan pinned at approval; else those in force for the category (or a parent category)."""
     line = sample.task.line
-    if line.ruleset_id:
-        return line.ruleset
-    category = line.category
-    while category is not None:
-        found = ruleset_in_force(category)
-        if found is not None:
-            return found
-        category = category.parent
-    return None
+    return line.ruleset if line.ruleset_id else ruleset_in_force_for(line.category)
 
 
 def suggest_variant(codes: list[str], model_spec: str) -> str:
