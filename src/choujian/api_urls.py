@@ -13,6 +13,7 @@ from choujian.registry import api_tabular
 from choujian.rules import api as rules_api
 from choujian.sampling import api as sampling_api
 from choujian.testing import api as testing_api
+from choujian.workcalendar import api as calendar_api
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -54,6 +55,9 @@ urlpatterns = [
     path("ceremony/<str:token>/", draws_api.CeremonyParticipantView.as_view(), name="api-ceremony"),
     path("ceremony/<str:token>/commit/", draws_api.CeremonyCommitView.as_view(), name="api-ceremony-commit"),
     path("ceremony/<str:token>/reveal/", draws_api.CeremonyRevealView.as_view(), name="api-ceremony-reveal"),
+    path("calendar/deadline/", calendar_api.DeadlineView.as_view(), name="api-calendar-deadline"),
+    path("calendar/years/", calendar_api.YearListView.as_view(), name="api-calendar-years"),
+    path("calendar/years/<int:year>/", calendar_api.YearDetailView.as_view(), name="api-calendar-year"),
     path("rules/evaluate/", rules_api.EvaluateView.as_view(), name="api-rules-evaluate"),
     path("lab/intake/", testing_api.IntakeView.as_view(), name="api-lab-intake"),
     path("lab/comparison/", testing_api.ComparisonView.as_view(), name="api-lab-comparison"),

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "choujian.sampling",
     "choujian.testing",
     "choujian.rules",
+    "choujian.notifications",
+    "choujian.workcalendar",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "choujian.accounts.context.navigation",
+                "choujian.notifications.context.unread_messages",
             ]
         },
     }

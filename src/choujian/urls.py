@@ -17,6 +17,8 @@ urlpatterns = [
     path("q/<str:code>/<str:token>/", sampling_views.label_scan, name="sample-label"),
     path("lab/", include("choujian.testing.urls")),
     path("rules/", include("choujian.rules.urls")),
+    path("calendar/", include("choujian.workcalendar.urls")),
+    path("inbox/", include("choujian.notifications.urls")),
     path("r/<str:token>/", testing_views.report_verify, name="report-verify"),
     path("api/v1/", include("choujian.api_urls")),
     path("api/ledger/", include("choujian.ledger.api_urls")),

@@ -5,16 +5,33 @@ from datetime import date, datetime, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lunardate import LunarDate
 
-from choujian.core.workdays import (
-    CalendarNotCoveredError,
-    add_calendar_days,
-    add_working_days,
-    covered_years,
-    deadline,
-    is_workday,
-    working_days_between,
+from choujian.core.workdays import WorkCalendar, YearArrangement, provisional_arrangement
+from choujian.workcalendar.seed import package_years
+
+PACKAGE_YEARS = package_years()
+CALENDAR = WorkCalendar(
+    YearArrangement(year=y, official=True, holidays=e["holidays"], workdays=frozenset(e["workdays"]))
+    for y, e in PACKAGE_YEARS.items()
 )
+FIRST_OFFICIAL, LAST_OFFICIAL = min(PACKAGE_YEARS), max(PACKAGE_YEARS)
+
+
+def is_workday(d) -> bool:
+    return CALENDAR.is_workday(d)
+
+
+def add_working_days(start, n):
+    return CALENDAR.add_working_days(start, n)
+
+
+def working_days_between(a, b):
+    return CALENDAR.working_days_between(a, b)
+
+
+def deadline(start, n, kind, **kwargs):
+    return CALENDAR.deadline(start, n, kind, **kwargs).due
 
 
 def _days(start: date, end: date) -> list[date]:
@@ -93,7 +110,6 @@ def test_working_days_between_is_antisymmetric() -> None:
 
 def test_calendar_deadline_rolls_over_holiday() -> None:
     start = date(2024, 9, 21)
-    assert add_calendar_days(start, 15) == date(2024, 10, 6)
     assert deadline(start, 15, "calendar") == date(2024, 10, 8)
     assert deadline(start, 15, "calendar", roll_to_workday=False) == date(2024, 10, 6)
 
@@ -112,32 +128,82 @@ def test_datetime_is_accepted() -> None:
     assert add_working_days(datetime(2024, 2, 9, 17, 0), 1) == date(2024, 2, 18)
 
 
-def test_covered_years() -> None:
-    years = covered_years()
-    assert {2024, 2025, 2026} <= set(years)
+def test_the_package_seeds_recent_years() -> None:
+    assert {2024, 2025, 2026} <= set(PACKAGE_YEARS)
+    assert PACKAGE_YEARS[2026]["holidays"][date(2026, 2, 17)] == "春节"
 
 
-def test_uncovered_year_raises_clear_error() -> None:
-    year = covered_years().stop
-    with pytest.raises(CalendarNotCoveredError, match=f"{year} 年的法定节假日安排尚未发布或尚未载入") as info:
-        is_workday(date(year, 3, 2))
-    assert info.value.year == year
-    assert isinstance(info.value, ValueError)
-    with pytest.raises(CalendarNotCoveredError):
-        add_working_days(date(year - 1, 12, 28), 10)  # crosses into the uncovered year
-    with pytest.raises(CalendarNotCoveredError):
-        deadline(date(year - 1, 12, 20), 30, "calendar")
-    with pytest.raises(CalendarNotCoveredError):
-        is_workday(date(covered_years().start - 1, 6, 1))
-    # Plain calendar arithmetic needs no holiday data.
-    assert add_calendar_days(date(year, 1, 1), 3) == date(year, 1, 4)
+def test_a_year_nobody_entered_is_provisional_and_still_gives_a_date() -> None:
+    year = LAST_OFFICIAL + 1
+    due = CALENDAR.deadline(date(year - 1, 12, 28), 10, "working")
+    assert due.provisional and due.provisional_years == (year,)
+    assert due.due.year == year
+    before = CALENDAR.deadline(date(LAST_OFFICIAL, 3, 2), 10, "working")
+    assert not before.provisional
+    assert CALENDAR.deadline(date(FIRST_OFFICIAL - 1, 6, 1), 3, "calendar").provisional
 
 
-_LAST_SAFE_START = date(covered_years().stop - 1, 10, 1)
+def test_provisional_2027_follows_the_2024_holiday_rules() -> None:
+    arrangement = provisional_arrangement(2027)
+    off = arrangement.holidays
+    # 春节: 除夕 2027-02-05 (Friday) to 正月初三 2027-02-08; Saturday and Sunday 6–7 give two days in lieu.
+    assert [off.get(date(2027, 2, d)) for d in range(5, 9)] == ["春节"] * 4
+    assert off[date(2027, 2, 9)] == "春节补假" and off[date(2027, 2, 10)] == "春节补假"
+    assert date(2027, 2, 11) not in off
+    assert off[date(2027, 4, 5)] == "清明节"  # the solar term
+    assert off[date(2027, 5, 1)] == "劳动节" and off[date(2027, 5, 2)] == "劳动节"
+    assert off[date(2027, 5, 3)] == "劳动节补假" and off[date(2027, 5, 4)] == "劳动节补假"  # May 1–2 is Sat–Sun
+    assert off[date(2027, 6, 9)] == "端午节"  # 五月初五
+    assert off[date(2027, 9, 15)] == "中秋节"  # 八月十五
+    assert [off[date(2027, 10, d)] for d in (1, 2, 3)] == ["国庆节"] * 3
+    assert off[date(2027, 10, 4)] == "国庆节补假" and off[date(2027, 10, 5)] == "国庆节补假"  # 2–3 Oct Sat–Sun
+    assert off[date(2027, 1, 1)] == "元旦" and date(2027, 1, 4) not in off  # a Friday: nothing in lieu
+    assert not arrangement.workdays  # make-up working days exist only once the State Council decides them
+    assert not arrangement.official
+
+
+def test_a_holiday_on_a_weekend_gives_the_next_free_working_day() -> None:
+    # 2028-01-01 is a Saturday: Monday 3 January is off in lieu.
+    assert provisional_arrangement(2028).holidays[date(2028, 1, 3)] == "元旦补假"
+
+
+def test_years_the_lunar_table_does_not_reach_still_give_weekends_and_fixed_holidays() -> None:
+    far = provisional_arrangement(2100)
+    assert far.holidays[date(2100, 10, 1)] == "国庆节"
+    assert WorkCalendar().deadline(date(2100, 12, 1), 5, "working").provisional
+
+
+@given(year=st.integers(min_value=2000, max_value=2099))
+def test_provisional_years_have_the_statutory_thirteen_days_plus_days_in_lieu(year: int) -> None:
+    arrangement = provisional_arrangement(year)
+    statutory = [n for n in arrangement.holidays.values() if not n.endswith("补假")]
+    mid_autumn_on_national_day = LunarDate(year, 8, 15).to_solar_date() in {date(year, 10, d) for d in (1, 2, 3)}
+    assert len(statutory) == (12 if mid_autumn_on_national_day else 13)
+    in_lieu = [d for d, n in arrangement.holidays.items() if n.endswith("补假")]
+    assert all(d.weekday() < 5 for d in in_lieu)
+    on_weekend = sum(1 for d, n in arrangement.holidays.items() if not n.endswith("补假") and d.weekday() >= 5)
+    assert len(in_lieu) == on_weekend
 
 
 @given(
-    start=st.dates(min_value=date(covered_years().start, 1, 1), max_value=_LAST_SAFE_START),
+    start=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 6, 30)),
+    n=st.integers(min_value=0, max_value=400),
+    kind=st.sampled_from(["working", "calendar"]),
+)
+def test_a_deadline_is_never_blank_and_ends_on_a_working_day(start: date, n: int, kind: str) -> None:
+    due = CALENDAR.deadline(start, n, kind)
+    assert due.due >= start
+    if n:
+        assert CALENDAR.is_workday(due.due)
+    touched = range((start + timedelta(days=1 if n else 0)).year, due.due.year + 1)
+    assert due.provisional == any(y not in PACKAGE_YEARS for y in touched)
+
+
+_LAST_SAFE_START = date(LAST_OFFICIAL, 10, 1)
+
+
+@given(
+    start=st.dates(min_value=date(FIRST_OFFICIAL, 1, 1), max_value=_LAST_SAFE_START),
     n=st.integers(min_value=1, max_value=40),
 )
 def test_add_working_days_properties(start: date, n: int) -> None:

@@ -34,7 +34,7 @@ def _data(obj, type_: str) -> list[dict]:
 def test_the_delivery_deadline_skips_public_holidays_and_counts_make_up_days(field):
     field.plan.delivery_working_days = 5
     sealed_on = dt.date(2026, 9, 29)  # the Tuesday before National Day
-    due, note = services._delivery_due(field.task, sealed_on)
+    due, note = services._delivery_due(Sample(code="CJ-2026-999999", task=field.task), sealed_on)
     day, counted = sealed_on, 0
     while counted < 5:
         day += dt.timedelta(days=1)
@@ -45,9 +45,13 @@ def test_the_delivery_deadline_skips_public_holidays_and_counts_make_up_days(fie
     assert "5 个工作日" in note
 
 
-def test_a_deadline_beyond_the_published_holidays_is_left_open_with_the_reason(field):
-    due, note = services._delivery_due(field.task, dt.date(2026, 12, 30))
-    assert due is None and "节假日" in note
+def test_a_deadline_beyond_the_entered_holidays_is_a_provisional_date(field):
+    from choujian.workcalendar.selectors import deadline_display
+
+    sample = Sample(code="CJ-2026-999998", task=field.task)
+    due, note = services._delivery_due(sample, dt.date(2030, 12, 30))
+    assert due > dt.date(2030, 12, 30)
+    assert deadline_display(sample, "delivery_due") == f"{due:%Y-%m-%d}（暂定，待2030年节假日安排公布后确认）"
 
 
 def test_overdue_samples_are_listed_for_the_regulator(field):

@@ -61,4 +61,5 @@ def navigation(request) -> dict:
     if roles & Role.REGULATOR_ROLES:
         items += [(reverse("testing:oversight"), _("检验监督"))]
         items += [(reverse("ledger:home"), _("追溯日志"))]
+        items += [(reverse("workcalendar:years"), _("节假日安排"))]
     return {"nav": items, "user_roles": [Role.display(r) for r in sorted(roles)]}

@@ -66,3 +66,11 @@ def organisations_visible_to(user: User):
     """Regulators see the organisations in their region; everyone sees their own."""
     prefixes = regulator_prefixes(user)
     return Organisation.objects.filter(region_q(prefixes, "region") | Q(pk__in=own_org_ids(user)))
+
+
+def members_of(organisation_ids, roles=None):
+    """Active users who act for any of the organisations (in one of `roles`, any role if None)."""
+    memberships = Q(memberships__active=True, memberships__organisation_id__in=list(organisation_ids))
+    if roles is not None:
+        memberships &= Q(memberships__role__in=list(roles))
+    return User.objects.filter(memberships, is_active=True).distinct()

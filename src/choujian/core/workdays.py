@@ -1,65 +1,128 @@
-"""Working-day calendar for statutory deadlines, with Chinese public holidays and make-up working days (调休).
+"""Working-day arithmetic for statutory deadlines on a Chinese holiday calendar (pure Python, no Django).
 
-Holiday data comes from the ``chinesecalendar`` package (``import chinese_calendar``), which encodes the State
-Council's annual holiday notices. A day is a working day if it is a Monday–Friday that is not a public holiday, or a
-weekend day declared a make-up working day (e.g. Sunday 2024-02-04). Years the package does not cover raise
-:class:`CalendarNotCoveredError` instead of silently falling back to plain weekdays, so a deadline is never computed
-from an unpublished arrangement.
+A :class:`WorkCalendar` is built from the *official* year arrangements the platform holds (the State Council's annual
+notice: holidays and make-up working days 调休上班日). A year nobody has entered is *provisional*: its days off follow
+《全国年节及纪念日放假办法》 (2024 revision) — weekends, the statutory holidays, and per its article 6 one day in lieu
+(补假) on the first working day after a holiday period for every statutory holiday that falls on a Saturday or Sunday —
+with no make-up working days, since only the State Council decides those. Lunar dates come from ``lunardate`` and
+the 清明 solar term from ``chinese_calendar``; nothing is typed in by hand.
 
-Counting follows 民法典 第二百零一条: the day an event happens does not count; a period of *n* days starts the next
-day. Hence both :func:`add_calendar_days` and :func:`add_working_days` exclude ``start``.
-
-Calendar-day periods roll forward (民法典 第二百零三条: "期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的
-最后一日"; the period rules of 民事诉讼法 say the same): if the last day is a weekend or public holiday, the
-deadline becomes the next working day. A make-up working day counts as a working day, so a period ending on a 调休
-Saturday does not roll. Working-day periods (e.g. 行政处罚法 第八十五条, 行政许可法 第八十二条: "期限以工作日计算，
-不含法定节假日") always end on a working day and never need rolling.
-
-Pure Python, no Django imports.
+Counting follows 民法典 第二百零一条: the day of the event does not count; a period of *n* days starts the next day.
+Calendar-day periods whose last day is a day off end on the next working day (民法典 第二百零三条); a make-up Saturday
+is a working day, so a period ending on it does not roll. Working-day periods (行政处罚法 第八十五条) always end on a
+working day. A deadline is *provisional* when any day it counted (or rolled over) lies in a provisional year.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache, lru_cache
 from typing import Literal
 
-import chinese_calendar
-
 __all__ = [
-    "CalendarNotCoveredError",
+    "Due",
     "DeadlineKind",
-    "add_calendar_days",
-    "add_working_days",
-    "covered_years",
-    "deadline",
-    "is_workday",
-    "working_days_between",
+    "KINDS",
+    "MAX_DAYS",
+    "WorkCalendar",
+    "YearArrangement",
+    "provisional_arrangement",
 ]
 
 DeadlineKind = Literal["calendar", "working"]
+KINDS: tuple[str, ...] = ("working", "calendar")
+MAX_DAYS = 3650
 _ONE_DAY = timedelta(days=1)
 
 
-class CalendarNotCoveredError(ValueError):
-    """The holiday arrangement for ``year`` is not available, so working days cannot be determined reliably."""
+@dataclass(frozen=True)
+class YearArrangement:
+    """One year's days off (date → name) and make-up working days; ``official`` once the State Council's notice is
+    entered, otherwise derived by :func:`provisional_arrangement`."""
 
-    def __init__(self, year: int) -> None:
-        years = covered_years()
-        message = (
-            f"{year} 年的法定节假日安排尚未发布或尚未载入（当前节假日数据覆盖 {years.start}–{years.stop - 1} 年），"
-            "无法可靠计算工作日和期限，请更新 chinesecalendar 节假日数据"
-        )
-        super().__init__(message)
-        self.message = message
-        self.year = year
+    year: int
+    official: bool
+    holidays: Mapping[date, str] = field(default_factory=dict)
+    workdays: frozenset[date] = frozenset()
+
+    def is_workday(self, d: date) -> bool:
+        if d in self.workdays:
+            return True
+        return d.weekday() < 5 and d not in self.holidays
 
 
-@lru_cache(maxsize=1)
-def covered_years() -> range:
-    """Years for which the holiday arrangement is loaded (the range ``chinese_calendar`` accepts)."""
-    years = [d.year for d in chinese_calendar.holidays]
-    return range(min(years), max(years) + 1)
+@dataclass(frozen=True)
+class Due:
+    """The last day of a period, and whether a provisional year was counted to reach it."""
+
+    start: date
+    days: int
+    kind: str
+    due: date
+    provisional: bool
+    provisional_years: tuple[int, ...] = ()
+
+
+def _statutory_periods(year: int) -> list[tuple[str, list[date]]]:
+    """The statutory holidays of ``year`` (article 2 of the 2024 revision), each as its name and days."""
+
+    def run(first: date, n: int) -> list[date]:
+        return [first + timedelta(days=i) for i in range(n)]
+
+    periods: list[tuple[str, list[date]]] = [("元旦", [date(year, 1, 1)])]
+    lunar = _lunar_days(year)
+    if lunar is not None:
+        new_year, dragon_boat, mid_autumn = lunar
+        periods.append(("春节", run(new_year - _ONE_DAY, 4)))
+        periods.append(("端午节", [dragon_boat]))
+        periods.append(("中秋节", [mid_autumn]))
+    qingming = _qingming(year)
+    if qingming is not None:
+        periods.append(("清明节", [qingming]))
+    periods.append(("劳动节", run(date(year, 5, 1), 2)))
+    periods.append(("国庆节", run(date(year, 10, 1), 3)))
+    return sorted(periods, key=lambda p: p[1][0])
+
+
+def _lunar_days(year: int) -> tuple[date, date, date] | None:
+    from lunardate import LunarDate
+
+    try:
+        return tuple(LunarDate(year, m, d).to_solar_date() for m, d in ((1, 1), (5, 5), (8, 15)))  # type: ignore
+    except ValueError:  # outside the library's table (1900–2099): no lunar holidays can be placed
+        return None
+
+
+def _qingming(year: int) -> date | None:
+    import chinese_calendar
+
+    try:
+        terms = chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 30))
+    except NotImplementedError:
+        return None
+    return next((d for d, name in terms if name == "清明"), None)
+
+
+def provisional_arrangement(year: int) -> YearArrangement:
+    """Days off of a year whose arrangement the State Council has not yet published (see module docstring)."""
+    holidays: dict[date, str] = {}
+    periods = _statutory_periods(year)
+    for name, days in periods:
+        for d in days:
+            holidays.setdefault(d, name)
+    counted: set[date] = set()
+    for name, days in periods:
+        # A day that is two holidays at once (中秋 on 1 October) is still one day off, owed once.
+        on_weekend = sum(1 for d in days if d.weekday() >= 5 and d not in counted)
+        counted.update(days)
+        day = max(days)
+        while on_weekend:
+            day += _ONE_DAY
+            if day.weekday() < 5 and day not in holidays:
+                holidays[day] = f"{name}补假"
+                on_weekend -= 1
+    return YearArrangement(year=year, official=False, holidays=holidays, workdays=frozenset())
 
 
 def _as_date(d: date) -> date:
@@ -70,69 +133,68 @@ def _as_date(d: date) -> date:
     return d
 
 
-def is_workday(d: date) -> bool:
-    """True if ``d`` is a working day (make-up weekend days included, public holidays excluded)."""
-    return _is_workday(_as_date(d))
+class WorkCalendar:
+    """Working days over the official arrangements given, provisional ones for every other year."""
 
+    def __init__(self, official: Iterable[YearArrangement] = ()) -> None:
+        self._years: dict[int, YearArrangement] = {}
+        for arrangement in official:
+            if not arrangement.official:
+                raise ValueError(f"{arrangement.year} is not an official arrangement")
+            self._years[arrangement.year] = arrangement
 
-@cache
-def _is_workday(d: date) -> bool:
-    if d.year not in covered_years():
-        raise CalendarNotCoveredError(d.year)
-    try:
-        return bool(chinese_calendar.is_workday(d))
-    except NotImplementedError as exc:  # defensive: the package refuses a year we thought covered
-        raise CalendarNotCoveredError(d.year) from exc
+    @property
+    def official_years(self) -> frozenset[int]:
+        return frozenset(y for y, a in self._years.items() if a.official)
 
+    def year(self, year: int) -> YearArrangement:
+        if year not in self._years:
+            self._years[year] = provisional_arrangement(year)
+        return self._years[year]
 
-def add_calendar_days(start: date, n: int) -> date:
-    """``start`` plus ``n`` calendar days (no holiday adjustment; see :func:`deadline`)."""
-    return _as_date(start) + timedelta(days=n)
+    def is_provisional(self, year: int) -> bool:
+        return not self.year(year).official
 
+    def is_workday(self, d: date) -> bool:
+        d = _as_date(d)
+        return self.year(d.year).is_workday(d)
 
-def add_working_days(start: date, n: int) -> date:
-    """The ``n``-th working day after ``start`` (``start`` itself never counts); ``n == 0`` returns ``start``."""
-    day = _as_date(start)
-    if n < 0:
-        raise ValueError(f"n 不能为负数：{n}")
-    remaining = n
-    while remaining:
-        day += _ONE_DAY
-        if _is_workday(day):
-            remaining -= 1
-    return day
+    def holiday_name(self, d: date) -> str | None:
+        return self.year(d.year).holidays.get(d)
 
+    def add_working_days(self, start: date, n: int) -> date:
+        """The ``n``-th working day after ``start`` (``start`` itself never counts); ``n == 0`` returns ``start``."""
+        return self.deadline(start, n, "working").due
 
-def working_days_between(start: date, end: date) -> int:
-    """Number of working days ``d`` with ``start < d <= end``; negative (mirrored) if ``end`` precedes ``start``.
-
-    Consistent with :func:`add_working_days`: ``working_days_between(s, add_working_days(s, n)) == n``.
-    """
-    start, end = _as_date(start), _as_date(end)
-    if end < start:
-        return -working_days_between(end, start)
-    count = 0
-    day = start
-    while day < end:
-        day += _ONE_DAY
-        count += _is_workday(day)
-    return count
-
-
-def deadline(start: date, n: int, kind: DeadlineKind, *, roll_to_workday: bool = True) -> date:
-    """Last day of a period of ``n`` days counted from the day after ``start``.
-
-    ``kind="working"``: the ``n``-th working day after ``start``. ``kind="calendar"``: ``start + n`` days, moved to the
-    next working day if it falls on a weekend or public holiday (民法典 第二百零三条) unless ``roll_to_workday=False``.
-    """
-    if n < 0:
-        raise ValueError(f"期限天数不能为负数：{n}")
-    if kind == "working":
-        return add_working_days(start, n)
-    if kind != "calendar":
-        raise ValueError(f"kind 应为 'calendar' 或 'working'，实际为 {kind!r}")
-    day = add_calendar_days(start, n)
-    if roll_to_workday:
-        while not _is_workday(day):
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days ``d`` with ``start < d <= end``; negative (mirrored) if ``end`` precedes ``start``."""
+        start, end = _as_date(start), _as_date(end)
+        if end < start:
+            return -self.working_days_between(end, start)
+        count, day = 0, start
+        while day < end:
             day += _ONE_DAY
-    return day
+            count += self.is_workday(day)
+        return count
+
+    def deadline(self, start: date, n: int, kind: str, *, roll_to_workday: bool = True) -> Due:
+        """Last day of a period of ``n`` days counted from the day after ``start`` (see module docstring)."""
+        start = _as_date(start)
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise ValueError(f"期限天数应为非负整数：{n!r}")
+        if kind == "working":
+            day, remaining = start, n
+            while remaining:
+                day += _ONE_DAY
+                if self.is_workday(day):
+                    remaining -= 1
+        elif kind == "calendar":
+            day = start + timedelta(days=n)
+            if roll_to_workday:
+                while not self.is_workday(day):
+                    day += _ONE_DAY
+        else:
+            raise ValueError(f"期限类型应为 working（工作日）或 calendar（自然日），实际为 {kind!r}")
+        first_counted = start + _ONE_DAY if day > start else start
+        touched = tuple(y for y in range(first_counted.year, day.year + 1) if self.is_provisional(y))
+        return Due(start=start, days=n, kind=kind, due=day, provisional=bool(touched), provisional_years=touched)

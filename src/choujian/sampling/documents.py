@@ -40,6 +40,7 @@ from reportlab.platypus import (
 from choujian.sampling.choices import PlaceKind, PortionKind, RecordStatus
 from choujian.sampling.fonts import cjk_bold_font_name, cjk_font_name
 from choujian.sampling.models import Portion, Sample, SamplingRecord
+from choujian.workcalendar.selectors import deadline_display
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONO = "Courier"
@@ -483,7 +484,9 @@ def _sample_table(s: _Styles, title: str, sample: Sample | None, portions: list,
     if sample is None:
         return _heading_table(s, title, header, widths, [], [], empty="未抽取样品（拒检）" if refused else "尚未封样")
     intro = _spaced(
-        ("样品编号", sample.code), ("封样时间", _when(sample.sealed_at)), ("送样期限", _day(sample.delivery_due))
+        ("样品编号", sample.code),
+        ("封样时间", _when(sample.sealed_at)),
+        ("送样期限", deadline_display(sample, "delivery_due")),
     )
     rows = [
         [

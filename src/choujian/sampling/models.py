@@ -189,6 +189,20 @@ class Sample(PublicModel):
             "received_at": _iso(self.received_at),
         }
 
+    def deadline_watchers(self, field: str):
+        """Who answers for the delivery deadline: the drawn samplers and the organiser's officers."""
+        from choujian.accounts.choices import Role
+        from choujian.accounts.models import User
+        from choujian.accounts.scope import members_of
+
+        samplers = User.objects.filter(task_assignments__task=self.task)
+        return list(samplers) + list(members_of([self.task.plan.regulator_id], Role.REGULATOR_WRITERS))
+
+    def deadline_link(self, field: str) -> str:
+        from django.urls import reverse
+
+        return reverse("sampling:sample", args=[self.code])
+
 
 class Portion(PublicModel):
     """One sealed portion of a sample (检验样品 or 备用样品) with its seal, custodian, storage place and label token."""

@@ -19,7 +19,6 @@ from choujian.accounts.models import User
 from choujian.core.codes import next_code
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.recording import validate
-from choujian.core.workdays import CalendarNotCoveredError, add_working_days
 from choujian.ledger.services import ledger_append
 from choujian.planning.choices import ReplacementReason, SamplingMode, TaskStatus
 from choujian.planning.models import Task
@@ -37,6 +36,7 @@ from choujian.sampling.choices import (
 from choujian.sampling.content import FORM_FIELDS, form_sha256
 from choujian.sampling.models import AlternateRequest, Evidence, Portion, Sample, SamplingRecord, Signature
 from choujian.sampling.requirements import requirements_for
+from choujian.workcalendar.services import deadline_record
 
 PLACE_FOR_MODE = {
     SamplingMode.MODE_PRODUCTION: PlaceKind.PLACE_WAREHOUSE,
@@ -496,12 +496,19 @@ def seal_problems(record: SamplingRecord) -> dict[str, list[str]]:
     return problems
 
 
-def _delivery_due(task: Task, sealed_on) -> tuple[object, str]:
-    days = task.plan.delivery_working_days
-    try:
-        return add_working_days(sealed_on, days), f"封样后 {days} 个工作日"
-    except CalendarNotCoveredError as exc:
-        return None, f"封样后 {days} 个工作日（{exc.message}）"[:200]
+def _delivery_due(sample: Sample, sealed_on) -> tuple[object, str]:
+    days = sample.task.plan.delivery_working_days
+    basis = f"封样后 {days} 个工作日内送达检验机构（抽查计划规定）"
+    deadline = deadline_record(
+        owner=sample,
+        field="delivery_due",
+        label=f"样品 {sample.code} 送样期限",
+        start=sealed_on,
+        days=days,
+        kind="working",
+        basis=basis,
+    )
+    return deadline.due, basis
 
 
 @transaction.atomic
@@ -517,16 +524,14 @@ def record_seal(*, actor: User, record: SamplingRecord) -> Sample:
         raise ServiceError(problems)
     now = timezone.now()
     sealed_on = timezone.localdate(now)
-    due, note = _delivery_due(record.task, sealed_on)
     sample = Sample(
         code=next_code("CJ", sealed_on.year, 6),
         record=record,
         task=record.task,
         laboratory=record.task.laboratory,
         sealed_at=now,
-        delivery_due=due,
-        delivery_due_note=note,
     )
+    sample.delivery_due, sample.delivery_due_note = _delivery_due(sample, sealed_on)
     sample.save()
     for number, seal in enumerate(record.seal_numbers, start=1):
         Portion.objects.create(

@@ -97,6 +97,18 @@ class LabSample(PublicModel):
             "is_retest": self.is_retest,
         }
 
+    def deadline_watchers(self, field: str):
+        """The laboratory's staff answer for its testing deadline."""
+        from choujian.accounts.scope import members_of
+        from choujian.testing.policy import LAB_ROLES
+
+        return list(members_of([self.laboratory_id], LAB_ROLES))
+
+    def deadline_link(self, field: str) -> str:
+        from django.urls import reverse
+
+        return reverse("testing:lab_sample", args=[self.lab_code])
+
 
 class Result(models.Model):
     """One test item's measured values. Never edited: a correction is a new row that keeps the old one, with a
@@ -218,6 +230,15 @@ class Notice(PublicModel):
             "objection_due": _iso(self.objection_due),
         }
 
+    def deadline_watchers(self, field: str):
+        """The inspected party (who may object) and the organiser."""
+        return _party_and_organiser(self.sample)
+
+    def deadline_link(self, field: str) -> str:
+        from django.urls import reverse
+
+        return reverse("testing:report", args=[self.report.code])
+
 
 class Objection(PublicModel):
     """The inspected party's objection (异议) to a result, decided by the organiser within 3 working days."""
@@ -259,6 +280,18 @@ class Objection(PublicModel):
             "decision_note": self.decision_note,
             "attachments": sorted(a.sha256 for a in self.attachments.all()),
         }
+
+    def deadline_watchers(self, field: str):
+        """The organiser decides the objection."""
+        from choujian.accounts.choices import Role
+        from choujian.accounts.scope import members_of
+
+        return list(members_of([self.sample.task.plan.regulator_id], Role.REGULATOR_WRITERS))
+
+    def deadline_link(self, field: str) -> str:
+        from django.urls import reverse
+
+        return reverse("testing:report", args=[self.report.code])
 
 
 class Retest(PublicModel):
@@ -360,3 +393,12 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} {self.sha256[:12]}"
+
+
+def _party_and_organiser(sample) -> list:
+    from choujian.accounts.choices import Role
+    from choujian.accounts.scope import members_of
+    from choujian.testing.policy import party_org_ids
+
+    staff = members_of(party_org_ids(sample), (Role.ROLE_ENTERPRISE_STAFF, Role.ROLE_CONTRACTOR_STAFF))
+    return list(staff) + list(members_of([sample.task.plan.regulator_id], Role.REGULATOR_WRITERS))

@@ -5,7 +5,6 @@ laboratory chosen by a draw-v1 draw after both sides confirm its seal, and the f
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -14,7 +13,6 @@ from django.utils import timezone
 from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation, User
 from choujian.core.errors import NotPermitted, ServiceError
-from choujian.core.workdays import CalendarNotCoveredError, add_working_days, deadline
 from choujian.draws import sampler
 from choujian.draws.choices import DrawPurpose
 from choujian.ledger.services import ledger_append
@@ -27,6 +25,7 @@ from choujian.testing import policy
 from choujian.testing.choices import FinalBasis, Judgment, LabStatus, ObjectionStatus, RetestStatus
 from choujian.testing.models import Notice, Objection, Outcome, Report, Retest
 from choujian.testing.services import _attach
+from choujian.workcalendar.services import deadline_record
 
 DECISION_WORKING_DAYS = 3
 
@@ -35,13 +34,19 @@ def objection_days() -> int:
     return int(getattr(settings, "CHOUJIAN_OBJECTION_DAYS", 15))
 
 
-def _objection_due(sent_on):
+def _objection_due(notice: Notice, sent_on):
     """Last day to object: `objection_days()` calendar days after receipt, rolled to a working day if it ends on a
     holiday (民法典 第二百零三条)."""
-    try:
-        return deadline(sent_on, objection_days(), kind="calendar")
-    except CalendarNotCoveredError:
-        return sent_on + timedelta(days=objection_days())
+    days = objection_days()
+    return deadline_record(
+        owner=notice,
+        field="objection_due",
+        label=f"检验报告 {notice.report.code} 异议期限",
+        start=sent_on,
+        days=days,
+        kind="calendar",
+        basis=f"收到检验结果之日起 {days} 日内提出异议（产品质量法 第十五条；期间届满日为法定休假日的顺延）",
+    ).due
 
 
 def notify(*, actor: User, report: Report) -> Notice | None:
@@ -58,9 +63,9 @@ def notify(*, actor: User, report: Report) -> Notice | None:
         finalise(actor=actor, sample=sample, report=report, basis=FinalBasis.BASIS_RETEST)
         return None
     now = timezone.now()
-    notice = Notice.objects.create(
-        report=report, sample=sample, sent_at=now, objection_due=_objection_due(timezone.localdate(now))
-    )
+    notice = Notice(report=report, sample=sample, sent_at=now)
+    notice.objection_due = _objection_due(notice, timezone.localdate(now))
+    notice.save()
     ledger_append(type="notice.sent", actor=actor, object=notice)
     return notice
 
@@ -108,19 +113,20 @@ def objection_file(*, actor: User, report: Report, reasons: str, client_uuid, at
     if len(reasons) < 10:
         raise ServiceError({"reasons": ["请写明异议的具体理由（不少于 10 个字）"]})
     today = timezone.localdate()
-    try:
-        decide_by = add_working_days(today, DECISION_WORKING_DAYS)
-    except CalendarNotCoveredError:
-        decide_by = None
     with files.stored_files() as stored:
-        objection = Objection.objects.create(
-            client_uuid=client_uuid,
-            report=report,
-            sample=sample,
-            filed_by=actor,
-            reasons=reasons[:3000],
-            decide_by=decide_by,
+        objection = Objection(
+            client_uuid=client_uuid, report=report, sample=sample, filed_by=actor, reasons=reasons[:3000]
         )
+        objection.decide_by = deadline_record(
+            owner=objection,
+            field="decide_by",
+            label=f"样品 {sample.code} 异议处理期限",
+            start=today,
+            days=DECISION_WORKING_DAYS,
+            kind="working",
+            basis=f"收到异议之日起 {DECISION_WORKING_DAYS} 个工作日内作出处理决定",
+        ).due
+        objection.save()
         for upload in attachments or []:
             _attach(actor=actor, stored=stored, upload=upload, objection=objection)
         ledger_append(type="objection.filed", actor=actor, object=objection)

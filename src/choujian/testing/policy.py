@@ -31,13 +31,19 @@ def works_for_agency(user: User, sample: Sample) -> bool:
     return any(m.organisation_id == sample.task.agency_id for m in user.active_memberships)
 
 
-def is_inspected_party(user: User, sample: Sample) -> bool:
-    """Staff of the inspected enterprise (or, for a delivered lot, of the contractor that holds it)."""
+def party_org_ids(sample: Sample) -> set[int]:
+    """The inspected enterprise's organisation and, for a delivered lot, the contractor that holds it."""
     task = sample.task
     parties = {task.enterprise.organisation_id}
     if task.delivery_id:
         parties.add(task.delivery.section.contractor_id)
     parties.discard(None)
+    return parties
+
+
+def is_inspected_party(user: User, sample: Sample) -> bool:
+    """Staff of the inspected enterprise (or, for a delivered lot, of the contractor that holds it)."""
+    parties = party_org_ids(sample)
     return any(
         m.organisation_id in parties and m.role in (Role.ROLE_ENTERPRISE_STAFF, Role.ROLE_CONTRACTOR_STAFF)
         for m in (user.active_memberships if user.is_authenticated else [])

@@ -15,7 +15,6 @@ from choujian.accounts.models import User
 from choujian.core.canonical import digest
 from choujian.core.codes import next_code
 from choujian.core.errors import NotPermitted, ServiceError
-from choujian.core.workdays import CalendarNotCoveredError, add_working_days
 from choujian.ledger.services import ledger_append
 from choujian.rules import judgment, schema
 from choujian.rules.models import RuleSet
@@ -26,6 +25,7 @@ from choujian.sampling.models import Portion, Sample
 from choujian.testing import policy
 from choujian.testing.choices import IntakeDecision, LabStatus
 from choujian.testing.models import Attachment, Intake, LabSample, Report, Result
+from choujian.workcalendar.services import deadline_record
 
 # No 0/O or 1/I: the code is read aloud and written on tubes. 32**9 ≈ 3.5e13 codes: unguessable, unrelated to
 # the sample code.
@@ -78,12 +78,19 @@ def _variant(ruleset: RuleSet, variant: str, sample: Sample) -> str:
     return variant
 
 
-def _testing_due(ruleset: RuleSet, received_on) -> tuple[object, str]:
-    days = ruleset.content.get("testing_days") or DEFAULT_TESTING_DAYS
-    try:
-        return add_working_days(received_on, int(days)), f"接收后 {days} 个工作日"
-    except CalendarNotCoveredError as exc:
-        return None, f"接收后 {days} 个工作日（{exc.message}）"[:200]
+def _testing_due(lab_sample: LabSample, received_on) -> tuple[object, str]:
+    days = int(lab_sample.ruleset.content.get("testing_days") or DEFAULT_TESTING_DAYS)
+    basis = f"接收后 {days} 个工作日内完成检验（实施细则规定）"
+    deadline = deadline_record(
+        owner=lab_sample,
+        field="due_on",
+        label=f"检验样品 {lab_sample.lab_code} 检验期限",
+        start=received_on,
+        days=days,
+        kind="working",
+        basis=basis,
+    )
+    return deadline.due, basis
 
 
 def _portion_at_lab(sample: Sample, laboratory, kind: str) -> Portion:
@@ -149,11 +156,10 @@ def intake_accept(
         for photo in photos or []:
             _attach(actor=actor, stored=stored, upload=photo, intake=intake)
         today = timezone.localdate()
-        due, note = _testing_due(ruleset, today)
         code = new_lab_code()
         while LabSample.objects.filter(lab_code=code).exists():
             code = new_lab_code()
-        lab_sample = LabSample.objects.create(
+        lab_sample = LabSample(
             lab_code=code,
             portion=portion,
             intake=intake,
@@ -161,10 +167,10 @@ def intake_accept(
             ruleset=ruleset,
             variant=variant,
             received_on=today,
-            due_on=due,
-            due_note=note,
             is_retest=retest is not None,
         )
+        lab_sample.due_on, lab_sample.due_note = _testing_due(lab_sample, today)
+        lab_sample.save()
         ledger_append(type="intake.accepted", actor=actor, object=intake)
         ledger_append(type="lab_sample.created", actor=actor, object=lab_sample)
         if retest is not None:

@@ -1,0 +1,18 @@
+"""Reads of in-app messages: a person sees only their own."""
+
+from choujian.accounts.models import User
+from choujian.notifications.models import Message
+
+
+def inbox(user: User):
+    if not user.is_authenticated:
+        return Message.objects.none()
+    return Message.objects.filter(recipient=user)
+
+
+def unread_count(user: User) -> int:
+    return inbox(user).filter(read_at__isnull=True).count()
+
+
+def message_for(user: User, public_id) -> Message | None:
+    return inbox(user).filter(public_id=public_id).first()

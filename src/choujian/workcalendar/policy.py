@@ -1,0 +1,45 @@
+"""Who may change the platform's holiday calendar: the administrators of the deployment's top regulator level.
+
+The top level is the highest regulator level at which an active administrator exists (a provincial deployment whose
+ministry has no administrator on the platform is run by the province's administrators)."""
+
+from choujian.accounts.choices import OrganisationKind, RegulatorLevel, Role
+from choujian.accounts.models import Membership, User
+
+LEVEL_ORDER = [value for value, _ in RegulatorLevel.CHOICES]
+
+
+def top_regulator_level() -> str | None:
+    levels = set(
+        Membership.objects.filter(
+            active=True,
+            role=Role.ROLE_REGULATOR_ADMIN,
+            organisation__active=True,
+            organisation__kind=OrganisationKind.KIND_REGULATOR,
+            user__is_active=True,
+        ).values_list("organisation__level", flat=True)
+    )
+    return next((level for level in LEVEL_ORDER if level in levels), None)
+
+
+def may_edit_calendar(user: User) -> bool:
+    if not user.is_authenticated:
+        return False
+    top = top_regulator_level()
+    return any(
+        m.role == Role.ROLE_REGULATOR_ADMIN
+        and m.organisation.kind == OrganisationKind.KIND_REGULATOR
+        and m.organisation.level == top
+        for m in user.active_memberships
+    )
+
+
+def calendar_editors():
+    top = top_regulator_level()
+    return User.objects.filter(
+        is_active=True,
+        memberships__active=True,
+        memberships__role=Role.ROLE_REGULATOR_ADMIN,
+        memberships__organisation__kind=OrganisationKind.KIND_REGULATOR,
+        memberships__organisation__level=top,
+    ).distinct()
