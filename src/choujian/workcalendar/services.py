@@ -64,7 +64,8 @@ def deadline_record(*, owner, field: str, label: str, start, days: int, kind: st
         "due": due.due,
         "provisional_year": due.provisional_years[0] if due.provisional else None,
     }
-    deadline, _ = Deadline.objects.update_or_create(owner=object_ref(owner), field=field, defaults=values)
+    ref = owner if isinstance(owner, str) else object_ref(owner)
+    deadline, _ = Deadline.objects.update_or_create(owner=ref, field=field, defaults=values)
     return deadline
 
 
