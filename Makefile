@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run demo test test-sqlite test-postgres lint bench install install-dev browser clean
+.PHONY: run demo test test-sqlite test-dates test-postgres lint bench install install-dev browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,7 @@ browser:
 test: install-dev browser lint
 	CHOUJIAN_DATA_DIR=$$(mktemp -d) $(BIN)/choujian makemigrations --check --dry-run
 	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-dates
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
 		$(MAKE) --no-print-directory test-postgres; \
 	else echo "PostgreSQL not reachable at 127.0.0.1:5432: skipped the PostgreSQL run"; fi
@@ -47,6 +48,16 @@ test: install-dev browser lint
 test-sqlite:
 	@echo "== pytest on SQLite =="
 	CHOUJIAN_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The tests whose expectations involve today's date, run again as if it were late December (holidays of a year not
+# yet entered) in this year and the next: a suite that would go red at New Year goes red here first.
+DATED_TESTS ?= tests/core tests/workcalendar tests/sampling tests/testing tests/planning tests/draws
+test-dates:
+	@for day in 2026-12-20 2027-12-20; do \
+		echo "== pytest on SQLite, today frozen to $$day =="; \
+		CHOUJIAN_TEST_TODAY=$$day CHOUJIAN_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest -n 2 -q $(DATED_TESTS) \
+			-p no:randomly || exit 1; \
+	done
 
 test-postgres:
 	@echo "== pytest on PostgreSQL =="

@@ -150,7 +150,10 @@ def test_the_admin_screen_previews_and_saves_a_year_from_the_notice_text(client,
     top_admin.two_factor_exempt = True
     top_admin.save()
     client.force_login(top_admin)
-    notice = "一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n二、春节：2月5日至12日放假调休，共8天。2月20日（周六）上班。"
+    notice = (
+        "一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n"
+        "二、春节：2月5日至12日放假调休，共8天。2月20日（周六）上班。"
+    )
     form = {"source": "国办发明电〔2026〕99号", "reason": "通知发布", "notice": notice}
     preview = client.post("/calendar/2027/edit/", form | {"action": "preview"})
     assert preview.status_code == 200
