@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from choujian.accounts.models import Organisation
+from choujian.core.dates import DateFormField
 from choujian.registry.choices import DocumentKind
 from choujian.registry.models import Delivery, Enterprise, Product, Project, Section
 
@@ -56,7 +57,7 @@ class DeliveryForm(VersionedForm):
     class Meta:
         model = Delivery
         fields = ["section", "product", "batch_no", "quantity", "unit", "delivered_on"]
-        widgets = {"delivered_on": forms.DateInput(attrs={"type": "date"})}
+        field_classes = {"delivered_on": DateFormField}
 
 
 class ImportForm(forms.Form):

@@ -1,8 +1,10 @@
 """Thin API serializers for the registries: shapes and references only; rules live in models and services."""
 
+from django.db import models
 from rest_framework import serializers
 
 from choujian.accounts.models import Organisation
+from choujian.core.dates import DateSerializerField
 from choujian.registry import selectors
 from choujian.registry.models import Delivery, DeliveryDocument, Enterprise, Product, ProductCategory, Project, Section
 
@@ -31,6 +33,9 @@ class ScopedSlugField(serializers.SlugRelatedField):
 class VersionedSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     version = serializers.IntegerField(required=False, min_value=1, help_text="修改时必填：读取时的版本号")
+    serializer_field_mapping = serializers.ModelSerializer.serializer_field_mapping | {
+        models.DateField: DateSerializerField
+    }
 
 
 class EnterpriseSerializer(VersionedSerializer):

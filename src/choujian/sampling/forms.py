@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from choujian.core.dates import DateFormField
 from choujian.planning.choices import ReplacementReason
 from choujian.sampling.choices import PlaceKind
 from choujian.sampling.models import SamplingRecord
@@ -66,9 +67,9 @@ class RecordForm(forms.ModelForm):
 
     class Meta:
         model = SamplingRecord
+        field_classes = {"production_date": DateFormField}
         fields = [name for name in FORM_PAGE_FIELDS if name not in ("seal_numbers", "paper_matches", "device_time")]
         widgets = {
-            "production_date": forms.DateInput(attrs={"type": "date"}),
             "lot_size": forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
             "latitude": forms.NumberInput(attrs={"readonly": True, "step": "any"}),
             "longitude": forms.NumberInput(attrs={"readonly": True, "step": "any"}),

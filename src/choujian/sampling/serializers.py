@@ -1,7 +1,9 @@
 """Thin API shapes for sampling forms, evidence, signatures, samples, portions, handovers and alternate requests."""
 
+from django.db import models
 from rest_framework import serializers
 
+from choujian.core.dates import DateSerializerField
 from choujian.planning.choices import ReplacementReason
 from choujian.sampling.choices import EvidenceKind, PlaceKind, SignerRole
 from choujian.sampling.content import FORM_FIELDS
@@ -96,6 +98,9 @@ class RecordSerializer(serializers.ModelSerializer):
     sample = serializers.SerializerMethodField()
     version = serializers.IntegerField(required=False)
     problems = serializers.SerializerMethodField(help_text="封样前尚需完成的事项（按字段）")
+    serializer_field_mapping = serializers.ModelSerializer.serializer_field_mapping | {
+        models.DateField: DateSerializerField
+    }
 
     class Meta:
         model = SamplingRecord

@@ -6,32 +6,6 @@ import datetime as dt
 import re
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９／－．：", "0123456789/-.:")
-_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
-DATE_FORMATS_HINT = "2026-11-18、2026/11/18、2026.11.18、2026年11月18日 或 20261118"
-
-
-def parse_date(value) -> dt.date:
-    """A date from the browser's picker or typed as in DATE_FORMATS_HINT; ValueError (in Chinese) otherwise."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value if value is not None else "").strip().translate(_FULL_WIDTH).replace(" ", "")
-    if not text:
-        raise ValueError("请填写日期")
-    for pattern in _PATTERNS:
-        match = pattern.match(text)
-        if match:
-            year, month, day = (int(g) for g in match.groups())
-            try:
-                return dt.date(year, month, day)
-            except ValueError:
-                raise ValueError(f"“{value}”不是有效的日期") from None
-    raise ValueError(f"无法识别日期“{value}”，请按 {DATE_FORMATS_HINT} 填写")
 
 
 _DAY = r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日"

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 
 from choujian.accounts.models import User
+from choujian.core.dates import parse_date
 from choujian.core.errors import NotPermitted, ServiceError
 from choujian.core.workdays import KINDS, MAX_DAYS, Due, WorkCalendar
 from choujian.ledger.objects import object_ref, resolve
@@ -18,7 +19,6 @@ from choujian.workcalendar import policy
 from choujian.workcalendar.choices import DayKind, YearStatus
 from choujian.workcalendar.display import deadline_text
 from choujian.workcalendar.models import CalendarDay, CalendarYear, Deadline, DeadlineChange
-from choujian.workcalendar.parsing import parse_date
 from choujian.workcalendar.selectors import FIRST_YEAR, LAST_YEAR, work_calendar
 
 

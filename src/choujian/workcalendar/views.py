@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from choujian.core.access import login
+from choujian.core.dates import parse_date
 from choujian.core.errors import NotPermitted, ServiceError
 from choujian.core.workdays import YearArrangement
 from choujian.workcalendar import policy, selectors, services
-from choujian.workcalendar.parsing import format_notice, parse_date, parse_notice
+from choujian.workcalendar.parsing import format_notice, parse_notice
 from choujian.workcalendar.presenting import WEEKDAYS, days_off_count, month_grids, year_payload
 
 

@@ -155,11 +155,15 @@
     var draftKey = "choujian-draft-" + code, timer = null, saving = false, again = false;
     if (!form) return;
 
+    var unreadable = [];
     function values() {
       var out = {};
+      unreadable = [];
       $$("[data-field]", form).forEach(function (el) {
         var name = el.dataset.field;
         if (name === "version") return;
+        // A date the browser cannot read reports "" — never send that over the stored value.
+        if (el.validity && el.validity.badInput) { unreadable.push(el); return; }
         var v = el.value;
         if (name === "seal_numbers") v = v.split(/[,，\s]+/).filter(function (s) { return s; });
         else if (name === "paper_matches") v = v === "true" ? true : (v === "false" ? false : null);
@@ -181,8 +185,13 @@
       var payload = values();
       payload.version = version();
       say(status, "正在保存…");
+      var unread = unreadable.map(function (el) { return (el.labels && el.labels[0] ? el.labels[0].textContent : el.name).trim(); });
       send("PATCH", api, payload).then(function (body) {
         saving = false;
+        if (unread.length) {
+          say(status, "已保存其他内容；" + unread.join("、") + " 无法识别，请按 2026-11-18 的格式重新填写（原值未改动）", "warn");
+          return;
+        }
         $("[name=version]", form).value = body.version;
         page.dataset.content = body.content_sha256;
         $$(".content-hash").forEach(function (el) { el.textContent = body.content_sha256; });
