@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from choujian.core.access import login
 from choujian.core.dates import parse_date
 from choujian.core.errors import NotPermitted, ServiceError
-from choujian.core.workdays import YearArrangement
+from choujian.core.workdays import YearArrangement, provisional_arrangement
 from choujian.workcalendar import policy, selectors, services
 from choujian.workcalendar.parsing import format_notice, parse_notice
 from choujian.workcalendar.presenting import WEEKDAYS, days_off_count, month_grids, year_payload
@@ -60,6 +60,13 @@ def year_detail(request, year: int):
     )
 
 
+def _statutory_missing(year: int, holidays: list[dict]) -> list[str]:
+    """Statutory holidays the entered text does not mention (a notice may name two at once: "国庆节、中秋节")."""
+    entered = "、".join({h["name"] for h in holidays})
+    statutory = {n for n in provisional_arrangement(year).holidays.values() if not n.endswith("补假")}
+    return sorted(n for n in statutory if n.removesuffix("节") not in entered)
+
+
 @login
 @require_http_methods(["GET", "HEAD", "POST"])
 def year_edit(request, year: int):
@@ -107,6 +114,7 @@ def year_edit(request, year: int):
                     workdays=frozenset(parse_date(w) for w in workdays),
                 )
                 context |= {
+                    "missing": _statutory_missing(year, holidays),
                     "preview": month_grids(preview),
                     "preview_days_off": days_off_count(preview),
                     "would_move": entry.moved,
