@@ -112,3 +112,10 @@ class DeliveryFactory(factory.django.DjangoModelFactory):
     quantity = Decimal("25.000")
     unit = "t"
     delivered_on = dt.date(2026, 5, 20)
+
+
+def api_token(user, *, two_factor: bool = True) -> str:
+    """An API token key for `user`, as if issued after the sign-in it needs."""
+    from choujian.accounts.services import api_token_issue
+
+    return api_token_issue(user=user, two_factor=two_factor)[1]

@@ -4,9 +4,8 @@ import re
 
 import pytest
 import schemathesis
-from rest_framework.authtoken.models import Token
 
-from tests.factories import DeliveryFactory, OrganisationFactory, member
+from tests.factories import DeliveryFactory, OrganisationFactory, api_token, member
 from tests.fuzzing import checker
 
 REGISTRY = re.compile(r"^/api/v1/(enterprises|products|projects|sections|deliveries|organisations|categories|me)/")
@@ -18,7 +17,7 @@ def test_it_never_answers_500_on_the_registry_api(live_server):
     province = OrganisationFactory(name="福建省交通运输厅", level="province", region="350000")
     user = member(province, "regulator_admin", username="fuzzer")
     DeliveryFactory(section__project__region="350102")
-    headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+    headers = {"Authorization": f"Token {api_token(user)}"}
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/")
     failures, tried = [], 0
     for result in schema.get_all_operations():

@@ -55,7 +55,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -158,8 +157,9 @@ X_FRAME_OPTIONS = "DENY"
 
 AXES_FAILURE_LIMIT = env_int("CHOUJIAN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 1  # hours
-# Per account, not per IP: a whole county office often shares one NAT address.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# A username is locked only together with the address its failures came from, so nobody can lock out someone else;
+# accounts.lockout adds a doubling delay per username on top (no hard lock).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
@@ -167,6 +167,8 @@ AXES_VERBOSE = False
 
 # Demo users are created without a TOTP device; set to true to enforce 2FA for them too.
 CHOUJIAN_ENFORCE_2FA = env_bool("CHOUJIAN_ENFORCE_2FA", True)
+# Hours an API token lives; tokens of users who must use two factors are issued only with a TOTP code.
+CHOUJIAN_API_TOKEN_HOURS = env_int("CHOUJIAN_API_TOKEN_HOURS", 12, minimum=1, maximum=24 * 90)
 CHOUJIAN_DEMO_PASSWORD = env_str("CHOUJIAN_DEMO_PASSWORD", "choujian-demo")
 # Days the inspected party has to object to a result (Product Quality Law art. 15: 15 days from receipt).
 CHOUJIAN_OBJECTION_DAYS = env_int("CHOUJIAN_OBJECTION_DAYS", 15, minimum=1, maximum=90)
@@ -178,8 +180,8 @@ OTP_TOTP_ISSUER = "Choujian 抽检"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "choujian.accounts.authentication.ApiTokenAuthentication",
+        "choujian.accounts.authentication.TwoFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "choujian.core.api.Pagination",

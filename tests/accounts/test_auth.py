@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
@@ -38,13 +39,72 @@ def test_it_refuses_a_token_for_a_wrong_password(world):
     assert "token" not in response.json()
 
 
-def test_it_locks_an_account_after_five_failed_logins(world, client):
-    for _ in range(5):
-        response = client.post("/login/", {"username": "gulou", "password": "wrong-password"})
-        assert response.status_code in (200, 429)
-    locked = client.post("/login/", {"username": "gulou", "password": DEMO_PASSWORD})
+def _fail(client, username: str, address: str, times: int) -> None:
+    """Wrong passwords from one address, a minute apart (past the doubling delay)."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    start = timezone.now()
+    for i in range(times):
+        with time_machine.travel(start + dt.timedelta(minutes=i), tick=False):
+            response = client.post("/login/", {"username": username, "password": "wrong-password"}, REMOTE_ADDR=address)
+            assert response.status_code in (200, 429)
+
+
+def test_it_locks_an_account_after_five_failed_logins_from_that_address(world, client):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    _fail(client, "gulou", "10.0.0.66", 5)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=6), tick=False):
+        locked = client.post("/login/", {"username": "gulou", "password": DEMO_PASSWORD}, REMOTE_ADDR="10.0.0.66")
     assert locked.status_code == 429
     assert "锁定" in locked.content.decode()
+
+
+def test_five_wrong_passwords_from_one_address_do_not_lock_the_owner_out_elsewhere(world, client):
+    import datetime as dt
+
+    import time_machine
+    from django.test import Client
+    from django.utils import timezone
+
+    _fail(client, "gulou", "10.0.0.66", 5)
+    owner = Client()
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=6), tick=False):
+        response = owner.post("/login/", {"username": "gulou", "password": DEMO_PASSWORD}, REMOTE_ADDR="10.9.9.9")
+    assert response.status_code == 302
+
+
+def test_repeated_failures_slow_down_further_tries_for_the_username(world, client):
+    for _ in range(4):
+        client.post("/login/", {"username": "gulou", "password": "wrong-password"}, REMOTE_ADDR="10.0.0.7")
+    page = client.post("/login/", {"username": "gulou", "password": DEMO_PASSWORD}, REMOTE_ADDR="10.0.0.8")
+    assert page.status_code == 200 and "秒后再试" in page.content.decode()
+    token = APIClient().post(
+        "/api/v1/auth/token/", {"username": "gulou", "password": DEMO_PASSWORD}, format="json", REMOTE_ADDR="10.0.0.8"
+    )
+    assert token.status_code == 429 and int(token["Retry-After"]) > 0
+
+
+def test_an_administrator_sees_and_lifts_a_lockout(world, client):
+    from axes.models import AccessAttempt
+
+    _fail(client, "gulou", "10.0.0.66", 5)
+    admin = Client()
+    admin.force_login(world.provincial_admin)
+    page = admin.get("/lockouts/").content.decode()
+    assert "gulou" in page and "10.0.0.66" in page
+    assert admin.post("/lockouts/", {"username": "gulou", "ip_address": "10.0.0.66"}).status_code == 302
+    assert not AccessAttempt.objects.filter(username="gulou", ip_address="10.0.0.66").exists()
+    assert Client().get("/lockouts/").status_code == 302
+    officer = Client()
+    officer.force_login(world.county_officer)
+    assert officer.get("/lockouts/").status_code == 403
 
 
 def test_it_signs_in_with_chinese_pages(world, client):
@@ -126,3 +186,52 @@ def test_it_lets_only_a_regional_admin_register_organisations(world):
         actor=world.provincial_admin, name="新检测所", kind="laboratory", region="350102"
     )
     assert created.public_id
+
+
+def test_a_password_only_session_cannot_use_the_api_of_a_two_factor_account(approver, client):
+    # The attack: sign in with the password only, then call the API with the session cookie and the CSRF header.
+    client.post("/login/", {"username": "approver1", "password": DEMO_PASSWORD})
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 403
+    assert "二次验证" in response.json()["detail"]
+    assert client.post("/api/v1/enterprises/", {"name": "x"}).status_code == 403
+
+
+def test_a_verified_session_may_use_the_api(approver, client):
+    device = TOTPDevice.objects.create(user=approver, name="t", confirmed=True)
+    client.post("/login/", {"username": "approver1", "password": DEMO_PASSWORD})
+    assert client.post("/two-factor/", {"token": _code(device), "next": "/"}).status_code == 302
+    assert client.get("/api/v1/me/").status_code == 200
+
+
+def test_a_token_issued_without_the_second_factor_does_not_work_for_a_two_factor_account(approver):
+    from tests.factories import api_token
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(approver, two_factor=False)}")
+    response = client.get("/api/v1/me/")
+    assert response.status_code in (401, 403) and "二次验证" in response.json()["detail"]
+
+
+def test_tokens_are_stored_hashed_and_expire(world, settings):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from choujian.accounts.models import ApiToken
+
+    settings.CHOUJIAN_API_TOKEN_HOURS = 12
+    client = APIClient()
+    key = client.post("/api/v1/auth/token/", {"username": "gulou", "password": DEMO_PASSWORD}, format="json").json()[
+        "token"
+    ]
+    stored = ApiToken.objects.get(user=world.county_officer)
+    assert key not in (stored.key_hash, stored.prefix) and len(stored.key_hash) == 64
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/me/").status_code == 200
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=12, minutes=1)):
+        response = client.get("/api/v1/me/")
+    assert response.status_code == 401 and "过期" in response.json()["detail"]
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert client.get("/api/v1/me/").status_code == 401

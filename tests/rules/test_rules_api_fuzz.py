@@ -4,10 +4,9 @@ import re
 
 import pytest
 import schemathesis
-from rest_framework.authtoken.models import Token
 
 from choujian.rules.services import ruleset_load_files
-from tests.factories import OrganisationFactory, member
+from tests.factories import OrganisationFactory, api_token, member
 from tests.fuzzing import checker
 
 RULES = re.compile(r"^/api/v1/rules/")
@@ -19,7 +18,7 @@ def test_it_never_answers_500_on_the_rules_api(live_server):
     province = OrganisationFactory(name="福建省交通运输厅", level="province", region="350000")
     user = member(province, "regulator_admin", username="rulesfuzzer")
     ruleset_load_files(actor=None)
-    headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+    headers = {"Authorization": f"Token {api_token(user)}"}
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/")
     failures, tried = [], 0
     for result in schema.get_all_operations():

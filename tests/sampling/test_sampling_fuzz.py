@@ -5,9 +5,9 @@ import uuid
 
 import pytest
 import schemathesis
-from rest_framework.authtoken.models import Token
 
 from choujian.sampling import services
+from tests.factories import api_token
 from tests.fuzzing import checker
 from tests.sampling import conftest as sampling
 
@@ -21,7 +21,7 @@ def test_it_never_answers_500_on_the_sampling_api(live_server, field):
     sampler = field.samplers[0]
     record = services.record_start(actor=sampler, task=field.task, client_uuid=uuid.uuid4())
     sampling.complete_form(record, sampler)
-    headers = {"Authorization": f"Token {Token.objects.create(user=sampler).key}"}
+    headers = {"Authorization": f"Token {api_token(sampler)}"}
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/")
     failures, tried = [], 0
     for result in schema.get_all_operations():

@@ -5,9 +5,9 @@ import re
 
 import pytest
 import schemathesis
-from rest_framework.authtoken.models import Token
 
 from choujian.testing import services
+from tests.factories import api_token
 from tests.fuzzing import checker
 from tests.testing import conftest as testing
 from tests.testing.test_lab_flow import _approved
@@ -27,7 +27,7 @@ def test_it_never_answers_500_on_the_laboratory_api(live_server, lab):
     failures = []
     fill = {"lab_code": report.lab_sample.lab_code, "code": report.code}
     for user in (lab.tester, lab.intake, lab.party):
-        headers = {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+        headers = {"Authorization": f"Token {api_token(user)}"}
         for operation in operations:
             checker(operation, live_server.url, headers, failures, fill)()
     assert failures == []

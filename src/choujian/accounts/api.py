@@ -4,13 +4,13 @@ from django.contrib.auth import authenticate
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from choujian.accounts import services
+from choujian.accounts.lockout import retry_after, wait_message
 from choujian.accounts.models import Organisation
 from choujian.accounts.scope import organisations_visible_to
 from choujian.core.api import ScopedModelViewSet
@@ -33,25 +33,34 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "TokenResponse", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
+            )
+        },
     )
     def post(self, request):
         from django.conf import settings
 
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        seconds = retry_after(form.validated_data["username"])
+        if seconds:
+            response = Response({"detail": wait_message(seconds)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+            response["Retry-After"] = str(seconds)
+            return response
         user = authenticate(
             request=request, username=form.validated_data["username"], password=form.validated_data["password"]
         )
         if user is None or not user.is_active:
             return Response({"detail": "用户名或密码不正确"}, status=status.HTTP_400_BAD_REQUEST)
-        if settings.CHOUJIAN_ENFORCE_2FA and user.needs_two_factor:
-            otp = form.validated_data.get("otp")
-            devices = TOTPDevice.objects.filter(user=user, confirmed=True)
-            if not otp or not any(device.verify_token(otp) for device in devices):
-                return Response({"otp": ["此账号需要二次验证：请提供手机令牌的 6 位验证码"]}, status=400)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        otp = form.validated_data.get("otp")
+        devices = TOTPDevice.objects.filter(user=user, confirmed=True)
+        verified = bool(otp) and any(device.verify_token(otp) for device in devices)
+        if settings.CHOUJIAN_ENFORCE_2FA and user.needs_two_factor and not verified:
+            return Response({"otp": ["此账号需要二次验证：请提供手机令牌的 6 位验证码"]}, status=400)
+        token, key = services.api_token_issue(user=user, two_factor=verified)
+        return Response({"token": key, "expires_at": token.expires_at.isoformat()})
 
 
 class MeOrganisationSerializer(serializers.Serializer):

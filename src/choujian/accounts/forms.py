@@ -11,3 +11,11 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("用户名或密码不正确。连续多次失败后账号将被暂时锁定。"),
         "inactive": _("该账号已停用。"),
     }
+
+    def clean(self):
+        from choujian.accounts.lockout import retry_after, wait_message
+
+        seconds = retry_after(self.cleaned_data.get("username") or "")
+        if seconds:
+            raise forms.ValidationError(wait_message(seconds), code="throttled")
+        return super().clean()

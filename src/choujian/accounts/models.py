@@ -167,3 +167,23 @@ class Membership(PublicModel):
             "role": self.role,
             "active": self.active,
         }
+
+
+class ApiToken(models.Model):
+    """An API token: only its SHA-256 is stored; it expires; it records whether a second factor was checked."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("前缀"), max_length=8)
+    two_factor = models.BooleanField(_("已二次验证"), default=False)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = pgettext_lazy("plural", "接口令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

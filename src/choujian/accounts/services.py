@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from choujian.accounts.choices import Role
-from choujian.accounts.models import Membership, Organisation, User
+from choujian.accounts.models import ApiToken, Membership, Organisation, User
 from choujian.accounts.scope import in_region, regulator_prefixes
 from choujian.core.errors import NotPermitted, ServiceError
 from choujian.core.recording import record_create, record_update
@@ -65,3 +65,25 @@ def membership_revoke(*, actor: User, membership: Membership) -> Membership:
     if not _admin_over(actor, membership.organisation.region):
         raise NotPermitted("只有本辖区的监管管理员可以撤销角色")
     return record_update(membership, actor=actor, event="membership.revoked", changes={"active": False}, version=None)
+
+
+def api_token_issue(*, user: User, two_factor: bool) -> tuple[ApiToken, str]:
+    """A new API token for `user`; returns the row and the key, which is shown once and never stored."""
+    import datetime as dt
+    import secrets
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from choujian.accounts.authentication import token_hash
+
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=token_hash(key),
+        prefix=key[:8],
+        two_factor=two_factor,
+        expires_at=timezone.now() + dt.timedelta(hours=settings.CHOUJIAN_API_TOKEN_HOURS),
+    )
+    ApiToken.objects.filter(user=user, expires_at__lte=timezone.now()).delete()
+    return token, key

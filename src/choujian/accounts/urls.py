@@ -7,4 +7,5 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("two-factor/", views.two_factor, name="two_factor"),
+    path("lockouts/", views.lockouts, name="lockouts"),
 ]
