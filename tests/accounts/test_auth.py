@@ -1,5 +1,7 @@
 """Sign-in by page and by token, lockout after failures, mandatory TOTP for admins and approvers."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -132,8 +134,39 @@ def test_it_sends_an_approver_to_two_factor_before_any_page(approver, client):
     assert response.status_code == 302 and response["Location"].startswith("/two-factor/")
 
 
-def test_it_lets_the_approver_in_after_enrolling_a_totp_device(approver, client):
+def test_the_password_alone_cannot_enrol_a_phone(approver, client):
     client.post("/login/", {"username": "approver1", "password": DEMO_PASSWORD})
+    page = client.get("/two-factor/").content.decode()
+    assert "绑定码" in page and "扫描二维码" not in page
+    assert not TOTPDevice.objects.filter(user=approver).exists()
+    wrong = client.post("/two-factor/", {"enrolment_code": "WRONGCODE1"}).content.decode()
+    assert "绑定码不正确" in wrong and not TOTPDevice.objects.filter(user=approver).exists()
+
+
+def test_an_administrator_issues_a_one_time_enrolment_code(approver, world, client):
+    from choujian.accounts.models import EnrolmentCode
+
+    admin = Client()
+    admin.force_login(world.provincial_admin)
+    page = admin.post("/enrolment-codes/", {"username": "approver1"}).content.decode()
+    code = re.search(r'id="enrolment-code">([A-Z0-9]{10})<', page).group(1)
+    assert not EnrolmentCode.objects.filter(code_hash=code).exists()  # stored hashed
+    outsider = OrganisationFactory(kind="laboratory", level="", region="440100")
+    stranger = member(outsider, "approver", username="stranger")
+    refused = admin.post("/enrolment-codes/", {"username": stranger.username}).content.decode()
+    assert "不属于您管辖" in refused
+    client.post("/login/", {"username": "approver1", "password": DEMO_PASSWORD})
+    assert client.post("/two-factor/", {"enrolment_code": code.lower()}).status_code == 302
+    assert "扫描二维码" in client.get("/two-factor/").content.decode()
+    other = Client()
+    other.post("/login/", {"username": "approver1", "password": DEMO_PASSWORD})
+    assert "绑定码不正确" in other.post("/two-factor/", {"enrolment_code": code}).content.decode()  # single use
+
+
+def test_it_lets_the_approver_in_after_enrolling_a_totp_device(approver, client):
+    code = services.enrolment_code_issue(actor=None, user=approver)
+    client.post("/login/", {"username": "approver1", "password": DEMO_PASSWORD})
+    client.post("/two-factor/", {"enrolment_code": code})
     enrol = client.get("/two-factor/")
     assert "扫描二维码" in enrol.content.decode()
     device = TOTPDevice.objects.get(user=approver)

@@ -87,3 +87,61 @@ def api_token_issue(*, user: User, two_factor: bool) -> tuple[ApiToken, str]:
     )
     ApiToken.objects.filter(user=user, expires_at__lte=timezone.now()).delete()
     return token, key
+
+
+ENROLMENT_CODE_HOURS = 72
+
+
+def may_issue_enrolment_code(actor: User, user: User) -> bool:
+    from choujian.accounts.scope import organisations_visible_to
+
+    if actor.is_superuser:
+        return True
+    if not actor.has_any_role({Role.ROLE_REGULATOR_ADMIN}) or actor.pk == user.pk:
+        return False
+    visible = organisations_visible_to(actor)
+    return visible.filter(memberships__user=user, memberships__active=True).exists()
+
+
+@transaction.atomic
+def enrolment_code_issue(*, actor: User | None, user: User) -> str:
+    """A one-time code (shown once) with which `user` may enrol a first TOTP device; earlier unused codes lapse."""
+    import datetime as dt
+    import secrets
+
+    from django.utils import timezone
+
+    from choujian.accounts.authentication import token_hash
+    from choujian.accounts.models import EnrolmentCode
+
+    if actor is not None and not may_issue_enrolment_code(actor, user):
+        raise NotPermitted("只能为本辖区单位的人员签发绑定码")
+    code = "".join(secrets.choice("23456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(10))
+    EnrolmentCode.objects.filter(user=user, used_at__isnull=True).delete()
+    EnrolmentCode.objects.create(
+        user=user,
+        code_hash=token_hash(code),
+        issued_by=actor,
+        expires_at=timezone.now() + dt.timedelta(hours=ENROLMENT_CODE_HOURS),
+    )
+    return code
+
+
+@transaction.atomic
+def enrolment_code_redeem(*, user: User, code: str) -> bool:
+    from django.utils import timezone
+
+    from choujian.accounts.authentication import token_hash
+    from choujian.accounts.models import EnrolmentCode
+
+    normalised = "".join((code or "").split()).upper().replace("-", "")
+    found = (
+        EnrolmentCode.objects.select_for_update()
+        .filter(user=user, code_hash=token_hash(normalised), used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if found is None:
+        return False
+    found.used_at = timezone.now()
+    found.save(update_fields=["used_at"])
+    return True

@@ -8,4 +8,5 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("lockouts/", views.lockouts, name="lockouts"),
+    path("enrolment-codes/", views.enrolment_codes, name="enrolment_codes"),
 ]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from choujian.accounts import lockout
+from choujian.accounts import lockout, services
 from choujian.accounts.choices import Role
 from choujian.accounts.forms import LoginForm
 from choujian.accounts.selectors import home_summary
@@ -30,11 +30,24 @@ def _safe_next(request) -> str:
     return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else "/"
 
 
+ENROLMENT_SESSION_KEY = "choujian_enrolment_ok"
+
+
 @login
 def two_factor(request):
-    """Enrol a TOTP device on first use, then ask for the 6-digit code at every sign-in."""
+    """Ask for the 6-digit code at every sign-in. A first device is enrolled only after the one-time enrolment code
+    an administrator gave the person: the password alone must not be enough to attach a phone to an account."""
     user = request.user
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    next_url = _safe_next(request)
+    if confirmed is None and not request.session.get(ENROLMENT_SESSION_KEY):
+        if request.method == "POST" and "enrolment_code" in request.POST:
+            if services.enrolment_code_redeem(user=user, code=request.POST["enrolment_code"]):
+                request.session[ENROLMENT_SESSION_KEY] = True
+                TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+                return redirect(f"{request.path}?next={next_url}")
+            messages.error(request, _("绑定码不正确、已使用或已过期，请向管理员重新申领"))
+        return render(request, "accounts/two_factor.html", {"needs_code": True, "next": next_url})
     device = confirmed or TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="手机令牌", confirmed=False)
@@ -44,15 +57,33 @@ def two_factor(request):
             if not device.confirmed:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
+                request.session.pop(ENROLMENT_SESSION_KEY, None)
             otp_login(request, device)
             messages.success(request, _("二次验证成功"))
-            return redirect(_safe_next(request))
+            return redirect(next_url)
         messages.error(request, _("验证码不正确或已过期，请输入手机令牌上当前显示的 6 位数字"))
-    context = {"enrolling": not device.confirmed, "next": _safe_next(request)}
+    context = {"enrolling": not device.confirmed, "next": next_url}
     if not device.confirmed:
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4)
         context["secret"] = device.bin_key.hex()
     return render(request, "accounts/two_factor.html", context)
+
+
+@roles({Role.ROLE_REGULATOR_ADMIN})
+@require_http_methods(["GET", "HEAD", "POST"])
+def enrolment_codes(request):
+    """Administrators give a person a one-time code to enrol their phone (shown once, valid 72 hours)."""
+    from choujian.accounts.models import User
+
+    context = {}
+    if request.method == "POST":
+        username = (request.POST.get("username") or "").strip()
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None or not services.may_issue_enrolment_code(request.user, user):
+            context["error"] = _("没有这个账号，或该账号不属于您管辖的单位")
+        else:
+            context |= {"issued_for": user, "code": services.enrolment_code_issue(actor=request.user, user=user)}
+    return render(request, "accounts/enrolment_codes.html", context)
 
 
 def _lockout_scope(user):
