@@ -105,6 +105,12 @@ def test_a_sampler_samples_seals_labels_and_hands_over_on_a_phone(browser, live_
         form = page.locator("form.sign-form").first
         if form.locator("input[name=signer_name]").count():
             form.locator("input[name=signer_name]").fill("陈经理")
+            form.locator("input[name=signer_id_digits]").fill("123X")
+            form.locator("input[name=person_photo]").set_input_files(
+                files=[{"name": "face.jpg", "mimeType": "image/jpeg", "buffer": _jpeg((210, 170, 140))}]
+            )
+        if form.locator("input[name=signer_password]").count():  # the other sampler, on this phone
+            form.locator("input[name=signer_password]").fill(DEMO_PASSWORD)
         _sign(page, form)
         with page.expect_navigation():
             form.locator("button.primary").click()

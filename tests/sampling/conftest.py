@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from choujian.draws import services as draws
 from choujian.planning.models import Plan, Task
 from choujian.sampling import services
-from tests.factories import member
+from tests.factories import DEMO_PASSWORD, member
 from tests.planning import conftest as planning
 
 setting = planning.setting  # the planning tests' province, agency, laboratory and samplers
@@ -43,6 +43,15 @@ def ink(name: str = "签名.png", blank: bool = False) -> SimpleUploadedFile:
     out = io.BytesIO()
     image.save(out, "PNG")
     return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
+def face(name: str = "签字人.jpg") -> SimpleUploadedFile:
+    """A photo of the person signing, taken as they sign."""
+    image = Image.new("RGB", (240, 320), (225, 200, 180))
+    ImageDraw.Draw(image).ellipse((60, 60, 180, 200), fill=(200, 160, 130))
+    out = io.BytesIO()
+    image.save(out, "JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
 def sha(upload: SimpleUploadedFile) -> str:
@@ -112,6 +121,7 @@ def sign_all(record, actor, samplers) -> None:
             record=record,
             role="sampler",
             signer=sampler,
+            signer_password=DEMO_PASSWORD,
             image=ink(),
             content_sha256=record.content_sha256,
             client_uuid=uuid.uuid4(),
@@ -121,6 +131,8 @@ def sign_all(record, actor, samplers) -> None:
         record=record,
         role="party",
         signer_name="陈经理",
+        signer_id_digits="123X",
+        person_photo=face(),
         image=ink(),
         content_sha256=record.content_sha256,
         client_uuid=uuid.uuid4(),

@@ -14,7 +14,7 @@ from choujian.sampling import custody, selectors, services
 from choujian.sampling.models import AlternateRequest, Sample, SamplingRecord, Signature
 from tests.factories import OrganisationFactory, member
 from tests.ledger_entries import entries_data
-from tests.sampling.conftest import complete_form, ink, photo, sha, sign_all
+from tests.sampling.conftest import complete_form, face, ink, photo, sha, sign_all
 
 pytestmark = pytest.mark.django_db
 
@@ -218,6 +218,8 @@ def test_the_same_signature_uuid_twice_makes_one_signature(field):
             record=record,
             role="party",
             signer_name="陈经理",
+            signer_id_digits="123X",
+            person_photo=face(),
             image=ink(),
             content_sha256=record.content_sha256,
             client_uuid=key,

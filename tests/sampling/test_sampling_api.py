@@ -7,7 +7,7 @@ import pytest
 
 from choujian.sampling.models import Evidence, Handover, Sample, SamplingRecord, Signature
 from tests.factories import OrganisationFactory, member
-from tests.sampling.conftest import ink, photo, sha
+from tests.sampling.conftest import face, ink, photo, sha
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def _open(api, field):
     return client, first.json()
 
 
-def _fill_and_sign(client, field, record) -> dict:
+def _fill_and_sign(client, field, record, api_for) -> dict:
     url = f"/api/v1/sampling-records/{record['code']}/"
     patch = {
         "version": record["version"],
@@ -46,7 +46,7 @@ def _fill_and_sign(client, field, record) -> dict:
         assert response.status_code == 201, response.json()
     body = client.get(url).json()
     for person in field.samplers:
-        response = client.post(
+        response = api_for(person).post(
             url + "signatures/",
             {
                 "role": "sampler",
@@ -61,6 +61,8 @@ def _fill_and_sign(client, field, record) -> dict:
     party = {
         "role": "party",
         "signer_name": "陈经理",
+        "signer_id_digits": "123X",
+        "person_photo": face(),
         "image": ink(),
         "content_sha256": body["content_sha256"],
         "client_uuid": str(uuid.uuid4()),
@@ -71,7 +73,7 @@ def _fill_and_sign(client, field, record) -> dict:
 
 def test_it_runs_the_field_flow_through_the_api(api, field):
     client, record = _open(api, field)
-    record = _fill_and_sign(client, field, record)
+    record = _fill_and_sign(client, field, record, api)
     assert record["problems"] == {}
     sealed = client.post(f"/api/v1/sampling-records/{record['code']}/seal/")
     assert sealed.status_code == 201, sealed.json()
@@ -149,7 +151,7 @@ def test_bad_input_names_the_field_and_changes_nothing(api, field):
 
 def test_a_custodian_of_another_organisation_cannot_act_on_the_sample(api, field):
     client, record = _open(api, field)
-    _fill_and_sign(client, field, record)
+    _fill_and_sign(client, field, record, api)
     code = client.post(f"/api/v1/sampling-records/{record['code']}/seal/").json()["code"]
     handover = {
         "sample": code,
@@ -173,3 +175,41 @@ def test_a_custodian_of_another_organisation_cannot_act_on_the_sample(api, field
     tester = api(field.tester).post(f"/api/v1/handovers/{made['id']}/accept/", accept, format="multipart")
     assert tester.status_code in (403, 404)
     assert Handover.objects.get().status == "pending"
+
+
+def _signature(client, record, **fields):
+    body = client.get(f"/api/v1/sampling-records/{record['code']}/").json()
+    data = {"image": ink(), "content_sha256": body["content_sha256"], "client_uuid": str(uuid.uuid4())} | fields
+    return client.post(f"/api/v1/sampling-records/{record['code']}/signatures/", data, format="multipart")
+
+
+def test_a_sampler_cannot_sign_for_the_other_sampler(api, field):
+    client, record = _open(api, field)
+    other = field.samplers[1]
+    response = _signature(client, record, role="sampler", signer=str(other.public_id))
+    assert response.status_code == 400 and "signer_password" in response.json()
+    response = _signature(client, record, role="sampler", signer=str(other.public_id), signer_password="guess-1234")
+    assert response.status_code == 400
+    assert not Signature.objects.filter(signer=other).exists()
+    from tests.factories import DEMO_PASSWORD
+
+    handed = _signature(client, record, role="sampler", signer=str(other.public_id), signer_password=DEMO_PASSWORD)
+    assert handed.status_code == 201  # the other sampler typed their own password on the phone
+    assert Signature.objects.get(signer=other).signer_confirmed == "password"
+
+
+def test_the_party_signature_needs_who_signed_and_a_photo_and_no_double_role(api, field):
+    client, record = _open(api, field)
+    bare = _signature(client, record, role="party", signer_name="陈经理")
+    assert bare.status_code == 400 and "signer_id_digits" in bare.json()
+    no_photo = _signature(client, record, role="party", signer_name="陈经理", signer_id_digits="1234")
+    assert no_photo.status_code == 400 and "person_photo" in no_photo.json()
+    sampler_name = str(field.samplers[0])
+    twice = _signature(
+        client, record, role="party", signer_name=sampler_name, signer_id_digits="1234", person_photo=face()
+    )
+    assert twice.status_code == 400 and "两种身份" in twice.json()["signer_name"][0]
+    ok = _signature(client, record, role="party", signer_name="陈经理", signer_phone="13800138000", person_photo=face())
+    assert ok.status_code == 201
+    signature = Signature.objects.get(role="party")
+    assert signature.person_photo_sha256 and signature.signer_phone == "13800138000"

@@ -9,8 +9,9 @@ from choujian.core.errors import NotPermitted, ServiceError
 from choujian.ledger.models import LedgerEntry
 from choujian.sampling import services
 from choujian.sampling.models import Evidence, Portion, Sample, SamplingRecord
+from tests.factories import DEMO_PASSWORD
 from tests.ledger_entries import entries_data
-from tests.sampling.conftest import complete_form, ink, photo, sha, sign_all
+from tests.sampling.conftest import complete_form, face, ink, photo, sha, sign_all
 
 
 class _Entry:
@@ -76,6 +77,8 @@ def test_a_change_after_signing_voids_every_signature(field):
             record=record,
             role="party",
             signer_name="陈经理",
+            signer_id_digits="123X",
+            person_photo=face(),
             image=ink(),
             content_sha256=signed_hash,
             client_uuid=uuid.uuid4(),
@@ -164,6 +167,7 @@ def test_a_refusal_puts_the_task_in_a_refused_state_the_regulator_sees(field):
             record=record,
             role="sampler",
             signer=s,
+            signer_password=DEMO_PASSWORD,
             image=ink(),
             content_sha256=record.content_sha256,
             client_uuid=uuid.uuid4(),
@@ -187,6 +191,8 @@ def test_a_blank_signature_is_refused(field):
             record=record,
             role="party",
             signer_name="陈经理",
+            signer_id_digits="123X",
+            person_photo=face(),
             image=ink(blank=True),
             content_sha256=record.content_sha256,
             client_uuid=uuid.uuid4(),

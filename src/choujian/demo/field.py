@@ -7,6 +7,7 @@ import uuid
 from decimal import Decimal
 from random import Random
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
@@ -46,6 +47,16 @@ def handwriting(rng: Random) -> SimpleUploadedFile:
     out = io.BytesIO()
     image.save(out, "PNG")
     return SimpleUploadedFile("signature.png", out.getvalue(), content_type="image/png")
+
+
+def portrait(rng: Random) -> SimpleUploadedFile:
+    """The photo the phone takes of a person as they sign (a drawn stand-in for a face)."""
+    image = Image.new("RGB", (240, 320), (rng.randrange(200, 240), 205, 190))
+    ImageDraw.Draw(image).ellipse((60, 50, 180, 200), fill=(205, 165, 135))
+    ImageDraw.Draw(image).rectangle((40, 220, 200, 320), fill=(40, 60, 110))
+    out = io.BytesIO()
+    image.save(out, "JPEG")
+    return SimpleUploadedFile("signer.jpg", out.getvalue(), content_type="image/jpeg")
 
 
 class FieldWork:
@@ -132,11 +143,18 @@ class FieldWork:
         if record.place_kind == "site":
             signers.append(("supervisor_witness", None, "周振宇"))
         for role, signer, name in signers:
+            person = (
+                {}
+                if signer
+                else {"signer_id_digits": f"{self.rng.randrange(1000):03d}X", "person_photo": portrait(self.rng)}
+            )
             services.signature_add(
                 actor=actor,
                 record=record,
                 role=role,
                 signer=signer,
+                signer_password=settings.CHOUJIAN_DEMO_PASSWORD if signer and signer != actor else "",
+                **person,
                 signer_name=name,
                 image=handwriting(self.rng),
                 content_sha256=record.content_sha256,

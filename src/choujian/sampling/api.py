@@ -112,6 +112,10 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
             image_sha256=data.get("image_sha256", ""),
+            signer_password=data.get("signer_password", ""),
+            signer_id_digits=data.get("signer_id_digits", ""),
+            signer_phone=data.get("signer_phone", ""),
+            person_photo=data.get("person_photo"),
         )
         return Response(serializers.SignatureSerializer(signature).data, status=_created(existed))
 

@@ -338,6 +338,11 @@ class Signature(models.Model):
         related_name="+",
     )
     signer_name = models.CharField(_("签字人"), max_length=50)
+    signer_id_digits = models.CharField(_("身份证号后四位"), max_length=4, blank=True)
+    signer_phone = models.CharField(_("手机号"), max_length=11, blank=True)
+    person_photo = models.FileField(_("签字人现场照片"), upload_to="signer-photos/", blank=True)
+    person_photo_sha256 = models.CharField(_("签字人现场照片 SHA-256"), max_length=64, blank=True)
+    signer_confirmed = models.CharField(_("本人确认方式"), max_length=20, blank=True)
     image = models.FileField(_("签名图像"), upload_to="signatures/")
     image_sha256 = models.CharField(_("签名图像 SHA-256"), max_length=64)
     content_sha256 = models.CharField(_("所签内容 SHA-256"), max_length=64)
@@ -361,6 +366,10 @@ class Signature(models.Model):
             "role": self.role,
             "signer": str(self.signer.public_id) if self.signer_id else None,
             "signer_name": self.signer_name,
+            "signer_id_digits": self.signer_id_digits,
+            "signer_phone": self.signer_phone,
+            "person_photo_sha256": self.person_photo_sha256,
+            "signer_confirmed": self.signer_confirmed,
             "image_sha256": self.image_sha256,
             "content_sha256": self.content_sha256,
             "signed_at": _iso(self.signed_at),

@@ -151,8 +151,25 @@ class SignatureUploadSerializer(serializers.Serializer):
     image = serializers.FileField(help_text="手写签名 PNG")
     content_sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", help_text="签字人所看到的表单内容 SHA-256")
     client_uuid = serializers.UUIDField()
-    signer = serializers.UUIDField(required=False, help_text="抽样人员签字时：其公开编号")
+    signer = serializers.UUIDField(required=False, help_text="抽样人员签字时：其公开编号（不填为本人）")
+    signer_password = serializers.CharField(
+        max_length=256,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="另一名抽样人员在本设备上签字时：其本人的登录密码",
+    )
     signer_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    signer_id_digits = serializers.CharField(
+        max_length=4, required=False, allow_blank=True, help_text="被抽样单位代表、见证人：身份证号后四位"
+    )
+    signer_phone = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="被抽样单位代表、见证人：手机号（与身份证号后四位二选一）",
+    )
+    person_photo = serializers.FileField(required=False, help_text="被抽样单位代表、见证人：签字时的现场照片")
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     longitude = serializers.DecimalField(max_digits=10, decimal_places=6, required=False, allow_null=True)
     image_sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", required=False)

@@ -6,13 +6,14 @@ client's UUID, so a phone that retries after a dropped connection gets the recor
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from choujian.accounts.models import User
@@ -372,8 +373,16 @@ def signature_add(
     latitude=None,
     longitude=None,
     image_sha256: str = "",
+    signer_password: str = "",
+    signer_id_digits: str = "",
+    signer_phone: str = "",
+    person_photo=None,
 ) -> Signature:
-    """A signature on the phone screen, bound to the form content the signer was shown (`content_sha256`)."""
+    """A signature on the phone screen, bound to the form content the signer was shown (`content_sha256`).
+
+    Each signer proves it is them: a sampler signs from their own session, or types their own password on the phone
+    they are handed; the inspected party's representative and a witness give their name, the last four characters
+    of their ID number or their mobile number, and a photo taken as they sign. Nobody signs one form in two roles."""
     client_uuid = _uuid(client_uuid)
     existing = Signature.objects.filter(client_uuid=client_uuid).first()
     if existing is not None:
@@ -390,9 +399,13 @@ def signature_add(
         raise ServiceError({"role": ["抽样单上的签字身份应为抽样人员、被抽样单位代表或见证人"]})
     if (content_sha256 or "").strip().lower() != record.content_sha256:
         raise ServiceError({"content_sha256": ["签字时看到的表单已不是最新内容，请刷新后核对并重新签字"]})
+    person: dict = {"signer_id_digits": "", "signer_phone": "", "signer_confirmed": ""}
+    photo = None
     if role == SignerRole.ROLE_SAMPLER:
-        if signer is None or not record.samplers.filter(pk=signer.pk).exists():
+        signer = signer or actor
+        if not record.samplers.filter(pk=signer.pk).exists():
             raise ServiceError({"signer": ["请选择本抽样单上的抽样人员签字"]})
+        person["signer_confirmed"] = _confirm_sampler(actor=actor, signer=signer, password=signer_password)
         signer_name = str(signer)
         if record.signatures.filter(voided_at=None, role=role, signer=signer).exists():
             raise ServiceError({"signer": [f"{signer_name} 已签字"]})
@@ -405,6 +418,12 @@ def signature_add(
             raise ServiceError({"signer_name": ["姓名不超过 50 个字符"]})
         if record.signatures.filter(voided_at=None, role=role).exists():
             raise ServiceError({"role": [f"{SignerRole.label(role)}已签字"]})
+        person |= _identify_person(record, signer_name, signer_id_digits, signer_phone)
+        if person_photo is None:
+            raise ServiceError({"person_photo": ["请拍摄签字人签字时的现场照片"]})
+        photo = files.receive(
+            person_photo, field="person_photo", allowed=files.IMAGE_TYPES, max_bytes=files.MAX_IMAGE_BYTES
+        )
     received = files.signature_png(image, declared_sha256=image_sha256)
     position = _clean_changes(record, {"latitude": latitude, "longitude": longitude})
     with files.stored_files() as stored:
@@ -415,6 +434,8 @@ def signature_add(
             signer=signer,
             signer_name=signer_name,
             image_sha256=received.sha256,
+            person_photo_sha256=photo.sha256 if photo is not None else "",
+            **person,
             content_sha256=record.content_sha256,
             signed_at=timezone.now(),
             latitude=position["latitude"],
@@ -422,9 +443,50 @@ def signature_add(
             recorded_by=actor,
         )
         signature.image.name = stored.put("signatures", received)
+        if photo is not None:
+            signature.person_photo.name = stored.put("signer-photos", photo)
         signature.save()
         ledger_append(type="sampling.signed", actor=actor, object=record, data={"signature": signature.as_ledger()})
     return signature
+
+
+def _confirm_sampler(*, actor: User, signer: User, password: str) -> str:
+    if signer.pk == actor.pk:
+        return "session"
+    if password and signer.is_active and signer.check_password(password):
+        return "password"
+    raise ServiceError({"signer_password": [f"{signer} 须用自己的账号签字，或在本设备上输入自己的登录密码确认"]})
+
+
+_ID_DIGITS = re.compile(r"^[0-9]{3}[0-9X]$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+
+
+def _identify_person(record: SamplingRecord, name: str, id_digits: str, phone: str) -> dict:
+    id_digits = (id_digits or "").strip().upper()
+    phone = re.sub(r"[\s-]", "", phone or "")
+    errors: dict[str, list[str]] = {}
+    if id_digits and not _ID_DIGITS.match(id_digits):
+        errors["signer_id_digits"] = ["身份证号后四位应为 4 位（最后一位可为 X）"]
+    if phone and not _MOBILE.match(phone):
+        errors["signer_phone"] = ["手机号应为 11 位中国大陆手机号"]
+    if not id_digits and not phone:
+        errors["signer_id_digits"] = ["请填写签字人身份证号后四位或手机号，以确认本人签字"]
+    if errors:
+        raise ServiceError(errors)
+    sampler_names = {str(u) for u in record.samplers.all()}
+    others = record.signatures.filter(voided_at=None)
+    same = others.filter(signer_name=name).filter(
+        models.Q(signer_id_digits=id_digits, signer_id_digits__gt="")
+        | models.Q(signer_phone=phone, signer_phone__gt="")
+    )
+    if name in sampler_names or same.exists():
+        raise ServiceError({"signer_name": ["同一人不能在一份抽样单上以两种身份签字"]})
+    return {
+        "signer_id_digits": id_digits,
+        "signer_phone": phone,
+        "signer_confirmed": "id_digits" if id_digits else "phone",
+    }
 
 
 # --- Sealing and refusal ----------------------------------------------------------------------------------------
