@@ -1,5 +1,6 @@
 """Django settings, read from the environment (see README: DATABASE_URL, CHOUJIAN_DATA_DIR, PORT, …)."""
 
+import os
 import secrets
 from pathlib import Path
 
@@ -10,7 +11,13 @@ from choujian.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("CHOUJIAN_DATA_DIR", "./data")).resolve()
+# Files the platform creates are readable by its own account only (database, uploads, keys).
+os.umask(0o077)
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.chmod(0o700)
+# The ledger's signing key lives outside the data directory: whoever can write the database must not also be able
+# to re-sign checkpoints. Point CHOUJIAN_KEY_DIR at a separately owned or mounted directory (or an HSM, see README).
+KEY_DIR = Path(env_str("CHOUJIAN_KEY_DIR", str(DATA_DIR.with_name(DATA_DIR.name + "-keys")))).resolve()
 PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
 DEBUG = env_bool("CHOUJIAN_DEBUG", False)
 
@@ -76,6 +83,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "choujian.core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -151,6 +159,30 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True
+# Scripts only from this site (no inline scripts or handlers); styles may be inline (htmx's indicator, page styles).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Behind HTTPS (the deployment guide turns this on): HSTS, secure-only cookies, and the proxy's scheme header.
+CHOUJIAN_HTTPS = env_bool("CHOUJIAN_HTTPS", False)
+if CHOUJIAN_HTTPS:
+    SECURE_HSTS_SECONDS = env_int("CHOUJIAN_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("CHOUJIAN_SSL_REDIRECT", False)
 SESSION_COOKIE_AGE = 8 * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -175,7 +207,7 @@ CHOUJIAN_OBJECTION_DAYS = env_int("CHOUJIAN_OBJECTION_DAYS", 15, minimum=1, maxi
 # Address printed in QR codes (labels, reports), e.g. https://choujian.example.gov.cn; empty: the request's host.
 CHOUJIAN_PUBLIC_URL = env_str("CHOUJIAN_PUBLIC_URL", "")
 CHOUJIAN_LEDGER_ORIGIN = env_str("CHOUJIAN_LEDGER_ORIGIN", "choujian.local/ledger")
-CHOUJIAN_LEDGER_KEY_FILE = Path(env_str("CHOUJIAN_LEDGER_KEY_FILE", str(DATA_DIR / "ledger_ed25519.pem")))
+CHOUJIAN_LEDGER_KEY_FILE = Path(env_str("CHOUJIAN_LEDGER_KEY_FILE", str(KEY_DIR / "ledger_ed25519.pem")))
 OTP_TOTP_ISSUER = "Choujian 抽检"
 
 REST_FRAMEWORK = {
@@ -184,6 +216,11 @@ REST_FRAMEWORK = {
         "choujian.accounts.authentication.TwoFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "choujian.core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "choujian.core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

@@ -38,7 +38,7 @@ def _text(response) -> str:
 def _nav(page: str) -> str:
     """The navigation, without the signed-in user's own name (a record, not a label)."""
     nav = re.search(r'<nav class="nav">(.*?)</nav>', page, re.S).group(1)
-    return re.sub(r'(<span class="who"[^>]*>).*?(</span>)', r"\1\2", nav)
+    return re.sub(r'(<a class="who"[^>]*>).*?(</a>)', r"\1\2", nav)
 
 
 def _untranslated(page: str, data: list[str]) -> list[str]:

@@ -9,4 +9,6 @@ urlpatterns = [
     path("two-factor/", views.two_factor, name="two_factor"),
     path("lockouts/", views.lockouts, name="lockouts"),
     path("enrolment-codes/", views.enrolment_codes, name="enrolment_codes"),
+    path("password/", views.password_change, name="password_change"),
+    path("reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
 ]

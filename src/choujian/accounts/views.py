@@ -72,7 +72,13 @@ def two_factor(request):
 @roles({Role.ROLE_REGULATOR_ADMIN})
 @require_http_methods(["GET", "HEAD", "POST"])
 def enrolment_codes(request):
-    """Administrators give a person a one-time code to enrol their phone (shown once, valid 72 hours)."""
+    """Administrators give a person a one-time code to enrol their phone (shown once, valid 72 hours), or a one-time
+    link to set a new password."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
     from choujian.accounts.models import User
 
     context = {}
@@ -81,9 +87,23 @@ def enrolment_codes(request):
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None or not services.may_issue_enrolment_code(request.user, user):
             context["error"] = _("没有这个账号，或该账号不属于您管辖的单位")
+        elif request.POST.get("action") == "reset":
+            uid = urlsafe_base64_encode(force_bytes(user.pk))
+            path = reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+            context |= {"issued_for": user, "reset_link": request.build_absolute_uri(path)}
         else:
             context |= {"issued_for": user, "code": services.enrolment_code_issue(actor=request.user, user=user)}
     return render(request, "accounts/enrolment_codes.html", context)
+
+
+password_change = login(
+    auth_views.PasswordChangeView.as_view(template_name="accounts/password_form.html", success_url="/")
+)
+password_reset_confirm = public(
+    auth_views.PasswordResetConfirmView.as_view(
+        template_name="accounts/password_form.html", success_url="/login/", reset_url_token="set-password"
+    )
+)
 
 
 def _lockout_scope(user):

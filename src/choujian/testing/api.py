@@ -192,10 +192,10 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_queryset(self):
         return selectors.objections_visible_to(self.request.user)
 
-    @extend_schema(request=serializers.DecisionSerializer, responses={200: serializers.ObjectionSerializer})
+    @extend_schema(request=serializers.ObjectionDecisionSerializer, responses={200: serializers.ObjectionSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request, public_id=None):
-        form = serializers.DecisionSerializer(data=request.data)
+        form = serializers.ObjectionDecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         made = objections.objection_decide(actor=request.user, objection=self.get_object(), **form.validated_data)
         return Response(self.get_serializer(made).data)

@@ -190,7 +190,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
         return str(retest.public_id) if retest else None
 
 
-class DecisionSerializer(serializers.Serializer):
+class ObjectionDecisionSerializer(serializers.Serializer):
     accept = serializers.BooleanField()
     note = serializers.CharField(max_length=500)
 
