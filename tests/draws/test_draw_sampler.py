@@ -97,7 +97,7 @@ def test_u_from_digest_bytes_matches_the_spec_at_the_edges() -> None:
         for low in (0, 1023, 1024, 2047)
     ]
     digests += [rng.randbytes(32) for _ in range(2000)]
-    u_values = sampler._u_values(b"".join(digests)).tolist()
+    u_values = sampler.u_values(b"".join(digests)).tolist()
     for digest, u in zip(digests, u_values, strict=True):
         t = int.from_bytes(digest, "big")
         assert u == ((t >> 203) + 0.5) / 2**53

@@ -336,7 +336,7 @@ def _digests(ids: list[str], seed: str) -> bytes:
     return out.getvalue()
 
 
-def _u_values(digests: bytes) -> np.ndarray:
+def u_values(digests: bytes) -> np.ndarray:
     """The spec's u for each 32-byte digest (concatenated in `digests`), bit for bit.
 
     x = t >> 203 is the first 8 bytes of the digest, big-endian, shifted right by 11. `((t >> 203) + 0.5) / 2**53`
@@ -404,15 +404,21 @@ def draw(items, seed: str, quotas: dict[str, int]) -> DrawResult:
     order.
     """
     seed = _check_seed(seed)
-    quotas = _check_quotas(quotas)
     frame = items if isinstance(items, Frame) else Frame(items)
+    return rank_by_u(frame, lambda: u_values(_digests(frame.ids, seed)), quotas)
+
+
+def rank_by_u(frame: Frame, u, quotas: dict[str, int]) -> DrawResult:
+    """Rank each stratum of `frame` by (key, id) from the items' u values (in id order; or a function giving them,
+    called only when some quota needs them), then apply the quotas. draw-v2 derives u from salted hashes."""
+    quotas = _check_quotas(quotas)
     unquoted = set(frame.positions).difference(quotas)
     if unquoted:
         raise _unquoted(next(item for item in frame.items if item.stratum in unquoted))
     selected, alternates, shortfall = {}, {}, {}
     if not quotas:
         return DrawResult(selected=selected, alternates=alternates, shortfall=shortfall)
-    u = _u_values(_digests(frame.ids, seed))
+    u = np.asarray(u() if callable(u) else u, dtype=np.float64)
     approx = _approximate_keys(u, frame.weights)
     id_array = frame.id_array()
     nothing = np.arange(0)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Verify a choujian-draw-v1 draw record (抽检随机抽取记录核验) — stand-alone, standard library only.
+"""Verify a choujian-draw-v1 or -v2 draw record (抽检随机抽取记录核验) — stand-alone, standard library only.
 
     python verify.py record.json          (or "-" to read the record from standard input)
     python -m choujian.draws.verify record.json
@@ -13,8 +13,14 @@ items and the alternates in rank order. Every stratum of the frame must have a q
 Exit status: 0 the record verifies; 1 it does not (the first difference is named); 2 the input is not a draw
 record at all (not JSON, or a field is missing or of the wrong type).
 
-This file shares no code with the platform that made the record: it re-implements the spec (draw-v1) as
-literally as possible, so that it can be read in a few minutes, copied anywhere and run with Python ≥ 3.8.
+A draw-v2 record (commitments first, names revealed after sampling) is checked as far as it has been revealed:
+the seed from the commitments, secrets and beacon (a record without a beacon gets a warning); every item reveal
+against the frame root by its RFC 6962 inclusion proof, and its status against its rank and the quota; once the
+full frame is revealed, the root, the stratum sizes, every key, the selection, the selection digest and every
+earlier reveal are recomputed.
+
+This file shares no code with the platform that made the record: it re-implements the specs (draw-v1, draw-v2)
+as literally as possible, so that it can be read in a few minutes, copied anywhere and run with Python ≥ 3.8.
 """
 
 import hashlib
@@ -23,6 +29,7 @@ import math
 import sys
 
 ALGORITHM = "choujian-draw-v1"
+ALGORITHM_V2 = "choujian-draw-v2"
 
 
 class Unreadable(Exception):
@@ -109,7 +116,9 @@ def check_seed(seed, source, digest):
 
 def verify(record):
     """Check a parsed record; return a short summary, or raise Mismatch (exit 1) or Unreadable (exit 2)."""
-    if field(record, "algorithm", str) != ALGORITHM:
+    if field(record, "algorithm", str) == ALGORITHM_V2:
+        return verify_v2(record)
+    if record["algorithm"] != ALGORITHM:
         raise Unreadable(f"not a {ALGORITHM} record 不是本算法的记录: algorithm {show(record['algorithm'])}")
     purpose = field(record, "purpose", str)
     field(record, "created_at", str)
@@ -157,6 +166,204 @@ def verify(record):
         f"  seed 种子: {seed_summary}\n"
         f"  {chosen} selected 抽中" + (f" ({short} short of the quotas 未达配额)" if short else "") + ", "
         f"{len(items) - chosen} alternates 备选"
+    )
+
+
+# --- draw-v2 ----------------------------------------------------------------------------------------------------
+
+
+def leaf_hash(line):
+    return hashlib.sha256(b"\x00" + line.encode("utf-8")).digest()
+
+
+def node_hash(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def tree_hash(leaves):
+    """RFC 6962 Merkle tree hash of a list of leaf hashes."""
+    if len(leaves) == 1:
+        return leaves[0]
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    return node_hash(tree_hash(leaves[:k]), tree_hash(leaves[k:]))
+
+
+def inclusion_ok(index, size, leaf, proof, root):
+    """RFC 9162 section 2.1.3.2: verify an inclusion proof."""
+    if not 0 <= index < size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn % 2 == 1 or fn == sn:
+            r = node_hash(p, r)
+            while fn % 2 == 0 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
+def salted_key(seed, item):
+    t = int.from_bytes(hashlib.sha256(f"{seed},{item['id']},{item['salt']}".encode()).digest(), "big")
+    u = ((t >> 203) + 0.5) / 2**53
+    return -math.log(u) / item["weight"]
+
+
+def line_of(item):
+    return f"{item['id']}\t{item['weight']}\t{item['stratum']}\t{item['salt']}"
+
+
+def check_seed_v2(seed, source, root):
+    """Returns (summary, warnings)."""
+    kind = field(source, "kind", str, "seed_source")
+    if "beacon" not in source:
+        raise Unreadable("seed_source has no 'beacon' field (null when there is none) 缺少 beacon 字段")
+    beacon = source["beacon"]
+    warnings = []
+    value = None
+    if beacon is None:
+        warnings.append(
+            "WARNING 警告: no public beacon — the seed's parties together could have chosen it 无公共随机信标"
+        )
+    else:
+        field(beacon, "source", str, "seed_source.beacon")
+        field(beacon, "fixed_on", str, "seed_source.beacon")
+        value = field(beacon, "value", str, "seed_source.beacon")
+    if kind == "ceremony":
+        commitments = field(source, "commitments", dict, "seed_source")
+        secrets = field(source, "secrets", dict, "seed_source")
+        if not secrets or set(commitments) != set(secrets):
+            raise Mismatch("commitments and secrets must name the same participants 承诺与秘密的参与方不一致")
+        for name in sorted(secrets):
+            if sha256_hex(field(secrets, name, str, "seed_source.secrets")) != commitments[name]:
+                raise Mismatch(f"commitment of {name} does not match the revealed secret 承诺与揭示的秘密不符")
+        parts = [root] + [secrets[name] for name in sorted(secrets)] + ([value] if value is not None else [])
+        same("seed 种子", seed, sha256_hex("\n".join(parts)))
+        summary = f"ceremony 随机数仪式, {len(secrets)} participants 参与方" + (", beacon 信标" if value else "")
+    elif kind == "external":
+        if len(seed) < 20:
+            raise Mismatch("the seed is shorter than 20 characters 种子不足 20 个字符")
+        summary = "external 外部随机数"
+    elif kind == "derived":
+        plan_seed = field(source, "plan_seed", str, "seed_source")
+        same("seed 种子", seed, f"{plan_seed}/{field(source, 'task', str, 'seed_source')}")
+        summary = "derived from the plan seed 由计划种子派生"
+    else:
+        raise Mismatch(f"unknown seed_source.kind 未知的种子来源 {show(kind)}")
+    return summary, warnings
+
+
+def read_reveal(reveal, n):
+    where = f"revealed[{n}]"
+    line = field(reveal, "line", str, where)
+    parts = line.split("\t")
+    if len(parts) != 4 or not parts[1].isdigit():
+        raise Mismatch(f"{where}.line is not id TAB weight TAB stratum TAB salt 揭示行格式错误")
+    item = {"id": parts[0], "weight": int(parts[1]), "stratum": parts[2], "salt": parts[3]}
+    proof = field(reveal, "proof", list, where)
+    try:
+        proof = [bytes.fromhex(p) for p in proof]
+    except (TypeError, ValueError):
+        raise Mismatch(f"{where}.proof is not a list of hex hashes 证明格式错误") from None
+    return (
+        item,
+        field(reveal, "index", int, where),
+        proof,
+        field(reveal, "stratum_rank", int, where),
+        field(reveal, "status", str, where),
+    )
+
+
+def verify_v2(record):
+    purpose = field(record, "purpose", str)
+    field(record, "created_at", str)
+    root_hex = field(record, "frame_root", str)
+    try:
+        root = bytes.fromhex(root_hex)
+    except ValueError:
+        raise Unreadable("frame_root is not hex 不是十六进制") from None
+    counts = field(record, "frame_counts", dict)
+    quotas = field(record, "quotas", dict)
+    size = sum(field(counts, k, int, "frame_counts") for k in counts)
+    seed = field(record, "seed", str)
+    seed_summary, warnings = check_seed_v2(seed, field(record, "seed_source", dict), root_hex)
+    for stratum in counts:
+        if stratum not in quotas:
+            raise Mismatch(f"stratum {show(stratum)} has no quota 该层没有配额")
+    selected_counts = field(record, "selected_counts", dict)
+    for stratum in quotas:
+        expected = min(field(quotas, stratum, int, "quotas"), counts.get(stratum, 0))
+        same(f"selected_counts[{show(stratum)}]", selected_counts.get(stratum), expected)
+    reveals = field(record, "revealed", list)
+    revealed = {}
+    for n, reveal in enumerate(reveals):
+        item, index, proof, rank, status = read_reveal(reveal, n)
+        if not inclusion_ok(index, size, leaf_hash(line_of(item)), proof, root):
+            raise Mismatch(f"revealed[{n}] ({show(item['id'])}) is not in the committed frame 不在承诺的抽样框中")
+        quota = quotas.get(item["stratum"], 0)
+        expected_status = "selected" if rank <= quota else "alternate"
+        same(f"revealed[{n}].status", status, expected_status)
+        revealed[item["id"]] = (rank, status)
+    digest = field(record, "selection_digest", str)
+    if "frame" not in record:
+        return "\n".join(
+            [
+                f"OK 核验通过 (sealed 未全部公开): {ALGORITHM_V2} record {show(purpose)}",
+                f"  frame 抽样框: {size} items 个对象 committed by root 承诺根 {root_hex}",
+                f"  seed 种子: {seed_summary}",
+                f"  {len(reveals)} item reveals 已揭示对象, each proven in the frame 均已证明属于抽样框",
+                *warnings,
+            ]
+        )
+    items = []
+    for n, entry in enumerate(field(record, "frame", list)):
+        where = f"frame[{n}]"
+        item = {
+            name: field(entry, name, kind, where)
+            for name, kind in (("id", str), ("weight", int), ("stratum", str), ("salt", str))
+        }
+        if not item["id"] or item["weight"] < 1 or any(c in item["id"] + item["stratum"] for c in "\t\n\r"):
+            raise Mismatch(f"{where} breaks the frame rules 不符合抽样框规则")
+        items.append(item)
+    items.sort(key=lambda item: item["id"])
+    same("frame_root", root_hex, tree_hash([leaf_hash(line_of(item)) for item in items]).hex())
+    computed_counts = {}
+    for item in items:
+        computed_counts[item["stratum"]] = computed_counts.get(item["stratum"], 0) + 1
+    same("frame_counts", dict(sorted(counts.items())), dict(sorted(computed_counts.items())))
+    text, ranks = [], {}
+    selected, alternates = {}, {}
+    for stratum in sorted(quotas):
+        members = [item for item in items if item["stratum"] == stratum]
+        ranked = [i["id"] for i in sorted(members, key=lambda i: (salted_key(seed, i), i["id"]))]
+        selected[stratum], alternates[stratum] = ranked[: quotas[stratum]], ranked[quotas[stratum] :]
+        for rank, item_id in enumerate(ranked, start=1):
+            kind = "S" if rank <= quotas[stratum] else "A"
+            text.append(f"{kind}\t{stratum}\t{rank}\t{item_id}\n")
+            ranks[item_id] = (rank, "selected" if kind == "S" else "alternate")
+    same("selection_digest", digest, sha256_hex("".join(text)))
+    same("selected", field(record, "selected", dict), selected)
+    same("alternates", field(record, "alternates", dict), alternates)
+    for item_id, placed in revealed.items():
+        same(f"reveal of {show(item_id)}", list(placed), list(ranks.get(item_id, (None, None))))
+    chosen = sum(len(v) for v in selected.values())
+    return "\n".join(
+        [
+            f"OK 核验通过: {ALGORITHM_V2} record {show(purpose)} — all recomputed 完全一致",
+            f"  frame 抽样框: {len(items)} items 个对象, frame_root {root_hex}",
+            f"  seed 种子: {seed_summary}",
+            f"  {chosen} selected 抽中, {len(items) - chosen} alternates 备选, {len(reveals)} earlier reveals 先前揭示",
+            *warnings,
+        ]
     )
 
 
