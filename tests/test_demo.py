@@ -25,9 +25,11 @@ from choujian.demo.draw import Codes, enterprise_specs
 from choujian.demo.plans import DRAWN_LINES, DRAWN_PLAN, SECRETS, WAITING_PLAN, WAITING_SECRET
 from choujian.draws import sampler
 from choujian.draws.models import Draw, Replacement
+from choujian.draws.selectors import full_record
 from choujian.ledger.models import LedgerEntry
 from choujian.ledger.verify import verify
 from choujian.planning import selectors as plan_selectors
+from choujian.planning.choices import TaskStatus
 from choujian.planning.models import InspectorQualification, Plan, Task
 from choujian.registry import selectors
 from choujian.registry.models import Delivery, Enterprise, Product, ProductCategory, Project, Section
@@ -291,7 +293,7 @@ def test_it_replaces_one_task_by_the_next_alternate_with_reason_and_evidence(dem
     assert replacement.reason == "closed" and replacement.note
     content = (demo_media / replacement.evidence.name).read_bytes()
     assert content.startswith(b"\x89PNG") and hashlib.sha256(content).hexdigest() == replacement.evidence_sha256
-    record = json.loads(Draw.objects.get(plan=plan, purpose="enterprises").record)
+    record = full_record(Draw.objects.get(plan=plan, purpose="enterprises"))
     assert replaced.frame_item_id in record["selected"][replaced.stratum]
     # The next alternate of the stratum in rank order that is not a task already.
     used = set(plan.tasks.exclude(pk=successor.pk).values_list("frame_item_id", flat=True))
@@ -310,6 +312,23 @@ def test_it_shows_why_items_were_left_out_of_the_frame(demo):
     assert excluded.isdisjoint(frame.items.values_list("item_id", flat=True))
 
 
+def _check_sealed_object_draw(plan, draw) -> None:
+    """The object draw is published as draw-v2: commitments, then each sampled, refused or replaced task's item with
+    its inclusion proof; the stand-alone verifier accepts it, and the whole record recomputes for the staff."""
+    from choujian.draws import sealed, verify
+
+    record = json.loads(draw.record)
+    assert record["algorithm"] == "choujian-draw-v2" and "frame" not in record
+    assert record["frame_root"] == plan.frame.digest
+    secrets = record["seed_source"]["secrets"]
+    assert sealed.ceremony_seed(record["frame_root"], secrets, record["seed_source"]["beacon"]) == record["seed"]
+    revealed = {r["line"].split("\t")[0] for r in record["revealed"]}
+    done = set(plan.tasks.filter(status__in=TaskStatus.REVEALED).values_list("frame_item_id", flat=True))
+    assert revealed == done and done
+    assert "OK" in verify.verify(record)
+    assert "all recomputed" in verify.verify(full_record(draw))
+
+
 @pytest.mark.django_db
 def test_its_draw_records_recompute_with_the_sampler(demo):
     plan = Plan.objects.get(name=DRAWN_PLAN)
@@ -317,6 +336,9 @@ def test_its_draw_records_recompute_with_the_sampler(demo):
     retests = [d for d in draws if d.purpose == "retests"]
     assert len(draws) == 1 + plan.tasks.count() + len(retests) and len(retests) == 1
     for draw in draws:
+        if draw.purpose == "enterprises":
+            _check_sealed_object_draw(plan, draw)
+            continue
         record = json.loads(draw.record)
         items = [sampler.FrameItem(i["id"], i["weight"], i["stratum"]) for i in record["frame"]]
         assert sampler.frame_digest(items) == record["frame_digest"]

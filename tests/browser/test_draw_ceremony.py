@@ -5,6 +5,7 @@ import hashlib
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from choujian.draws import verify
 from choujian.draws.models import Draw
@@ -89,6 +90,7 @@ def test_it_runs_the_ceremony_on_two_phones_and_publishes_a_verifiable_draw(
     regulator.fill("#id_reveal_hours", "24")
     regulator.click("button:has-text('锁定并公布摘要')")
     regulator.wait_for_url(f"{base}/plans/{plan.code}/ceremony/")
+    digest = Plan.objects.get(pk=plan.pk).frame.digest  # frozen: the root of the salted frame (draw-v2)
     links = {
         el.get_attribute("data-name"): el.get_attribute("value")
         for el in regulator.query_selector_all("input.participant-link")
@@ -112,9 +114,7 @@ def test_it_runs_the_ceremony_on_two_phones_and_publishes_a_verifiable_draw(
     first.click("#generate")
     secret = first.input_value("#secret")
     assert len(secret) == 32 and all(c in "0123456789abcdef" for c in secret)
-    first.wait_for_function(
-        "h => document.getElementById('commitment').textContent === h", arg=hashlib.sha256(secret.encode()).hexdigest()
-    )
+    expect(first.locator("#commitment")).to_have_text(hashlib.sha256(secret.encode()).hexdigest())
     assert first.inner_text("#secret-show") == secret
     assert first.is_disabled("#commit"), "commit waits until the participant confirms they saved the secret"
     first.check("#saved")
@@ -126,7 +126,7 @@ def test_it_runs_the_ceremony_on_two_phones_and_publishes_a_verifiable_draw(
     typed = "dice-3-1-4-1-5-9-2-6-5-3-5-8-9-7"
     second.fill("#secret", typed)
     second.check("#saved")
-    second.wait_for_function("() => !document.getElementById('commit').disabled")
+    expect(second.locator("#commit")).to_be_enabled()
     second.click("#commit")
     second.wait_for_selector("#step-reveal")
 

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from PIL import Image, ImageDraw
+from playwright.sync_api import expect
 
 from choujian.planning.models import Task
 from choujian.sampling.models import Handover, Sample, SamplingRecord
@@ -72,7 +73,7 @@ def test_a_sampler_samples_seals_labels_and_hands_over_on_a_phone(browser, live_
     page.fill("[data-field=lot_unit]", "t")
     page.fill("[data-field=seal_numbers]", "FT-000101, FT-000102")
     page.click("#locate")
-    page.wait_for_function("document.querySelector('[data-field=latitude]').value !== ''")
+    expect(page.locator("[data-field=latitude]")).not_to_have_value("")
     page.wait_for_selector("#save-status.ok", timeout=15000)
     record.refresh_from_db()
     assert record.batch_no == "20261101-A" and record.seal_numbers == ["FT-000101", "FT-000102"]

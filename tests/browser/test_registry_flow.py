@@ -1,6 +1,7 @@
 """A regulator signs in, lists enterprises, searches and opens one — on a phone and on a desktop."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import DEMO_PASSWORD, EnterpriseFactory, OrganisationFactory, ProductFactory, member
 
@@ -37,7 +38,7 @@ def test_it_lets_a_regulator_find_an_enterprise(browser, live_server, province_w
 
     page.fill("input[name=q]", "鼎力")
     page.press("input[name=q]", "Enter")
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+    expect(page.locator("#results tbody tr")).to_have_count(1)
     page.screenshot(path=str(screenshot_dir / f"enterprise-search-{size}.png"), full_page=True)
 
     page.click("text=福州鼎力预应力钢绞线有限公司")

@@ -131,7 +131,7 @@ def test_it_shows_the_public_draw_page_in_english(client, setting):
     page = _text(_english(client).get(f"/draws/{draw.public_id}/"))
     assert "<h1>Draw of inspected items</h1>" in page and "<h2>Verify it yourself</h2>" in page
     assert "Download draw record (JSON)" in page and ">Matches</span>" in page
-    assert "Selected (by rank)" in page and "Alternates (in replacement order)" in page
+    assert "Items revealed so far" in page and "Frame commitment (Merkle root)" in page
     assert _untranslated(page, _plan_data(plan)) == []
 
 

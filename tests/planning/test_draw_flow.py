@@ -152,11 +152,17 @@ def test_it_replaces_a_task_by_the_next_alternate_with_reason_and_evidence(setti
     services.frame_build(actor=setting.drafter, plan=plan)
     plan = _run_ceremony(Plan.objects.get(pk=plan.pk))
     task = Task.objects.filter(plan=plan).first()
-    record = json.loads(Draw.objects.get(plan=plan, purpose="enterprises").record)
+    from choujian.draws.selectors import full_record
+
+    draw = Draw.objects.get(plan=plan, purpose="enterprises")
+    record = full_record(draw)
+    assert "alternates" not in json.loads(draw.record)  # sealed: nobody outside learns the alternates
     evidence = SimpleUploadedFile("停产照片.jpg", b"\xff\xd8\xff photo", content_type="image/jpeg")
     replacement = services.task_replace(
         actor=setting.drafter, task=task, reason="closed", note="现场已停产", evidence=evidence
     )
     assert replacement.frame_item_id == record["alternates"][task.stratum][0]
+    revealed = json.loads(Draw.objects.get(pk=draw.pk).record)["revealed"]
+    assert [r["line"].split("\t")[0] for r in revealed] == [task.frame_item_id]  # the replaced item, proven
     assert Task.objects.get(pk=task.pk).status == "replaced"
     assert replacement.inspectors.count() == 2

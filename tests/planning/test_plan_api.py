@@ -83,6 +83,7 @@ def test_it_runs_a_plan_from_draft_to_tasks_with_a_public_verifiable_record(api,
     frozen = drafter.post(f"/api/v1/plans/{code}/freeze/", {"reveal_hours": 48}, format="json")
     assert frozen.status_code == 201, frozen.content
     ceremony = frozen.json()
+    frame = drafter.get(f"/api/v1/plans/{code}/frame/").json()  # frozen: the digest is now the salted frame root
     assert ceremony["status"] == "committing" and ceremony["frame_digest"] == frame["digest"]
     assert all(p["link"] and "/ceremony/" in p["link"] for p in ceremony["participants"])
 
@@ -113,9 +114,12 @@ def test_it_runs_a_plan_from_draft_to_tasks_with_a_public_verifiable_record(api,
     path.write_bytes(record.content)
     assert _verifies(path) == 0, capsys.readouterr()
 
-    tampered = json.loads(stored.record)
-    stratum = next(iter(tampered["selected"]))
-    tampered["selected"][stratum][0] = tampered["alternates"][stratum][0]
+    published = json.loads(stored.record)
+    assert "frame" not in published and "selected" not in published and published["revealed"] == []
+    tampered = published | {"selection_digest": "0" * 64}
+    tampered["seed_source"] = tampered["seed_source"] | {
+        "secrets": {k: "x" for k in published["seed_source"]["secrets"]}
+    }
     path.write_text(json.dumps(tampered, ensure_ascii=False, indent=2), encoding="utf-8")
     assert _verifies(path) != 0
 

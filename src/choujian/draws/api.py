@@ -79,7 +79,8 @@ class DrawDetailView(APIView):
 
 
 class DrawRecordView(APIView):
-    """The published draw record JSON, byte for byte as stored (specs/draw-v1.md), to anyone without sign-in."""
+    """The published draw record JSON as revealed so far (draw-v2; retest draws draw-v1), to anyone without sign-in.
+    `X-Record-SHA256` is the hash of the complete record as stored."""
 
     access = "public"
     authentication_classes = []
@@ -95,7 +96,8 @@ class DrawRecordView(APIView):
         draw = selectors.draw_public(public_id)
         if draw is None:
             raise Http404("没有这条抽取记录")
-        response = HttpResponse(draw.record.encode("utf-8"), content_type="application/json; charset=utf-8")
+        text = selectors.public_record_text(draw)
+        response = HttpResponse(text.encode("utf-8"), content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'inline; filename="draw-{draw.public_id}.json"'
         response["X-Record-SHA256"] = draw.record_sha256
         return response

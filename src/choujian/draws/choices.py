@@ -6,11 +6,13 @@ from choujian.core.choices import ChoiceSet
 class CeremonyStatus(ChoiceSet):
     STATUS_COMMITTING = "committing"
     STATUS_REVEALING = "revealing"
+    STATUS_BEACON = "beacon"
     STATUS_COMPLETE = "complete"
     STATUS_BLOCKED = "blocked"
     CHOICES = [
         (STATUS_COMMITTING, _("等待提交承诺值")),
         (STATUS_REVEALING, _("等待公开随机数")),
+        (STATUS_BEACON, _("等待录入公共随机信标")),
         (STATUS_COMPLETE, _("种子已生成")),
         (STATUS_BLOCKED, _("有参与人逾期未公开，抽取受阻")),
     ]

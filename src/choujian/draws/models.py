@@ -16,7 +16,9 @@ class Frame(PublicModel):
     ledger_kind = "frame"
 
     plan = models.OneToOneField(Plan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="frame")
+    # Before freezing the draw-v1 digest of the unsalted frame (for review); from freezing, the draw-v2 frame root.
     digest = models.CharField(_("抽样框摘要"), max_length=64)
+    counts = models.JSONField(_("各层对象数"), default=dict, blank=True)
     quotas = models.JSONField(_("各层批次"), default=dict)
     frozen_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
 
@@ -49,6 +51,7 @@ class FrameItem(models.Model):
     product = models.ForeignKey("registry.Product", on_delete=models.CASCADE, related_name="+")
     delivery = models.ForeignKey("registry.Delivery", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     weight_reason = models.CharField(_("加权原因"), max_length=200, blank=True)
+    salt = models.CharField(_("盐值"), max_length=32, blank=True, db_default="")  # private until revealed (draw-v2)
 
     class Meta:
         verbose_name = _("抽样框条目")
@@ -93,6 +96,15 @@ class Ceremony(PublicModel):
     external_seed = models.CharField(_("外部随机数"), max_length=400, blank=True)
     external_description = models.CharField(_("外部随机数来源说明"), max_length=300, blank=True)
     seed = models.CharField(_("种子"), max_length=400, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    beacon_source = models.CharField(_("公共随机信标来源"), max_length=300, blank=True)
+    beacon_fixed_on = models.DateField(_("信标日期"), null=True, blank=True)
+    beacon_value = models.CharField(_("信标数值"), max_length=200, blank=True)
+    beacon_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("抽取仪式")
@@ -101,6 +113,13 @@ class Ceremony(PublicModel):
     def __str__(self) -> str:
         return gettext("%(plan)s 抽取仪式") % {"plan": self.plan.code}
 
+    def beacon(self) -> dict | None:
+        """The draw-v2 beacon as records carry it (value empty until entered), or None without one."""
+        if not self.beacon_source:
+            return None
+        fixed_on = self.beacon_fixed_on.isoformat() if self.beacon_fixed_on else ""
+        return {"source": self.beacon_source, "fixed_on": fixed_on, "value": self.beacon_value}
+
     def ledger_state(self) -> dict:
         return {
             "plan": self.plan.code,
@@ -108,6 +127,7 @@ class Ceremony(PublicModel):
             "status": self.status,
             "reveal_deadline": self.reveal_deadline,
             "seed": self.seed,
+            "beacon": self.beacon(),
             "commitments": {p.name: p.commitment for p in self.participants.all()},
             "revealed": sorted(p.name for p in self.participants.all() if p.secret),
         }

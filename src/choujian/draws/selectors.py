@@ -1,8 +1,9 @@
 """Every read of frames, ceremonies and draws.
 
 Frames and ceremonies belong to the organising regulator's side (they name enterprises, and the participants'
-personal links are capabilities). Draw records are public by design (specs/draw-v1.md): anyone may fetch and
-recompute them without signing in, so `draw_public` needs no user.
+personal links are capabilities). Draw records are public by design, as far as they are revealed (draw-v2): the
+commitments at once, each item once its task is sampled, refused or replaced, the whole frame once the plan's
+sampling closes; `public_record` is what anyone may read, `full_record` what the plan's own staff see.
 """
 
 import json
@@ -11,8 +12,10 @@ from collections import defaultdict
 from django.db.models import Count, QuerySet
 
 from choujian.accounts.models import User
+from choujian.draws import sampler, sealed
 from choujian.draws.choices import CeremonyStatus, DrawPurpose
 from choujian.draws.models import Ceremony, CeremonyParticipant, Draw, Frame, Replacement, TaskInspector
+from choujian.planning.choices import PlanStatus, TaskStatus
 from choujian.planning.models import Plan, Task
 from choujian.planning.selectors import plans_regulated_by
 
@@ -108,9 +111,59 @@ def parsed_record(draw: Draw) -> dict:
     return record if isinstance(record, dict) else {}
 
 
+def sealed_frame(frame: Frame) -> sealed.SealedFrame:
+    rows = frame.items.values_list("item_id", "weight", "stratum", "salt")
+    return sealed.SealedFrame([sealed.SaltedItem(*row) for row in rows])
+
+
+def sealed_result(draw: Draw) -> tuple[sealed.SealedFrame, sampler.DrawResult]:
+    """The salted frame and the full result of a draw-v2 object draw, recomputed from the frame and the seed."""
+    record = parsed_record(draw)
+    frame = sealed_frame(draw.plan.frame)
+    return frame, sealed.draw(frame, record["seed"], record["quotas"])
+
+
+def full_record(draw: Draw) -> dict:
+    """The whole record as the plan's own staff see it: a draw-v2 record with its frame and selection revealed."""
+    record = parsed_record(draw)
+    if record.get("algorithm") == sealed.ALGORITHM and "frame" not in record:
+        frame, result = sealed_result(draw)
+        return sealed.full_reveal(record, frame, result)
+    return record
+
+
+def inspector_draw_sealed(draw: Draw) -> bool:
+    """An inspector draw names who goes to which task: public only once the task is sampled, refused or replaced
+    (or the plan's sampling closed)."""
+    if draw.purpose != DrawPurpose.PURPOSE_INSPECTORS or draw.task is None:
+        return False
+    return draw.task.status not in TaskStatus.REVEALED and draw.plan.status != PlanStatus.STATUS_CLOSED
+
+
+def public_record(draw: Draw) -> dict:
+    """What anyone may read of a draw: a draw-v2 object draw as published so far (commitments, item reveals, the
+    full frame after sampling closed); an inspector draw only once its task is revealed."""
+    record = parsed_record(draw)
+    if inspector_draw_sealed(draw):
+        return {
+            "algorithm": record.get("algorithm"),
+            "purpose": draw.purpose,
+            "sealed": "本任务抽样完成（或拒检、递补）后公开 / published once the task is sampled",
+            "record_sha256": draw.record_sha256,
+            "created_at": record.get("created_at"),
+        }
+    return record
+
+
+def public_record_text(draw: Draw) -> str:
+    if inspector_draw_sealed(draw):
+        return sampler.record_json(public_record(draw))
+    return draw.record
+
+
 def alternates_of(plan: Plan, draw: Draw, limit: int = 50) -> list[dict]:
     """Each stratum's alternates in rank order (递补 order), marking those already used by a replacement."""
-    record = parsed_record(draw)
+    record = full_record(draw)
     used = set(plan.tasks.values_list("frame_item_id", flat=True))
     names = {}
     wanted = [i for ids in (record.get("alternates") or {}).values() for i in ids[:limit]]

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import random
 import re
 import secrets
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from choujian.accounts.models import User
 from choujian.accounts.scope import is_member as _member
 from choujian.core.codes import next_code
 from choujian.core.errors import NotPermitted, ServiceError
-from choujian.draws import frames, sampler
+from choujian.draws import frames, sampler, sealed
 from choujian.draws.choices import CeremonyStatus, DrawPurpose, SeedKind
 from choujian.draws.inspectors import inspector_pool
 from choujian.draws.models import (
@@ -30,6 +31,7 @@ from choujian.draws.models import (
     Replacement,
     TaskInspector,
 )
+from choujian.draws.selectors import full_record, sealed_result
 from choujian.ledger.services import ledger_append
 from choujian.planning.choices import PlanStatus, ReplacementReason, TaskStatus
 from choujian.planning.models import Plan, Task
@@ -132,9 +134,18 @@ def frame_build(*, actor: User, plan: Plan) -> Frame:
 
 @transaction.atomic
 def frame_freeze(
-    *, actor: User, plan: Plan, reveal_hours: int = DEFAULT_REVEAL_HOURS, seed_kind: str = SeedKind.KIND_CEREMONY
+    *,
+    actor: User,
+    plan: Plan,
+    reveal_hours: int = DEFAULT_REVEAL_HOURS,
+    seed_kind: str = SeedKind.KIND_CEREMONY,
+    beacon_source: str = "",
+    beacon_fixed_on=None,
 ) -> Ceremony:
-    """Publish the frame digest (ledger), lock the frame and open the seed ceremony."""
+    """Salt every item, publish the frame root (ledger), lock the frame and open the seed ceremony (draw-v2).
+
+    A beacon — a public value fixed now that becomes known only after every commitment is in, such as a named
+    lottery draw on a later date — makes the seed something no participant, organiser included, controls."""
     plan = _lock(plan)
     _require_writer(actor, plan)
     frame = Frame.objects.filter(plan=plan).first()
@@ -146,20 +157,62 @@ def frame_freeze(
         raise ServiceError({"seed_kind": ["种子方式无效"]})
     if not 1 <= reveal_hours <= 24 * 30:
         raise ServiceError({"reveal_hours": ["公开期限应在 1 小时到 30 天之间"]})
+    beacon_source, beacon_fixed_on = _check_beacon(beacon_source, beacon_fixed_on, seed_kind)
+    committed = _salt_and_commit(frame)
+    frame.digest, frame.counts = committed.root(), committed.counts()
     frame.frozen_at = timezone.now()
-    frame.save(update_fields=["frozen_at", "updated_at"])
+    frame.save(update_fields=["digest", "counts", "frozen_at", "updated_at"])
     _set_status(plan, PlanStatus.STATUS_FROZEN)
     ceremony = Ceremony.objects.create(
-        plan=plan, kind=seed_kind, reveal_deadline=timezone.now() + timedelta(hours=reveal_hours)
+        plan=plan,
+        kind=seed_kind,
+        reveal_deadline=timezone.now() + timedelta(hours=reveal_hours),
+        opened_by=actor,
+        beacon_source=beacon_source,
+        beacon_fixed_on=beacon_fixed_on,
     )
     if seed_kind == SeedKind.KIND_CEREMONY:
         for name in sorted({n.strip() for n in plan.participants}):
             CeremonyParticipant.objects.create(ceremony=ceremony, name=name, token=secrets.token_urlsafe(24))
-    ledger_append(type="frame.frozen", actor=actor, object=frame, data={"digest": frame.digest, "quotas": frame.quotas})
+    beacon = {"source": beacon_source, "fixed_on": beacon_fixed_on.isoformat()} if beacon_source else None
+    ledger_append(
+        type="frame.frozen",
+        actor=actor,
+        object=frame,
+        data={"frame_root": frame.digest, "frame_counts": frame.counts, "quotas": frame.quotas, "beacon": beacon},
+    )
     # The plan's own state changed too (approved → frozen): without its entry the ledger check flags the row.
     ledger_append(type="plan.frozen", actor=actor, object=plan, data={"frame_digest": frame.digest})
     ledger_append(type="ceremony.opened", actor=actor, object=ceremony)
     return ceremony
+
+
+def _check_beacon(source: str, fixed_on, seed_kind: str):
+    source = (source or "").strip()
+    if not source and not fixed_on:
+        return "", None
+    if seed_kind != SeedKind.KIND_CEREMONY:
+        raise ServiceError({"beacon_source": ["公共随机信标只用于多方承诺仪式"]})
+    if not source or len(source) > 300:
+        raise ServiceError({"beacon_source": ["请写明信标来源，如“中国福利彩票双色球 2027001 期开奖号码”"]})
+    try:
+        from choujian.core.dates import parse_date
+
+        fixed_on = parse_date(fixed_on)
+    except ValueError as exc:
+        raise ServiceError({"beacon_fixed_on": [str(exc)]}) from None
+    if fixed_on < timezone.localdate():
+        raise ServiceError({"beacon_fixed_on": ["信标日期应是今天或以后：锁定抽样框时它的数值必须还无人知道"]})
+    return source, fixed_on
+
+
+def _salt_and_commit(frame: Frame) -> sealed.SealedFrame:
+    """Give every item of the frame its private salt and return the salted frame whose root is published."""
+    rows = list(frame.items.only("pk", "item_id", "weight", "stratum", "salt"))
+    for row in rows:
+        row.salt = sealed.new_salt()
+    FrameItem.objects.bulk_update(rows, ["salt"], batch_size=INSERT_CHUNK)
+    return sealed.SealedFrame([sealed.SaltedItem(r.item_id, r.weight, r.stratum, r.salt) for r in rows])
 
 
 def _lock_ceremony(ceremony: Ceremony) -> Ceremony:
@@ -237,15 +290,47 @@ def ceremony_reveal(*, participant: CeremonyParticipant, secret: str) -> Ceremon
     )
     people = list(ceremony.participants.all())
     if all(p.secret for p in people):
-        frame = ceremony.plan.frame
-        ceremony.seed = sampler.ceremony_seed(frame.digest, {p.name: p.secret for p in people})
-        ceremony.status = CeremonyStatus.STATUS_COMPLETE
-        ceremony.version += 1
-        ceremony.save(update_fields=["seed", "status", "version", "updated_at"])
-        ledger_append(type="ceremony.completed", actor="system", object=ceremony, data={"seed": ceremony.seed})
-        # The draw follows the seed at once, so nobody can decide whether to draw after seeing it.
-        draw_objects(plan=ceremony.plan)
+        if ceremony.beacon_source:
+            ceremony.status = CeremonyStatus.STATUS_BEACON
+            ceremony.version += 1
+            ceremony.save(update_fields=["status", "version", "updated_at"])
+            ledger_append(type="ceremony.awaiting_beacon", actor="system", object=ceremony)
+        else:
+            _complete(ceremony, actor="system")
     return participant
+
+
+def _complete(ceremony: Ceremony, *, actor) -> None:
+    people = list(ceremony.participants.all())
+    frame = ceremony.plan.frame
+    ceremony.seed = sealed.ceremony_seed(frame.digest, {p.name: p.secret for p in people}, ceremony.beacon())
+    ceremony.status = CeremonyStatus.STATUS_COMPLETE
+    ceremony.version += 1
+    ceremony.save(update_fields=["seed", "status", "version", "updated_at"])
+    ledger_append(type="ceremony.completed", actor=actor, object=ceremony, data={"seed": ceremony.seed})
+    # The draw follows the seed at once, so nobody can decide whether to draw after seeing it.
+    draw_objects(plan=ceremony.plan)
+
+
+@transaction.atomic
+def ceremony_beacon_enter(*, actor: User, ceremony: Ceremony, value: str) -> Ceremony:
+    """A second person enters the beacon's value once it is public; the seed and the draw follow at once."""
+    ceremony = _lock_ceremony(ceremony)
+    if not _member(actor, ceremony.plan.regulator, Role.REGULATOR_WRITERS):
+        raise NotPermitted("只有组织抽查的监管部门人员可以录入信标")
+    if ceremony.opened_by_id == actor.pk:
+        raise NotPermitted("信标须由锁定抽样框者以外的另一人录入")
+    if ceremony.status != CeremonyStatus.STATUS_BEACON:
+        raise ServiceError({"value": [f"仪式处于“{ceremony.get_status_display()}”阶段，不能录入信标"]})
+    if timezone.localdate() < ceremony.beacon_fixed_on:
+        raise ServiceError({"value": [f"信标日期 {ceremony.beacon_fixed_on:%Y-%m-%d} 未到，其数值尚未公布"]})
+    value = " ".join((value or "").split())
+    if not value or len(value) > 200:
+        raise ServiceError({"value": ["请按公布的原样录入信标数值（1–200 个字符）"]})
+    ceremony.beacon_value, ceremony.beacon_entered_by = value, actor
+    ceremony.save(update_fields=["beacon_value", "beacon_entered_by", "updated_at"])
+    _complete(ceremony, actor=actor)
+    return ceremony
 
 
 @transaction.atomic
@@ -273,13 +358,14 @@ def ceremony_external_seed(*, actor: User, ceremony: Ceremony, seed: str, descri
 
 def _seed_source(ceremony: Ceremony) -> dict:
     if ceremony.kind == SeedKind.KIND_EXTERNAL:
-        return {"kind": "external", "description": ceremony.external_description}
+        return sealed.seed_source("external", description=ceremony.external_description, beacon=None)
     people = list(ceremony.participants.all())
-    return {
-        "kind": "ceremony",
-        "commitments": {p.name: p.commitment for p in people},
-        "secrets": {p.name: p.secret for p in people},
-    }
+    return sealed.seed_source(
+        "ceremony",
+        commitments={p.name: p.commitment for p in people},
+        secrets={p.name: p.secret for p in people},
+        beacon=ceremony.beacon(),
+    )
 
 
 def _save_draw(*, plan: Plan, purpose: str, record: dict, task: Task | None = None, actor="system") -> Draw:
@@ -291,13 +377,49 @@ def _save_draw(*, plan: Plan, purpose: str, record: dict, task: Task | None = No
         record=text,
         record_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
-    ledger_append(
-        type=f"draw.{purpose}",
-        actor=actor,
-        object=draw,
-        data={"frame_digest": record["frame_digest"], "seed": record["seed"]},
-    )
+    commitments = {k: record[k] for k in ("frame_digest", "frame_root", "selection_digest") if k in record}
+    ledger_append(type=f"draw.{purpose}", actor=actor, object=draw, data=commitments | {"seed": record["seed"]})
     return draw
+
+
+def _store_record(draw: Draw, record: dict, *, event: str, data: dict) -> None:
+    text = sampler.record_json(record)
+    draw.record, draw.record_sha256 = text, hashlib.sha256(text.encode("utf-8")).hexdigest()
+    draw.save(update_fields=["record", "record_sha256"])
+    ledger_append(type=event, actor="system", object=draw, data=data)
+
+
+def draw_reveal_task(*, task: Task) -> None:
+    """Reveal the drawn item of a task that was sampled, refused or replaced (draw-v2 item reveal)."""
+    draw = Draw.objects.select_for_update().filter(plan=task.plan, purpose=DrawPurpose.PURPOSE_ENTERPRISES).first()
+    if draw is None or json.loads(draw.record).get("algorithm") != sealed.ALGORITHM:
+        return
+    record = json.loads(draw.record)
+    frame, result = sealed_result(draw)
+    reveal = sealed.item_reveal(frame, result, task.frame_item_id)
+    updated = sealed.with_reveal(record, reveal)
+    if updated is not record:
+        _store_record(draw, updated, event="draw.item_revealed", data={"index": reveal["index"]})
+
+
+@transaction.atomic
+def plan_sampling_close(*, actor: User, plan: Plan) -> Plan:
+    """End the plan's sampling and reveal its draw in full: the salted frame, the selection and the alternates."""
+    plan = _lock(plan)
+    _require_writer(actor, plan)
+    if plan.status != PlanStatus.STATUS_DRAWN:
+        raise ServiceError({"status": ["只有已抽取的计划可以结束抽样"]})
+    open_tasks = plan.tasks.filter(status__in=TaskStatus.REPLACEABLE)
+    if open_tasks.exists():
+        raise ServiceError({"status": [f"还有 {open_tasks.count()} 个任务尚未抽样、拒检或递补，不能结束抽样"]})
+    draw = plan.draws.select_for_update().filter(purpose=DrawPurpose.PURPOSE_ENTERPRISES).first()
+    record = json.loads(draw.record)
+    if record.get("algorithm") == sealed.ALGORITHM and "frame" not in record:
+        frame, result = sealed_result(draw)
+        _store_record(draw, sealed.full_reveal(record, frame, result), event="draw.fully_revealed", data={})
+    _set_status(plan, PlanStatus.STATUS_CLOSED)
+    ledger_append(type="plan.sampling_closed", actor=actor, object=plan)
+    return plan
 
 
 def draw_objects(*, plan: Plan) -> Draw:
@@ -308,22 +430,23 @@ def draw_objects(*, plan: Plan) -> Draw:
         raise ServiceError({"status": ["种子尚未生成，不能抽取"]})
     frame = plan.frame
     rows = {row.item_id: row for row in frame.items.select_related("line", "product__enterprise", "delivery")}
-    items = sampler.Frame([sampler.FrameItem(r.item_id, r.weight, r.stratum) for r in rows.values()])
-    result = sampler.draw(items, ceremony.seed, frame.quotas)
-    record = sampler.build_record(
+    committed = sealed.SealedFrame([sealed.SaltedItem(r.item_id, r.weight, r.stratum, r.salt) for r in rows.values()])
+    record, result = sealed.sealed_record(
         purpose=DrawPurpose.PURPOSE_ENTERPRISES,
-        items=items,
+        frame=committed,
         quotas=frame.quotas,
         seed=ceremony.seed,
-        seed_source=_seed_source(ceremony),
+        source=_seed_source(ceremony),
         created_at=_now_z(),
     )
     draw = _save_draw(plan=plan, purpose=DrawPurpose.PURPOSE_ENTERPRISES, record=record)
     now = timezone.now()
-    for stratum in sorted(result.selected):
-        for rank, item_id in enumerate(result.selected[stratum], start=1):
-            task = _create_task(plan, rows[item_id], stratum, rank, now)
-            inspectors_draw(task=task)
+    chosen = [(s, rank, item_id) for s in sorted(result.selected) for rank, item_id in enumerate(result.selected[s], 1)]
+    # Task codes must not follow the draw's order, or a code would tell a revealed rank before its reveal.
+    random.SystemRandom().shuffle(chosen)
+    for stratum, rank, item_id in chosen:
+        task = _create_task(plan, rows[item_id], stratum, rank, now)
+        inspectors_draw(task=task)
     _set_status(plan, PlanStatus.STATUS_DRAWN)
     ledger_append(type="plan.drawn", actor="system", object=plan, data={"draw": str(draw.public_id)})
     return draw
@@ -396,7 +519,7 @@ def task_replace(*, actor: User, task: Task, reason: str, note: str, evidence: U
     if evidence is None or not evidence.size:
         raise ServiceError({"evidence": ["请上传证据（照片或文件）"]})
     draw = plan.draws.filter(purpose=DrawPurpose.PURPOSE_ENTERPRISES).first()
-    alternates = json.loads(draw.record)["alternates"].get(task.stratum, [])
+    alternates = full_record(draw)["alternates"].get(task.stratum, [])
     used = set(plan.tasks.values_list("frame_item_id", flat=True))
     next_id = next((item for item in alternates if item not in used), None)
     if next_id is None:
@@ -423,5 +546,6 @@ def task_replace(*, actor: User, task: Task, reason: str, note: str, evidence: U
     record.save()
     ledger_append(type="task.replaced", actor=actor, object=record, data={"alternate": next_id})
     ledger_append(type="task.updated", actor=actor, object=task)
+    draw_reveal_task(task=task)
     inspectors_draw(task=replacement)
     return replacement

@@ -11,9 +11,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from choujian.core.access import public
-from choujian.draws import sampler, selectors, services
+from choujian.draws import sampler, sealed, selectors, services
 from choujian.draws.choices import CeremonyStatus, DrawPurpose
-from choujian.planning.choices import ReplacementReason
+from choujian.planning.choices import ReplacementReason, TaskStatus
 
 ALTERNATES_SHOWN = 20
 VERIFIER = Path(__file__).resolve().parent / "verify.py"
@@ -49,13 +49,24 @@ def _strata(record: dict) -> list[dict]:
     return rows
 
 
+def _revealed_row(reveal: dict) -> dict:
+    parts = str(reveal.get("line", "")).split("\t")
+    return {
+        "id": parts[0],
+        "stratum": parts[2] if len(parts) > 2 else "",
+        "rank": reveal.get("stratum_rank"),
+        "status": reveal.get("status"),
+    }
+
+
 @public
 def public_draw(request, public_id):
     draw = selectors.draw_public(public_id)
     if draw is None:
         raise Http404(_("没有这条抽取记录"))
-    record = selectors.parsed_record(draw)
+    record = selectors.public_record(draw)
     source = record.get("seed_source") if isinstance(record.get("seed_source"), dict) else {}
+    revealed = [_revealed_row(r) for r in record.get("revealed") or [] if isinstance(r, dict)]
     related = draw.plan.draws.select_related("task").exclude(pk=draw.pk).order_by("created_at")
     context = {
         "draw": draw,
@@ -63,11 +74,21 @@ def public_draw(request, public_id):
         "source": source,
         "seed_rows": _seed_rows(source) if source.get("kind") == "ceremony" else [],
         "strata": _strata(record),
-        "frame_size": len(record.get("frame") or []),
+        "frame_size": len(record.get("frame") or []) or sum((record.get("frame_counts") or {}).values()),
+        "v2": record.get("algorithm") == sealed.ALGORITHM,
+        "sealed_inspectors": "sealed" in record,
+        "fully_revealed": "frame" in record,
+        "revealed": revealed,
+        "beacon": source.get("beacon") if isinstance(source.get("beacon"), dict) else None,
         "is_objects": draw.purpose == DrawPurpose.PURPOSE_ENTERPRISES,
         "related": related[:200],
         "replacements": [
-            {"row": r, "reason": ReplacementReason.display(r.reason)} for r in selectors.replacements_of(draw.plan)
+            {
+                "row": r,
+                "reason": ReplacementReason.display(r.reason),
+                "show_replacement": r.replacement.status in TaskStatus.REVEALED or "frame" in record,
+            }
+            for r in selectors.replacements_of(draw.plan)
         ]
         if draw.purpose == DrawPurpose.PURPOSE_ENTERPRISES
         else [],

@@ -77,6 +77,8 @@ class TaskStatus(ChoiceSet):
     SAMPLABLE = frozenset({STATUS_ASSIGNED, STATUS_SAMPLING})
     # Before sealing (or a refusal) the organiser may still replace the task by the next alternate.
     REPLACEABLE = OPEN | {STATUS_SAMPLING, STATUS_ALTERNATE_REQUESTED}
+    # Once sampled, refused or replaced, a task's drawn item is revealed to the public (draw-v2); never before.
+    REVEALED = frozenset({STATUS_REPLACED, STATUS_REFUSED, STATUS_SEALED, STATUS_IN_TRANSIT, STATUS_RECEIVED})
 
 
 class TaskOutcome(ChoiceSet):

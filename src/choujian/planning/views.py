@@ -370,7 +370,7 @@ def draw_result(request, code: str, replace_form=None, status: int = 200):
         open_tasks = selectors.open_tasks(plan)
         can_replace = context["can_edit"] and open_tasks.exists()
         context.update(
-            record=draw_selectors.parsed_record(draw),
+            record=draw_selectors.full_record(draw),
             tasks=[{"task": t, "inspectors": inspectors.get(t.pk, [])} for t in tasks],
             alternates=draw_selectors.alternates_of(plan, draw),
             replacements=replacements,

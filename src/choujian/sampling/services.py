@@ -20,6 +20,7 @@ from choujian.accounts.models import User
 from choujian.core.codes import next_code
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.recording import validate
+from choujian.draws.services import draw_reveal_task
 from choujian.ledger.services import ledger_append
 from choujian.planning.choices import ReplacementReason, SamplingMode, TaskStatus
 from choujian.planning.models import Task
@@ -626,6 +627,7 @@ def record_seal(*, actor: User, record: SamplingRecord) -> Sample:
     for portion in sample.portions.all():
         ledger_append(type="portion.sealed", actor=actor, object=portion)
     task_move(actor=actor, task=record.task, to=TaskStatus.STATUS_SEALED, allowed_from={TaskStatus.STATUS_SAMPLING})
+    draw_reveal_task(task=record.task)
     return sample
 
 
@@ -668,6 +670,7 @@ def record_refuse(*, actor: User, record: SamplingRecord) -> SamplingRecord:
         to=TaskStatus.STATUS_REFUSED,
         allowed_from={TaskStatus.STATUS_SAMPLING},
     )
+    draw_reveal_task(task=record.task)
     return record
 
 
