@@ -91,11 +91,13 @@ def test_it_runs_the_ceremony_on_two_phones_and_publishes_a_verifiable_draw(
     regulator.click("button:has-text('锁定并公布摘要')")
     regulator.wait_for_url(f"{base}/plans/{plan.code}/ceremony/")
     digest = Plan.objects.get(pk=plan.pk).frame.digest  # frozen: the root of the salted frame (draw-v2)
-    links = {
-        el.get_attribute("data-name"): el.get_attribute("value")
-        for el in regulator.query_selector_all("input.participant-link")
-    }
-    assert set(links) == {"林监管", "王见证"}
+    assert regulator.query_selector_all("input.participant-link") == []  # links are never listed
+    links = {}
+    for name in ("林监管", "王见证"):
+        regulator.click(f"button.issue-link[data-name='{name}']")
+        regulator.wait_for_selector("#issued-link")
+        links[name] = regulator.get_attribute("#issued-link input.participant-link", "value")
+    assert len(set(links.values())) == 2
     regulator.screenshot(path=str(screenshot_dir / "ceremony-regulator-desktop.png"), full_page=True)
 
     phones = {}

@@ -140,7 +140,7 @@ def test_it_gives_the_ceremony_script_its_words_in_the_readers_language(client, 
     draw_services.frame_build(actor=setting.drafter, plan=plan)
     draw_services.frame_freeze(actor=setting.drafter, plan=Plan.objects.get(pk=plan.pk))
     participant = CeremonyParticipant.objects.filter(ceremony__plan=plan).first()
-    page = _text(_english(client).get(f"/ceremony/{participant.token}/"))
+    page = _text(_english(client).get(f"/ceremony/{planning.link_token(participant)}/"))
     assert 'data-msg-too-short="The secret is too short' in page and "{min}" in page
     assert 'data-msg-network="Network error, please try again"' in page
     assert _untranslated(page, _plan_data(plan)) == []

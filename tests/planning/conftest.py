@@ -60,3 +60,11 @@ def approved_plan(setting: Setting, quota: int = 3, **line) -> Plan:
 
 
 __all__ = ["approved_plan", "PlanLine"]
+
+
+def link_token(participant) -> str:
+    """Issue a participant's personal link as the plan's drafter does on the ceremony page; returns its token."""
+    from choujian.draws.services import ceremony_link_issue
+
+    plan = participant.ceremony.plan
+    return ceremony_link_issue(actor=plan.drafted_by, participant=participant)

@@ -10,7 +10,7 @@ from choujian.draws import verify
 from choujian.draws.models import CeremonyParticipant, Draw
 from choujian.planning.models import Plan, Task
 from tests.factories import OrganisationFactory, api_token, member
-from tests.planning.conftest import approved_plan
+from tests.planning.conftest import approved_plan, link_token
 
 SECRETS = {"林监管": "3f9a1c0e5b7d2a4c6e8f0a1b2c3d4e5f", "王见证": "public-witness-dice-6153-2244-51"}
 
@@ -38,7 +38,7 @@ def _line(setting, **extra) -> dict:
 
 def _ceremony(api, code: str) -> list[str]:
     """Commit and reveal for every participant through their personal tokens, anonymously; returns the tokens."""
-    tokens = list(CeremonyParticipant.objects.filter(ceremony__plan__code=code).values_list("token", "name"))
+    tokens = [(link_token(p), p.name) for p in CeremonyParticipant.objects.filter(ceremony__plan__code=code)]
     anonymous = api(None)
     for token, name in tokens:
         commitment = hashlib.sha256(SECRETS[name].encode()).hexdigest()
@@ -85,9 +85,13 @@ def test_it_runs_a_plan_from_draft_to_tasks_with_a_public_verifiable_record(api,
     ceremony = frozen.json()
     frame = drafter.get(f"/api/v1/plans/{code}/frame/").json()  # frozen: the digest is now the salted frame root
     assert ceremony["status"] == "committing" and ceremony["frame_digest"] == frame["digest"]
-    assert all(p["link"] and "/ceremony/" in p["link"] for p in ceremony["participants"])
-
-    token = CeremonyParticipant.objects.filter(ceremony__plan__code=code).first().token
+    assert all(p["link_issued_at"] is None and "link" not in p for p in ceremony["participants"])
+    name = ceremony["participants"][0]["name"]
+    issued = drafter.post(f"/api/v1/plans/{code}/ceremony/links/", {"participant": name}, format="json")
+    assert issued.status_code == 201 and "/ceremony/" in issued.json()["link"]
+    token = issued.json()["link"].rstrip("/").rsplit("/", 1)[1]
+    again = drafter.get(f"/api/v1/plans/{code}/ceremony/").json()
+    assert token not in json.dumps(again) and again["participants"][0]["link_issued_at"]
     mine = api(None).get(f"/api/v1/ceremony/{token}/").json()
     assert mine["plan"] == code and mine["frame_digest"] == frame["digest"] and mine["committed"] is False
     _ceremony(api, code)
@@ -294,7 +298,7 @@ def test_it_answers_400_to_out_of_order_steps_and_garbage_ceremony_input(api, se
     assert client.post(f"/api/v1/plans/{plan.code}/frame/").status_code == 400
     seed = client.post(f"/api/v1/plans/{plan.code}/external-seed/", {"seed": "1" * 30, "description": "掷骰"})
     assert seed.status_code == 400
-    token = CeremonyParticipant.objects.filter(ceremony__plan=plan).first().token
+    token = link_token(CeremonyParticipant.objects.filter(ceremony__plan=plan).first())
     anonymous = api(None)
     for bad in [{"commitment": "abc"}, {"commitment": "g" * 64}, {}, {"commitment": ["a"]}, {"commitment": "a" * 500}]:
         assert anonymous.post(f"/api/v1/ceremony/{token}/commit/", bad, format="json").status_code == 400, bad
@@ -367,7 +371,7 @@ def test_it_never_answers_500_on_the_plan_and_draw_api(live_server, setting):
     plan = approved_plan(setting)
     services.frame_build(actor=setting.drafter, plan=plan)
     services.frame_freeze(actor=setting.drafter, plan=Plan.objects.get(pk=plan.pk))
-    token = CeremonyParticipant.objects.filter(ceremony__plan=plan).first().token
+    token = link_token(CeremonyParticipant.objects.filter(ceremony__plan=plan).first())
     headers = {"Authorization": f"Token {api_token(setting.drafter)}"}
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/")
     failures, tried = [], 0

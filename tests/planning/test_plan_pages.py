@@ -12,7 +12,7 @@ from choujian.draws import services
 from choujian.draws.models import Ceremony, CeremonyParticipant, Draw
 from choujian.planning.models import Plan, Task
 from tests.factories import member
-from tests.planning.conftest import approved_plan
+from tests.planning.conftest import approved_plan, link_token
 
 SECRETS = {"林监管": "3f9a1c0e5b7d2a4c6e8f0a1b2c3d4e5f", "王见证": "public-witness-dice-6153-2244-51"}
 
@@ -138,9 +138,13 @@ def test_it_builds_reviews_and_freezes_the_frame_then_lists_personal_links(clien
     done = client.post(f"/plans/{plan.code}/freeze/", {"reveal_hours": "24", "seed_kind": "ceremony"})
     assert done.status_code == 302 and done["Location"].endswith(f"/plans/{plan.code}/ceremony/")
     page = client.get(f"/plans/{plan.code}/ceremony/").content.decode()
-    for participant in CeremonyParticipant.objects.filter(ceremony__plan=plan):
-        assert f"/ceremony/{participant.token}/" in page
-    assert "等待提交承诺值" in page
+    assert "等待提交承诺值" in page and not re.search(r"/ceremony/[A-Za-z0-9_-]{20,}/", page)
+    people = list(CeremonyParticipant.objects.filter(ceremony__plan=plan))
+    issued = client.post(f"/plans/{plan.code}/ceremony/link/", {"participant": people[0].name}).content.decode()
+    link = re.search(r'value="(https?://[^"]+/ceremony/[^"]+/)"', issued).group(1)
+    assert "只显示这一次" in issued and client.get(link).status_code == 200
+    shown_once = client.get(f"/plans/{plan.code}/ceremony/").content.decode()
+    assert link not in shown_once and "已发放" in shown_once
 
 
 def test_it_shows_the_exclusions_with_their_reasons(client, setting):
@@ -166,7 +170,7 @@ def test_it_hides_personal_links_from_regulators_who_do_not_run_the_plan(client,
 def test_it_serves_the_participant_page_by_token_without_login(client, setting):
     plan = _frozen(setting)
     participant = CeremonyParticipant.objects.filter(ceremony__plan=plan).first()
-    page = client.get(f"/ceremony/{participant.token}/")
+    page = client.get(f"/ceremony/{link_token(participant)}/")
     assert page.status_code == 200
     text = page.content.decode()
     assert participant.name in text and "第一步" in text and plan.frame.digest in text
@@ -179,14 +183,15 @@ def test_it_moves_the_participant_page_through_reveal_to_done(client, setting):
     plan = _frozen(setting)
     people = list(CeremonyParticipant.objects.filter(ceremony__plan=plan))
     first = people[0]
+    token = link_token(first)
     services.ceremony_commit(participant=first, commitment=hashlib.sha256(SECRETS[first.name].encode()).hexdigest())
-    assert "已提交承诺值" in client.get(f"/ceremony/{first.token}/").content.decode()
+    assert "已提交承诺值" in client.get(f"/ceremony/{token}/").content.decode()
     second = people[1]
     services.ceremony_commit(participant=second, commitment=hashlib.sha256(SECRETS[second.name].encode()).hexdigest())
-    assert "第二步" in client.get(f"/ceremony/{first.token}/").content.decode()
+    assert "第二步" in client.get(f"/ceremony/{token}/").content.decode()
     for p in people:
         services.ceremony_reveal(participant=p, secret=SECRETS[p.name])
-    page = client.get(f"/ceremony/{first.token}/").content.decode()
+    page = client.get(f"/ceremony/{token}/").content.decode()
     draw = Draw.objects.get(plan=plan, purpose="enterprises")
     assert "仪式完成" in page and f"/draws/{draw.public_id}/" in page
 
@@ -194,6 +199,7 @@ def test_it_moves_the_participant_page_through_reveal_to_done(client, setting):
 def test_it_shows_a_blocked_ceremony_prominently(client, setting):
     plan = _frozen(setting)
     people = list(CeremonyParticipant.objects.filter(ceremony__plan=plan))
+    late = link_token(people[1])
     for p in people:
         services.ceremony_commit(participant=p, commitment=hashlib.sha256(SECRETS[p.name].encode()).hexdigest())
     services.ceremony_reveal(participant=people[0], secret=SECRETS[people[0].name])
@@ -201,7 +207,7 @@ def test_it_shows_a_blocked_ceremony_prominently(client, setting):
     page = _signed_in(client, setting.drafter).get(f"/plans/{plan.code}/ceremony/").content.decode()
     assert 'id="blocked"' in page and "抽取受阻" in page and people[1].name in page
     client.logout()
-    assert "抽取受阻" in client.get(f"/ceremony/{people[1].token}/").content.decode()
+    assert "抽取受阻" in client.get(f"/ceremony/{late}/").content.decode()
 
 
 def test_it_shows_the_draw_result_and_replaces_a_task_from_the_page(client, setting):

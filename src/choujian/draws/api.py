@@ -133,6 +133,15 @@ class RevealSerializer(serializers.Serializer):
     secret = serializers.CharField(max_length=400, trim_whitespace=False, help_text="提交承诺值时使用的随机数")
 
 
+def _device(request) -> str:
+    """The participant's browser session: a commitment binds the link to it, and the reveal must come from it."""
+    session = request._request.session
+    if not session.session_key:
+        session["ceremony"] = True
+        session.save()
+    return session.session_key
+
+
 class _ParticipantView(APIView):
     access = "public"
     authentication_classes = []
@@ -146,7 +155,7 @@ class _ParticipantView(APIView):
 
     def status_response(self, participant: CeremonyParticipant, code: int = status.HTTP_200_OK) -> Response:
         services.ceremony_refresh(participant.ceremony)
-        participant = selectors.participant_by_token(participant.token)
+        participant = selectors.participant_again(participant)
         return Response(ParticipantViewSerializer(selectors.participant_status(participant)).data, status=code)
 
 
@@ -166,7 +175,9 @@ class CeremonyCommitView(_ParticipantView):
         participant = self.participant(token)
         form = CommitSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        services.ceremony_commit(participant=participant, commitment=form.validated_data["commitment"])
+        services.ceremony_commit(
+            participant=participant, commitment=form.validated_data["commitment"], device=_device(request)
+        )
         return self.status_response(participant)
 
 
@@ -178,5 +189,5 @@ class CeremonyRevealView(_ParticipantView):
         participant = self.participant(token)
         form = RevealSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        services.ceremony_reveal(participant=participant, secret=form.validated_data["secret"])
+        services.ceremony_reveal(participant=participant, secret=form.validated_data["secret"], device=_device(request))
         return self.status_response(participant)

@@ -138,7 +138,10 @@ class CeremonyParticipant(models.Model):
 
     ceremony = models.ForeignKey(Ceremony, on_delete=models.CASCADE, related_name="participants")
     name = models.CharField(_("参与人"), max_length=100)
-    token = models.CharField(_("个人链接令牌"), max_length=64, unique=True)
+    # SHA-256 of the personal link's token: the link itself is shown once, to be handed to the participant.
+    token = models.CharField(_("个人链接令牌摘要"), max_length=64, unique=True)
+    link_issued_at = models.DateTimeField(_("链接发放时间"), null=True, blank=True)
+    device = models.CharField(_("提交承诺的设备"), max_length=64, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("账号"),

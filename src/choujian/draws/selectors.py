@@ -6,6 +6,7 @@ commitments at once, each item once its task is sampled, refused or replaced, th
 sampling closes; `public_record` is what anyone may read, `full_record` what the plan's own staff see.
 """
 
+import hashlib
 import json
 from collections import defaultdict
 
@@ -79,9 +80,19 @@ def participant_by_token(token: str) -> CeremonyParticipant | None:
         return None
     return (
         CeremonyParticipant.objects.select_related("ceremony__plan__regulator", "ceremony__plan__frame")
-        .filter(token=token)
+        .filter(token=token_digest(token))
         .first()
     )
+
+
+def participant_again(participant: CeremonyParticipant) -> CeremonyParticipant:
+    return CeremonyParticipant.objects.select_related("ceremony__plan__regulator", "ceremony__plan__frame").get(
+        pk=participant.pk
+    )
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def task_inspectors(task: Task) -> QuerySet[TaskInspector]:
@@ -176,8 +187,9 @@ def alternates_of(plan: Plan, draw: Draw, limit: int = 50) -> list[dict]:
     return out
 
 
-def ceremony_status(ceremony: Ceremony, *, link_for=None) -> dict:
-    """The ceremony as the organising regulator sees it; `link_for(token)` adds the personal links.
+def ceremony_status(ceremony: Ceremony) -> dict:
+    """The ceremony as the organising regulator sees it. Personal links are never listed: each is shown once, when
+    it is issued, to be handed to its participant.
 
     Commitments appear once all are in, and secrets once all are revealed: a participant who is also an
     organiser must not see (and try to guess from) another's commitment before committing, nor read another's
@@ -196,6 +208,7 @@ def ceremony_status(ceremony: Ceremony, *, link_for=None) -> dict:
         "frame_digest": frame.digest if frame else "",
         "seed": ceremony.seed,
         "external_description": ceremony.external_description,
+        "beacon": ceremony.beacon(),
         "committed": sum(1 for p in people if p.commitment),
         "revealed": sum(1 for p in people if p.secret),
         "participants": [
@@ -207,7 +220,7 @@ def ceremony_status(ceremony: Ceremony, *, link_for=None) -> dict:
                 "revealed": bool(p.secret),
                 "revealed_at": p.revealed_at,
                 "secret": p.secret if complete else None,
-                "link": link_for(p.token) if link_for else None,
+                "link_issued_at": p.link_issued_at,
             }
             for p in people
         ],

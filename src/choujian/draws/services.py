@@ -31,7 +31,7 @@ from choujian.draws.models import (
     Replacement,
     TaskInspector,
 )
-from choujian.draws.selectors import full_record, sealed_result
+from choujian.draws.selectors import full_record, sealed_result, token_digest
 from choujian.ledger.services import ledger_append
 from choujian.planning.choices import PlanStatus, ReplacementReason, TaskStatus
 from choujian.planning.models import Plan, Task
@@ -173,7 +173,9 @@ def frame_freeze(
     )
     if seed_kind == SeedKind.KIND_CEREMONY:
         for name in sorted({n.strip() for n in plan.participants}):
-            CeremonyParticipant.objects.create(ceremony=ceremony, name=name, token=secrets.token_urlsafe(24))
+            # No usable link yet: the organiser issues each one separately, and sees it only then.
+            unusable = token_digest(secrets.token_urlsafe(32))
+            CeremonyParticipant.objects.create(ceremony=ceremony, name=name, token=unusable)
     beacon = {"source": beacon_source, "fixed_on": beacon_fixed_on.isoformat()} if beacon_source else None
     ledger_append(
         type="frame.frozen",
@@ -240,8 +242,31 @@ def ceremony_refresh(ceremony: Ceremony) -> Ceremony:
 
 
 @transaction.atomic
-def ceremony_commit(*, participant: CeremonyParticipant, commitment: str) -> CeremonyParticipant:
-    """A participant, on their own device, submits SHA-256(secret); the secret itself never reaches us yet."""
+def ceremony_link_issue(*, actor: User, participant: CeremonyParticipant) -> str:
+    """A new personal link for a participant who has not committed yet (any earlier link stops working). The token
+    is returned once, to be handed over on the participant's own device or as a sealed slip; it is stored hashed."""
+    ceremony = _lock_ceremony(participant.ceremony)
+    _require_writer(actor, ceremony.plan)
+    participant = CeremonyParticipant.objects.select_for_update().get(pk=participant.pk)
+    if participant.commitment or ceremony.status != CeremonyStatus.STATUS_COMMITTING:
+        raise ServiceError({"participant": [f"{participant.name} 已提交承诺值或仪式已进入下一阶段，不能再发放链接"]})
+    token = secrets.token_urlsafe(24)
+    again = participant.link_issued_at is not None
+    participant.token, participant.link_issued_at, participant.device = token_digest(token), timezone.now(), ""
+    participant.save(update_fields=["token", "link_issued_at", "device"])
+    event = "ceremony.link_reissued" if again else "ceremony.link_issued"
+    ledger_append(type=event, actor=actor, object=ceremony, data={"participant": participant.name})
+    return token
+
+
+def _device_digest(device: str) -> str:
+    return hashlib.sha256(device.encode("utf-8")).hexdigest() if device else ""
+
+
+@transaction.atomic
+def ceremony_commit(*, participant: CeremonyParticipant, commitment: str, device: str = "") -> CeremonyParticipant:
+    """A participant, on their own device, submits SHA-256(secret); the secret itself never reaches us yet. The
+    link is then bound to that device (its session): the reveal must come from it."""
     ceremony = ceremony_refresh(participant.ceremony)
     ceremony = _lock_ceremony(ceremony)
     participant = CeremonyParticipant.objects.select_for_update().get(pk=participant.pk)
@@ -253,7 +278,8 @@ def ceremony_commit(*, participant: CeremonyParticipant, commitment: str) -> Cer
     if not HEX64.match(commitment):
         raise ServiceError({"commitment": ["承诺值应为 64 位十六进制 SHA-256 摘要"]})
     participant.commitment, participant.committed_at = commitment, timezone.now()
-    participant.save(update_fields=["commitment", "committed_at"])
+    participant.device = _device_digest(device)
+    participant.save(update_fields=["commitment", "committed_at", "device"])
     if all(p.commitment for p in ceremony.participants.all()):
         ceremony.status = CeremonyStatus.STATUS_REVEALING
     ceremony.version += 1
@@ -268,7 +294,7 @@ def ceremony_commit(*, participant: CeremonyParticipant, commitment: str) -> Cer
 
 
 @transaction.atomic
-def ceremony_reveal(*, participant: CeremonyParticipant, secret: str) -> CeremonyParticipant:
+def ceremony_reveal(*, participant: CeremonyParticipant, secret: str, device: str = "") -> CeremonyParticipant:
     ceremony = ceremony_refresh(participant.ceremony)
     ceremony = _lock_ceremony(ceremony)
     participant = CeremonyParticipant.objects.select_for_update().get(pk=participant.pk)
@@ -276,6 +302,8 @@ def ceremony_reveal(*, participant: CeremonyParticipant, secret: str) -> Ceremon
         raise ServiceError({"secret": [f"仪式处于“{ceremony.get_status_display()}”阶段，不能公开随机数"]})
     if participant.secret:
         raise ServiceError({"secret": ["您已公开过随机数"]})
+    if participant.device and participant.device != _device_digest(device):
+        raise NotPermitted("请在提交承诺值的同一设备上公开随机数；如非本人操作，请立即告知组织单位")
     if not secret or len(secret) > 200 or any(ch in secret for ch in "\t\r\n"):
         raise ServiceError({"secret": ["随机数应为 1–200 个字符，且不含换行或制表符"]})
     if not sampler.check_reveal(participant.commitment, secret):

@@ -13,10 +13,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from choujian.core.api import ScopedModelViewSet
+from choujian.core.parsers import BoundedJSONParser as JSONParser
 from choujian.draws import selectors as draw_selectors
 from choujian.draws import services as draw_services
 from choujian.planning import selectors, serializers, services
@@ -132,14 +133,45 @@ class PlanViewSet(ScopedModelViewSet, viewsets.ModelViewSet):
         if ceremony is None:
             raise Http404("抽样框尚未锁定，仪式尚未开始")
         ceremony = draw_services.ceremony_refresh(ceremony)
-        link_for = None
-        if selectors.can_edit_plan(self.request.user, plan):
-
-            def link_for(token):
-                return self.request.build_absolute_uri(reverse("ceremony:participant", args=[token]))
-
-        data = draw_selectors.ceremony_status(ceremony, link_for=link_for)
+        data = draw_selectors.ceremony_status(ceremony)
         return Response(serializers.CeremonySerializer(data).data, status=code)
+
+    @extend_schema(request=serializers.LinkRequestSerializer, responses={201: serializers.LinkSerializer})
+    @action(detail=True, methods=["post"], url_path="ceremony/links")
+    def ceremony_links(self, request, code=None):
+        """Issue a participant's personal link; it is returned this once and never listed again."""
+        plan = self._regulated()
+        form = serializers.LinkRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        ceremony = draw_selectors.ceremony_of(plan)
+        participant = (
+            ceremony.participants.filter(name=form.validated_data["participant"]).first() if ceremony else None
+        )
+        if participant is None:
+            raise Http404("没有这位参与人")
+        token = draw_services.ceremony_link_issue(actor=request.user, participant=participant)
+        link = request.build_absolute_uri(reverse("ceremony:participant", args=[token]))
+        return Response({"participant": participant.name, "link": link}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.BeaconSerializer, responses={200: serializers.CeremonySerializer})
+    @action(detail=True, methods=["post"], url_path="ceremony/beacon")
+    def ceremony_beacon(self, request, code=None):
+        """A second person enters the public beacon's value once it is published; the seed and the draw follow."""
+        plan = self._regulated()
+        form = serializers.BeaconSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        ceremony = draw_selectors.ceremony_of(plan)
+        if ceremony is None:
+            raise Http404("抽样框尚未锁定，仪式尚未开始")
+        draw_services.ceremony_beacon_enter(actor=request.user, ceremony=ceremony, value=form.validated_data["value"])
+        return self._ceremony_response(plan)
+
+    @extend_schema(request=None, responses={200: serializers.PlanSerializer})
+    @action(detail=True, methods=["post"], url_path="close-sampling")
+    def close_sampling(self, request, code=None):
+        """End the plan's sampling: its draw is revealed in full (frame with salts, selection, alternates)."""
+        plan = draw_services.plan_sampling_close(actor=request.user, plan=self._regulated())
+        return Response(serializers.PlanSerializer(plan, context={"request": request}).data)
 
     @extend_schema(request=serializers.FreezeSerializer, responses={201: serializers.CeremonySerializer})
     @action(detail=True, methods=["post"])

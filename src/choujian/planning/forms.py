@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation
+from choujian.core.dates import DateFormField
 from choujian.draws.choices import SeedKind
 from choujian.planning.choices import PlanKind, ReplacementReason, SamplingMode, StrataBy
 from choujian.registry.models import ProductCategory
@@ -170,6 +171,15 @@ class FreezeForm(forms.Form):
         help_text=_("锁定后，所有参与人须在此期限内提交承诺值并公开随机数；逾期未公开，抽取将受阻并公开显示"),
     )
     seed_kind = forms.ChoiceField(label=_("种子方式"), choices=SeedKind.CHOICES, initial=SeedKind.KIND_CEREMONY)
+    beacon_source = forms.CharField(
+        label=_("公共随机信标（建议）"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "事先约定、锁定时尚无人知道的公开数值，如“中国福利彩票双色球 2027001 期开奖号码”；由另一人在公布后录入"
+        ),
+    )
+    beacon_fixed_on = DateFormField(label=_("信标公布日期"), required=False)
 
 
 class ExternalSeedForm(forms.Form):

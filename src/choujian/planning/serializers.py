@@ -187,6 +187,10 @@ class FreezeSerializer(serializers.Serializer):
         min_value=1, max_value=720, default=72, help_text="公开随机数的期限（小时）"
     )
     seed_kind = serializers.ChoiceField(choices=SeedKind.CHOICES, default=SeedKind.KIND_CEREMONY)
+    beacon_source = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text="公共随机信标来源，如某期彩票开奖号码"
+    )
+    beacon_fixed_on = serializers.DateField(required=False, allow_null=True, help_text="信标公布日期（不早于今天）")
 
 
 class ExternalSeedSerializer(serializers.Serializer):
@@ -238,7 +242,9 @@ class ParticipantStatusSerializer(serializers.Serializer):
     revealed = serializers.BooleanField()
     revealed_at = serializers.DateTimeField(allow_null=True)
     secret = serializers.CharField(allow_null=True, help_text="仪式完成后公开")
-    link = serializers.CharField(allow_null=True, help_text="个人链接（仅组织单位的监管人员可见）")
+    link_issued_at = serializers.DateTimeField(
+        allow_null=True, help_text="个人链接发放时间（链接本身只在发放时显示一次）"
+    )
 
 
 class CeremonySerializer(serializers.Serializer):
@@ -250,7 +256,21 @@ class CeremonySerializer(serializers.Serializer):
     frame_digest = serializers.CharField()
     seed = serializers.CharField()
     external_description = serializers.CharField()
+    beacon = serializers.DictField(allow_null=True, help_text="公共随机信标：来源、日期、数值（公布后录入）")
     participants = ParticipantStatusSerializer(many=True)
+
+
+class LinkRequestSerializer(serializers.Serializer):
+    participant = serializers.CharField(max_length=100, help_text="参与人姓名")
+
+
+class LinkSerializer(serializers.Serializer):
+    participant = serializers.CharField()
+    link = serializers.CharField(help_text="个人链接：只在此次返回，平台不保存")
+
+
+class BeaconSerializer(serializers.Serializer):
+    value = serializers.CharField(max_length=200, help_text="信标数值，按公布的原样")
 
 
 class InspectorRefSerializer(serializers.Serializer):

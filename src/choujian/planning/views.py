@@ -290,7 +290,7 @@ def plan_freeze(request, code: str):
         except ServiceError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, _("抽样框已锁定，摘要已公布并写入追溯日志；请把个人链接分别发给各参与人"))
+            messages.success(request, _("抽样框已锁定，承诺根已公布并写入追溯日志；请逐一为参与人发放个人链接"))
             return redirect("planning:ceremony", code=plan.code)
     return frame_review.__wrapped__(request, code, freeze_form=form, status=400)
 
@@ -303,20 +303,23 @@ def _qr(link: str) -> str:
 
 
 @roles(REGULATORS)
-def ceremony_page(request, code: str, seed_form=None, status: int = 200):
+def ceremony_page(request, code: str, seed_form=None, status: int = 200, issued: dict | None = None):
     plan = _plan(request, code)
     context = _plan_context(request, plan, "ceremony")
     ceremony = context["ceremony"]
     if ceremony is not None:
         ceremony = draw_services.ceremony_refresh(ceremony)
-        links = context["can_edit"]
-
-        def link_for(token):
-            return request.build_absolute_uri(reverse("ceremony:participant", args=[token]))
-
-        state = draw_selectors.ceremony_status(ceremony, link_for=link_for if links else None)
-        for person in state["participants"]:
-            person["qr"] = _qr(person["link"]) if person["link"] else ""
+        state = draw_selectors.ceremony_status(ceremony)
+        context.update(
+            issued=issued,
+            awaiting_beacon=ceremony.status == CeremonyStatus.STATUS_BEACON,
+            beacon=ceremony.beacon(),
+            can_enter_beacon=(
+                ceremony.status == CeremonyStatus.STATUS_BEACON
+                and context["can_edit"]
+                and ceremony.opened_by_id != request.user.pk
+            ),
+        )
         context.update(
             state=state,
             blocked=ceremony.status == CeremonyStatus.STATUS_BLOCKED,
@@ -332,6 +335,56 @@ def ceremony_page(request, code: str, seed_form=None, status: int = 200):
         )
     template = "planning/_ceremony_status.html" if request.headers.get("HX-Request") else "planning/ceremony.html"
     return render(request, template, context, status=status)
+
+
+@roles(WRITERS)
+@require_POST
+def ceremony_link(request, code: str):
+    """Issue one participant's personal link and show it this once (with its QR code) to be handed over."""
+    plan = _plan(request, code)
+    ceremony = draw_selectors.ceremony_of(plan)
+    participant = ceremony.participants.filter(name=request.POST.get("participant", "")).first() if ceremony else None
+    if participant is None:
+        raise Http404(_("没有这位参与人"))
+    try:
+        token = draw_services.ceremony_link_issue(actor=request.user, participant=participant)
+    except ServiceError as exc:
+        messages.error(request, "；".join(m for msgs in exc.errors.values() for m in msgs))
+        return redirect("planning:ceremony", code=plan.code)
+    link = request.build_absolute_uri(reverse("ceremony:participant", args=[token]))
+    issued = {"name": participant.name, "link": link, "qr": _qr(link)}
+    return ceremony_page.__wrapped__(request, code, issued=issued)
+
+
+@roles(WRITERS)
+@require_POST
+def ceremony_beacon(request, code: str):
+    """A second person enters the public beacon's value; the seed and the draw follow."""
+    plan = _plan(request, code)
+    ceremony = draw_selectors.ceremony_of(plan)
+    if ceremony is None:
+        raise Http404(_("仪式尚未开始"))
+    try:
+        draw_services.ceremony_beacon_enter(actor=request.user, ceremony=ceremony, value=request.POST.get("value", ""))
+    except ServiceError as exc:
+        messages.error(request, "；".join(m for msgs in exc.errors.values() for m in msgs))
+        return redirect("planning:ceremony", code=plan.code)
+    messages.success(request, _("信标已录入，种子已生成，抽取已完成"))
+    return redirect("planning:draw", code=plan.code)
+
+
+@roles(WRITERS)
+@require_POST
+def sampling_close(request, code: str):
+    """End the plan's sampling: the draw is then revealed in full."""
+    plan = _plan(request, code)
+    try:
+        draw_services.plan_sampling_close(actor=request.user, plan=plan)
+    except ServiceError as exc:
+        messages.error(request, "；".join(m for msgs in exc.errors.values() for m in msgs))
+    else:
+        messages.success(request, _("已结束抽样：抽样框与抽取结果已全部公开，任何人都可重算"))
+    return redirect("planning:draw", code=plan.code)
 
 
 @roles({Role.ROLE_REGULATOR_ADMIN})

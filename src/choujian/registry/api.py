@@ -4,10 +4,11 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from choujian.core.api import ScopedModelViewSet
+from choujian.core.parsers import BoundedJSONParser as JSONParser
 from choujian.registry import filters, selectors, serializers, services
 
 

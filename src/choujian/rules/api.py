@@ -15,11 +15,11 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from choujian.core.api import ScopedModelViewSet
+from choujian.core.parsers import BoundedJSONParser as JSONParser
 from choujian.rules import judgment, rounding, schema, selectors, serializers, services
 from choujian.rules.models import RuleSet
 
