@@ -376,3 +376,33 @@ def test_it_lets_the_regulator_login_see_both_plans(demo):
     regulator = User.objects.get(username="regulator")
     visible = set(plan_selectors.plans_regulated_by(regulator).values_list("name", flat=True))
     assert {DRAWN_PLAN, WAITING_PLAN} <= visible
+
+
+@pytest.mark.django_db
+def test_nothing_public_names_an_enterprise_before_its_task_is_sampled(demo, client):
+    """The attack that tipped off enterprises: crawl every public page and API anonymously, the whole public ledger
+    included, and look for anything that names the enterprise, product or delivery of a task not yet sampled."""
+    from choujian.ledger import services as ledger
+
+    waiting = list(
+        Task.objects.exclude(status__in=TaskStatus.REVEALED).select_related("enterprise", "product", "delivery")
+    )
+    assert waiting, "the demo keeps tasks waiting to be sampled"
+    secrets = set()
+    for task in waiting:
+        # Record ids (product:<uuid>) appear in the public log for every registry row alike; they name no task.
+        secrets |= {task.enterprise.uscc, task.enterprise.name, task.frame_item_id, task.code + task.enterprise.name}
+        if task.delivery_id:
+            secrets |= {task.delivery.batch_no}
+    urls = ["/", "/login/", "/ledger/", "/draws/verify.py", "/api/ledger/checkpoint", "/api/v1/schema/"]
+    for draw in Draw.objects.all():
+        base = f"/api/v1/draws/{draw.public_id}/"
+        urls += [f"/draws/{draw.public_id}/", base, base + "record"]
+    size = ledger.current_size()
+    urls += [f"/api/ledger/entries?start={start}&end={min(size, start + 500)}" for start in range(0, size, 500)]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 302), url
+        text = response.content.decode("utf-8", "replace")
+        leaked = sorted(s for s in secrets if s and s in text)
+        assert not leaked, f"{url} names {leaked}"
