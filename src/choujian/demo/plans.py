@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from choujian.accounts.models import Organisation, User
 from choujian.demo import data
@@ -147,6 +148,10 @@ def _commitment(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+BEACON_SOURCE = "演示：当日公开摇号结果（实际使用时请约定一期尚未开奖的福利彩票号码）"
+BEACON_VALUE = "07 12 19 24 28 33 + 05"
+
+
 def _drawn_plan(orgs: dict[str, Organisation], users: dict[str, User], categories: dict) -> Plan:
     regulator = users["regulator"]
     plan = _approved(
@@ -159,13 +164,15 @@ def _drawn_plan(orgs: dict[str, Organisation], users: dict[str, User], categorie
         lines=DRAWN_LINES,
     )
     draws.frame_build(actor=regulator, plan=plan)
-    ceremony = draws.frame_freeze(actor=regulator, plan=plan)
+    today = timezone.localdate()
+    ceremony = draws.frame_freeze(actor=regulator, plan=plan, beacon_source=BEACON_SOURCE, beacon_fixed_on=today)
     people = list(ceremony.participants.order_by("name"))
     for participant in people:
         draws.ceremony_commit(participant=participant, commitment=_commitment(SECRETS[participant.name]))
     for participant in people:
-        # The last reveal completes the seed, and the draw (tasks, then inspectors per task) follows at once.
         draws.ceremony_reveal(participant=participant, secret=SECRETS[participant.name])
+    # A second official enters the beacon once published; the seed, then the draw (tasks, inspectors) follow at once.
+    draws.ceremony_beacon_enter(actor=users["regulator2"], ceremony=ceremony, value=BEACON_VALUE)
     plan = Plan.objects.get(pk=plan.pk)
     task = plan.tasks.filter(line__category__code=DRAWN_LINES[0].category).order_by("code").first()
     evidence = SimpleUploadedFile("企业停产现场照片.png", tiny_png(), content_type="image/png")
