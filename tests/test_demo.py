@@ -22,7 +22,7 @@ from choujian.demo import data
 from choujian.demo.builder import _Builder, build_demo
 from choujian.demo.categories import CATEGORIES
 from choujian.demo.draw import Codes, enterprise_specs
-from choujian.demo.plans import DRAWN_LINES, DRAWN_PLAN, SECRETS, WAITING_PLAN, WAITING_SECRET
+from choujian.demo.plans import DRAWN_LINES, DRAWN_PLAN, SECRETS, WAITING_PLAN
 from choujian.draws import sampler
 from choujian.draws.models import Draw, Replacement
 from choujian.draws.selectors import full_record
@@ -363,9 +363,9 @@ def test_it_leaves_a_second_plan_waiting_in_its_ceremony(demo):
     assert plan.status == "frozen" and plan.frame.frozen_at is not None
     ceremony = plan.ceremony
     assert ceremony.status == "committing" and not ceremony.seed
-    committed = [p for p in ceremony.participants.all() if p.commitment]
-    assert len(committed) == 1 and ceremony.participants.count() == 2
-    assert committed[0].commitment == hashlib.sha256(WAITING_SECRET.encode()).hexdigest()
+    assert ceremony.participants.count() == 2
+    assert not ceremony.participants.exclude(commitment="").exists()
+    assert not ceremony.participants.filter(link_issued_at__isnull=False).exists()  # links: issued by hand, shown once
     assert not ceremony.participants.exclude(secret="").exists()
     assert ceremony.reveal_deadline > timezone.now() + timedelta(days=3)
     assert not Task.objects.filter(plan=plan).exists() and not Draw.objects.filter(plan=plan).exists()

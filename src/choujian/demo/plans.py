@@ -3,11 +3,12 @@
 1. “2026年度福建省公路水运工程重点产品质量监督抽查” — drawn end to end: drafted by `regulator`, approved by
    `regulator2` (drafter ≠ approver), frame built from the registry (closed enterprises, discontinued products and
    cities without a quota are excluded, with reasons) and frozen, seed ceremony with two named participants who
-   commit and reveal fixed secrets, the object draw with its tasks, an inspector draw per task (two samplers each),
-   and one task replaced by the next alternate because the enterprise had closed, with a photo as evidence.
-2. “2026年第四季度桥梁支座专项抽查” — approved and frozen, waiting in its ceremony: one participant has committed,
-   the other has not, nobody has revealed; the reveal deadline is a week after the demo is built. The committed
-   participant's secret is `WAITING_SECRET`, so the ceremony can be finished by hand in the demo.
+   commit and reveal fixed secrets, a public beacon entered by `regulator2`, the object draw (draw-v2, sealed)
+   with its tasks, an inspector draw per task (two samplers each), and one task replaced by the next alternate
+   because the enterprise had closed, with a photo as evidence.
+2. “2026年第四季度桥梁支座专项抽查” — approved and frozen, waiting in its ceremony: no personal link issued yet
+   (links are shown once, when issued), nobody has committed; the reveal deadline is a week after the demo is
+   built, so the ceremony can be run by hand in the demo.
 
 The three lines of plan 1 are of three different category groups, and in the demo registry no enterprise makes
 more than two products of one category, so no enterprise gets more than two tasks; with five qualified samplers
@@ -41,7 +42,6 @@ PUBLIC_WITNESS = "陈明（社会监督员）"
 SECOND_WITNESS = "方晓梅（社会监督员）"
 # Fixed secrets, so the demo is reproducible; a real participant's device makes its own.
 SECRETS = {REGULATOR_WITNESS: "7f3a9c2e5b1d4086a2c4e6f8", PUBLIC_WITNESS: "48213907556211849375"}
-WAITING_SECRET = "c19e5b7a3d2f4068b9e1a7c3"
 SAMPLERS = ("sampler1", "sampler2", "sampler3", "sampler4", "sampler5")
 REVEAL_HOURS = 7 * 24
 REPLACEMENT_NOTE = "现场核查：企业厂区已关停，生产线已拆除，无在产产品（附现场照片）"
@@ -194,9 +194,7 @@ def _waiting_plan(orgs: dict[str, Organisation], users: dict[str, User], categor
         lines=WAITING_LINES,
     )
     draws.frame_build(actor=regulator, plan=plan)
-    ceremony = draws.frame_freeze(actor=regulator, plan=plan, reveal_hours=REVEAL_HOURS)
-    first = ceremony.participants.get(name=REGULATOR_WITNESS)
-    draws.ceremony_commit(participant=first, commitment=_commitment(WAITING_SECRET))
+    draws.frame_freeze(actor=regulator, plan=plan, reveal_hours=REVEAL_HOURS)
     return Plan.objects.get(pk=plan.pk)
 
 
