@@ -47,6 +47,9 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _db_file = Path(DATABASES["default"]["NAME"])
+    if _db_file.exists():
+        _db_file.chmod(0o600)  # created before the platform set its umask
     # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue instead of failing on upgrade.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
     DATABASES["default"]["CONN_MAX_AGE"] = 0

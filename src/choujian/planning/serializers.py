@@ -5,6 +5,7 @@ import re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from choujian.core.dates import DateSerializerField
 from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation
 from choujian.accounts.scope import organisations_visible_to
@@ -190,7 +191,7 @@ class FreezeSerializer(serializers.Serializer):
     beacon_source = serializers.CharField(
         max_length=300, required=False, allow_blank=True, help_text="公共随机信标来源，如某期彩票开奖号码"
     )
-    beacon_fixed_on = serializers.DateField(required=False, allow_null=True, help_text="信标公布日期（不早于今天）")
+    beacon_fixed_on = DateSerializerField(required=False, allow_null=True, help_text="信标公布日期（不早于今天）")
 
 
 class ExternalSeedSerializer(serializers.Serializer):
