@@ -5,10 +5,10 @@ import re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from choujian.core.dates import DateSerializerField
 from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation
 from choujian.accounts.scope import organisations_visible_to
+from choujian.core.dates import DateSerializerField
 from choujian.draws.choices import SeedKind
 from choujian.planning.choices import ReplacementReason
 from choujian.planning.models import Plan, PlanLine, Task
