@@ -63,5 +63,5 @@ def navigation(request) -> dict:
         items += [(reverse("ledger:home"), _("追溯日志"))]
         items += [(reverse("workcalendar:years"), _("节假日安排"))]
     if Role.ROLE_REGULATOR_ADMIN in roles:
-        items += [(reverse("lockouts"), _("登录锁定")), (reverse("enrolment_codes"), _("绑定码"))]
+        items += [(reverse("enrolment_codes"), _("账号安全"))]
     return {"nav": items, "user_roles": [Role.display(r) for r in sorted(roles)]}
