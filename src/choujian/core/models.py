@@ -18,6 +18,27 @@ class PublicModel(models.Model):
         abstract = True
 
 
+class Archivable(models.Model):
+    """A record others rely on is never deleted: it is archived (with a reason, reversible by an administrator),
+    disappears from pickers and new frames, and stays wherever history shows it."""
+
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    archive_reason = models.CharField(_("归档原因"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    def archive_state(self) -> dict:
+        """Added to the ledger state only once archived, so that the state of rows never archived is unchanged."""
+        if self.archived_at is None:
+            return {}
+        return {"archived_at": self.archived_at.isoformat(), "archive_reason": self.archive_reason}
+
+
 class CodeSequence(models.Model):
     """Last number issued for a code prefix and year, e.g. CJ-2026 → 123 gives CJ-2026-000123."""
 

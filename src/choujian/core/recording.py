@@ -75,7 +75,52 @@ def record_delete(instance: models.Model, *, actor, event: str) -> None:
         with transaction.atomic():
             ledger_append(type=event, actor=actor, object=ref_instance, deleted=True)
             instance.delete()
-    except models.ProtectedError as exc:
+    except (models.ProtectedError, models.RestrictedError) as exc:
+        referrers = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
         with translation.override(None):  # the error text is part of the record: Chinese, like every ServiceError
-            names = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
-        raise ServiceError(f"仍有关联的{'、'.join(names)}，不能删除") from None
+            names = sorted({_referrer(obj) for obj in list(referrers)[:200]})
+        shown = "、".join(names[:5]) + (f" 等 {len(names)} 处" if len(names) > 5 else "")
+        hint = "；可改为归档" if hasattr(instance, "archived_at") else ""
+        raise ServiceError(f"仍被{shown}引用，不能删除{hint}") from None
+
+
+def _referrer(obj: models.Model) -> str:
+    """What refers to a record, as people know it: the plan of a frame row, or the record's kind and name."""
+    frame = getattr(obj, "frame", None)
+    plan = getattr(frame, "plan", None) if frame is not None else None
+    if plan is not None:
+        return f"抽查计划 {plan.code} 的抽样框"
+    return f"{obj._meta.verbose_name} {obj}"
+
+
+@transaction.atomic
+def record_archive(instance: models.Model, *, actor, event: str, reason: str) -> models.Model:
+    """Archive a record others may rely on (ledgered): it keeps its history and references, but leaves pickers and
+    new frames."""
+    from django.utils import timezone
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError({"reason": ["请写明归档原因"]})
+    locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+    if locked.archived_at is not None:
+        raise ServiceError({"reason": ["该记录已归档"]})
+    locked.archived_at, locked.archive_reason = timezone.now(), reason[:300]
+    locked.version = F("version") + 1
+    locked.save(update_fields=["archived_at", "archive_reason", "version", "updated_at"])
+    locked.refresh_from_db()
+    ledger_append(type=event, actor=actor, object=locked, data={"reason": locked.archive_reason})
+    return locked
+
+
+@transaction.atomic
+def record_unarchive(instance: models.Model, *, actor, event: str) -> models.Model:
+    locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+    if locked.archived_at is None:
+        raise ServiceError({"non_field_errors": ["该记录未归档"]})
+    locked.archived_at, locked.archive_reason = None, ""
+    locked.version = F("version") + 1
+    locked.save(update_fields=["archived_at", "archive_reason", "version", "updated_at"])
+    locked.refresh_from_db()
+    ledger_append(type=event, actor=actor, object=locked)
+    return locked

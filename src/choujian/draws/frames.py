@@ -97,6 +97,9 @@ def _candidates(plan: Plan, line: PlanLine, category_ids: list[int]) -> Iterator
     if line.sampling_mode == SamplingMode.MODE_CONSTRUCTION:
         deliveries = (
             Delivery.objects.filter(
+                archived_at=None,
+                product__archived_at=None,
+                product__enterprise__archived_at=None,
                 product__category_id__in=category_ids,
                 section__project__region__startswith=prefix,
                 delivered_on__year=plan.year,
@@ -136,6 +139,7 @@ def _candidates(plan: Plan, line: PlanLine, category_ids: list[int]) -> Iterator
         return
     products = (
         Product.objects.filter(category_id__in=category_ids, enterprise__region__startswith=prefix)
+        .filter(archived_at=None, enterprise__archived_at=None)  # archived records leave new frames
         .order_by("pk")
         .values_list(
             "pk", "public_id", "status", "enterprise_id", "enterprise__uscc", "enterprise__status", "enterprise__region"

@@ -46,10 +46,11 @@ class FrameItem(models.Model):
     item_id = models.CharField(_("编号"), max_length=200)
     weight = models.PositiveIntegerField(_("权重"), default=1)
     stratum = models.CharField(_("层"), max_length=64, blank=True)
-    line = models.ForeignKey("planning.PlanLine", on_delete=models.CASCADE, related_name="+")
-    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="+")
-    product = models.ForeignKey("registry.Product", on_delete=models.CASCADE, related_name="+")
-    delivery = models.ForeignKey("registry.Delivery", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # A frame is what a published draw was computed from: nothing it names may be deleted (archive instead).
+    line = models.ForeignKey("planning.PlanLine", on_delete=models.RESTRICT, related_name="+")
+    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("registry.Product", on_delete=models.PROTECT, related_name="+")
+    delivery = models.ForeignKey("registry.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     weight_reason = models.CharField(_("加权原因"), max_length=200, blank=True)
     salt = models.CharField(_("盐值"), max_length=32, blank=True, db_default="")  # private until revealed (draw-v2)
 
@@ -68,9 +69,9 @@ class FrameExclusion(models.Model):
 
     frame = models.ForeignKey(Frame, on_delete=models.CASCADE, related_name="exclusions")
     item_id = models.CharField(_("编号"), max_length=200)
-    line = models.ForeignKey("planning.PlanLine", on_delete=models.CASCADE, related_name="+")
-    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="+")
-    product = models.ForeignKey("registry.Product", on_delete=models.CASCADE, related_name="+")
+    line = models.ForeignKey("planning.PlanLine", on_delete=models.RESTRICT, related_name="+")
+    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("registry.Product", on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("排除原因"), max_length=200)
 
     class Meta:

@@ -288,7 +288,7 @@ class ConflictDeclaration(PublicModel):
     inspector = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("抽样人员"), on_delete=models.CASCADE, related_name="conflicts"
     )
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+")
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("利害关系"), max_length=200)
 
     class Meta:

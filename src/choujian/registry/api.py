@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers as serializers_
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -12,7 +13,29 @@ from choujian.core.parsers import BoundedJSONParser as JSONParser
 from choujian.registry import filters, selectors, serializers, services
 
 
-class EnterpriseViewSet(ScopedModelViewSet, viewsets.ModelViewSet):
+class ArchiveSerializer(serializers_.Serializer):
+    reason = serializers_.CharField(max_length=300, help_text="归档原因")
+
+
+class ArchiveActions:
+    """归档 / 恢复: what deleting a record others rely on becomes (ledgered, reversible by an administrator)."""
+
+    @extend_schema(request=ArchiveSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, **kwargs):
+        form = ArchiveSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        done = services.registry_archive(actor=request.user, instance=self.get_object(), **form.validated_data)
+        return Response(self.get_serializer(done).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def unarchive(self, request, **kwargs):
+        done = services.registry_unarchive(actor=request.user, instance=self.get_object())
+        return Response(self.get_serializer(done).data)
+
+
+class EnterpriseViewSet(ArchiveActions, ScopedModelViewSet, viewsets.ModelViewSet):
     """生产企业: regulators see their region; enterprise staff their own; construction parties their suppliers."""
 
     serializer_class = serializers.EnterpriseSerializer
@@ -38,7 +61,7 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.categories_for(self.request.user)
 
 
-class ProductViewSet(ScopedModelViewSet, viewsets.ModelViewSet):
+class ProductViewSet(ArchiveActions, ScopedModelViewSet, viewsets.ModelViewSet):
     serializer_class = serializers.ProductSerializer
     selector = staticmethod(selectors.products_visible_to)
     create_service = staticmethod(services.product_create)
@@ -72,7 +95,7 @@ class SectionViewSet(ScopedModelViewSet, viewsets.ModelViewSet):
     search_fields = ["name", "project__name"]
 
 
-class DeliveryViewSet(ScopedModelViewSet, viewsets.ModelViewSet):
+class DeliveryViewSet(ArchiveActions, ScopedModelViewSet, viewsets.ModelViewSet):
     serializer_class = serializers.DeliverySerializer
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     selector = staticmethod(selectors.deliveries_visible_to)

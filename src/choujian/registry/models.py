@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation
-from choujian.core.models import PublicModel
+from choujian.core.models import Archivable, PublicModel
 from choujian.core.validators import validate_region, validate_uscc_field
 from choujian.registry.choices import DocumentKind, EnterpriseStatus, ProductStatus
 
@@ -22,7 +22,7 @@ def _fixed(value, places: int) -> str | None:
     return str(Decimal(value).quantize(Decimal(1).scaleb(-places)))
 
 
-class Enterprise(PublicModel):
+class Enterprise(Archivable, PublicModel):
     """A manufacturer (生产企业) identified by its unified social credit code."""
 
     ledger_kind = "enterprise"
@@ -61,7 +61,7 @@ class Enterprise(PublicModel):
             "licence_no": self.licence_no,
             "status": self.status,
             "organisation": str(self.organisation.public_id) if self.organisation_id else None,
-        }
+        } | self.archive_state()
 
 
 class ProductCategory(models.Model):
@@ -83,7 +83,7 @@ class ProductCategory(models.Model):
         return f"{self.name}"
 
 
-class Product(PublicModel):
+class Product(Archivable, PublicModel):
     """A product an enterprise makes: brand, model/specification (规格型号) and executive standard (执行标准)."""
 
     ledger_kind = "product"
@@ -118,7 +118,7 @@ class Product(PublicModel):
             "model_spec": self.model_spec,
             "standard": self.standard,
             "status": self.status,
-        }
+        } | self.archive_state()
 
 
 class Project(PublicModel):
@@ -217,7 +217,7 @@ class Section(PublicModel):
         }
 
 
-class Delivery(PublicModel):
+class Delivery(Archivable, PublicModel):
     """A delivered lot (进场批次) of a product arriving at a section, with its paperwork."""
 
     ledger_kind = "delivery"
@@ -247,7 +247,7 @@ class Delivery(PublicModel):
             "unit": self.unit,
             "delivered_on": self.delivered_on.isoformat(),
             "documents": sorted(d.sha256 for d in self.documents.all()),
-        }
+        } | self.archive_state()
 
 
 def delivery_document_path(instance: "DeliveryDocument", filename: str) -> str:

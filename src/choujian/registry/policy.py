@@ -46,3 +46,22 @@ CREATORS = {
 def can_create(user: User, kind: str) -> bool:
     """Whether the user may register rows of this kind at all (the service still checks the row's region)."""
     return user.has_any_role(CREATORS.get(kind, set()))
+
+
+def registry_region(instance) -> str:
+    if isinstance(instance, Enterprise):
+        return instance.region
+    if isinstance(instance, Product):
+        return instance.enterprise.region
+    return instance.section.project.region
+
+
+def can_archive(user: User, instance) -> bool:
+    """Archiving is what deleting a referenced record becomes: whoever may edit the record may archive it."""
+    editors = {Enterprise: can_edit_enterprise, Product: can_edit_product, Delivery: can_edit_delivery}
+    return editors[type(instance)](user, instance)
+
+
+def can_unarchive(user: User, instance) -> bool:
+    """Only a regulator administrator of the record's region brings an archived record back."""
+    return in_region(regulator_prefixes(user, {Role.ROLE_REGULATOR_ADMIN}), registry_region(instance))

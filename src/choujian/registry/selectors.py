@@ -68,5 +68,6 @@ def categories_for(user: User) -> QuerySet[ProductCategory]:
 def products_selectable_by(user: User) -> QuerySet[Product]:
     """Products a user may name on a delivery: a contractor must reach any active product, not only past ones."""
     if user.has_any_role({Role.ROLE_CONTRACTOR_STAFF}) or regulator_prefixes(user, Role.REGULATOR_WRITERS):
-        return Product.objects.filter(status="active", enterprise__status="active").select_related("enterprise")
-    return products_visible_to(user)
+        active = Product.objects.filter(status="active", enterprise__status="active")
+        return active.filter(archived_at=None, enterprise__archived_at=None).select_related("enterprise")
+    return products_visible_to(user).filter(archived_at=None, enterprise__archived_at=None)

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from choujian.accounts.models import User
 from choujian.core.errors import NotPermitted, ServiceError
-from choujian.core.recording import record_create, record_delete, record_update
+from choujian.core.recording import record_archive, record_create, record_delete, record_unarchive, record_update
 from choujian.core.uscc import USCCError, validate_uscc
 from choujian.ledger.services import ledger_append
 from choujian.registry import policy
@@ -173,3 +173,17 @@ def delivery_document_attach(*, actor: User, delivery: Delivery, kind: str, uplo
         data={"document": {"kind": kind, "sha256": document.sha256, "size": document.size}},
     )
     return document
+
+
+ARCHIVE_EVENTS = {Enterprise: "enterprise", Product: "product", Delivery: "delivery"}
+
+
+def registry_archive(*, actor: User, instance, reason: str):
+    """Archive an enterprise, product or delivery instead of deleting it (frames, tasks and reports keep it)."""
+    _require(policy.can_archive(actor, instance), "您无权归档此记录")
+    return record_archive(instance, actor=actor, event=f"{ARCHIVE_EVENTS[type(instance)]}.archived", reason=reason)
+
+
+def registry_unarchive(*, actor: User, instance):
+    _require(policy.can_unarchive(actor, instance), "只有本辖区的监管管理员可以恢复已归档的记录")
+    return record_unarchive(instance, actor=actor, event=f"{ARCHIVE_EVENTS[type(instance)]}.unarchived")

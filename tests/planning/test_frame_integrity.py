@@ -1,0 +1,80 @@
+"""Nothing a frame names can be deleted, only archived; a frozen frame cannot be changed even by raw SQL."""
+
+import pytest
+from django.db import DatabaseError, IntegrityError, connection, transaction
+
+from choujian.draws import services
+from choujian.draws.models import FrameItem
+from choujian.ledger.models import LedgerEntry
+from choujian.ledger.objects import object_ref
+from choujian.ledger.verify import check_object
+from choujian.planning.models import Plan
+from choujian.registry.models import Enterprise, Product
+from tests.planning.conftest import approved_plan
+
+pytestmark = pytest.mark.django_db
+
+
+def _frozen(setting) -> Plan:
+    plan = approved_plan(setting)
+    services.frame_build(actor=setting.drafter, plan=plan)
+    services.frame_freeze(actor=setting.drafter, plan=Plan.objects.get(pk=plan.pk))
+    return Plan.objects.get(pk=plan.pk)
+
+
+def test_deleting_a_product_a_frame_names_is_refused_naming_the_frame(api, setting):
+    plan = _frozen(setting)
+    item = FrameItem.objects.filter(frame=plan.frame).select_related("product", "enterprise").first()
+    before = plan.frame.items.count()
+    client = api(setting.drafter)
+    response = client.delete(f"/api/v1/products/{item.product.public_id}/?version={item.product.version}")
+    assert response.status_code == 400
+    assert plan.code in str(response.json()) and "归档" in str(response.json())
+    response = client.delete(f"/api/v1/enterprises/{item.enterprise.public_id}/?version={item.enterprise.version}")
+    assert response.status_code == 400 and plan.code in str(response.json())
+    assert Product.objects.filter(pk=item.product_id).exists() and plan.frame.items.count() == before
+
+
+def test_archiving_keeps_the_frame_and_is_ledgered_and_reversible_by_an_administrator(api, setting):
+    plan = _frozen(setting)
+    item = FrameItem.objects.filter(frame=plan.frame).select_related("product").first()
+    product = item.product
+    response = api(setting.drafter).post(f"/api/v1/products/{product.public_id}/archive/", {"reason": "企业注销"})
+    assert response.status_code == 200, response.content
+    product.refresh_from_db()
+    assert product.archived and product.archive_reason == "企业注销"
+    assert LedgerEntry.objects.filter(type="product.archived", object=object_ref(product)).exists()
+    assert check_object(object_ref(product)) is None
+    assert FrameItem.objects.filter(pk=item.pk, product=product).exists()
+    # Archived records leave new frames.
+    other = approved_plan(setting)
+    services.frame_build(actor=setting.drafter, plan=other)
+    assert not Plan.objects.get(pk=other.pk).frame.items.filter(product=product).exists()
+    refused = api(setting.world.provincial_officer).post(f"/api/v1/products/{product.public_id}/unarchive/")
+    assert refused.status_code == 403
+    back = api(setting.world.provincial_admin).post(f"/api/v1/products/{product.public_id}/unarchive/")
+    assert back.status_code == 200 and not Product.objects.get(pk=product.pk).archived
+    missing = api(setting.drafter).post(f"/api/v1/products/{product.public_id}/archive/", {})
+    assert missing.status_code == 400 and "reason" in missing.json()
+
+
+def test_the_database_refuses_to_change_a_frozen_frame(setting):
+    plan = _frozen(setting)
+    item = plan.frame.items.first()
+    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE draws_frameitem SET weight = 99 WHERE id = %s", [item.pk])
+    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
+        FrameItem.objects.filter(frame=plan.frame).update(stratum="X")
+    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE draws_frame SET digest = %s WHERE id = %s", ["0" * 64, plan.frame.pk])
+    assert FrameItem.objects.get(pk=item.pk).weight == item.weight
+
+
+def test_an_enterprise_nobody_refers_to_can_still_be_deleted(api, setting):
+    from tests.factories import EnterpriseFactory
+
+    lonely = EnterpriseFactory(region="350102")
+    response = api(setting.drafter).delete(f"/api/v1/enterprises/{lonely.public_id}/?version={lonely.version}")
+    assert response.status_code == 204
+    assert not Enterprise.objects.filter(pk=lonely.pk).exists()
+    assert LedgerEntry.objects.filter(type="enterprise.deleted").exists()
