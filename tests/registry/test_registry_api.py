@@ -121,6 +121,11 @@ def test_it_stores_a_delivery_document_under_its_sha256(world, api):
     assert "data_digest" in entry.body
     (attached,) = entries_data(delivery, "delivery.document_attached")
     assert attached["document"]["sha256"] == hashlib.sha256(content).hexdigest()
+    # The state ledgered is the delivery with its new document, so an honest upload never looks tampered.
+    from choujian.ledger.objects import object_ref
+    from choujian.ledger.verify import check_object
+
+    assert check_object(object_ref(delivery)) is None
 
 
 def test_it_refuses_a_document_that_is_not_a_pdf_or_image(world, api):

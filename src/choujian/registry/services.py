@@ -169,7 +169,8 @@ def delivery_document_attach(*, actor: User, delivery: Delivery, kind: str, uplo
     ledger_append(
         type="delivery.document_attached",
         actor=actor,
-        object=delivery,
+        # Read again: a delivery fetched with its documents prefetched would ledger its state without this one.
+        object=Delivery.objects.get(pk=delivery.pk),
         data={"document": {"kind": kind, "sha256": document.sha256, "size": document.size}},
     )
     return document
