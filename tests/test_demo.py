@@ -388,10 +388,15 @@ def test_nothing_public_names_an_enterprise_before_its_task_is_sampled(demo, cli
         Task.objects.exclude(status__in=TaskStatus.REVEALED).select_related("enterprise", "product", "delivery")
     )
     assert waiting, "the demo keeps tasks waiting to be sampled"
+    # An enterprise with a task already sampled is named by that task's reveal (draw-v2 reveals per task); what must
+    # stay hidden is every item still waiting, and every enterprise that has nothing revealed yet.
+    visited = set(Task.objects.filter(status__in=TaskStatus.REVEALED).values_list("enterprise_id", flat=True))
     secrets = set()
     for task in waiting:
         # Record ids (product:<uuid>) appear in the public log for every registry row alike; they name no task.
-        secrets |= {task.enterprise.uscc, task.enterprise.name, task.frame_item_id, task.code + task.enterprise.name}
+        secrets |= {task.frame_item_id, task.code + task.enterprise.name}
+        if task.enterprise_id not in visited:
+            secrets |= {task.enterprise.uscc, task.enterprise.name}
         if task.delivery_id:
             secrets |= {task.delivery.batch_no}
     urls = ["/", "/login/", "/ledger/", "/draws/verify.py", "/api/ledger/checkpoint", "/api/v1/schema/"]
