@@ -78,3 +78,22 @@ def test_an_enterprise_nobody_refers_to_can_still_be_deleted(api, setting):
     assert response.status_code == 204
     assert not Enterprise.objects.filter(pk=lonely.pk).exists()
     assert LedgerEntry.objects.filter(type="enterprise.deleted").exists()
+
+
+def test_a_regulator_archives_and_an_administrator_restores_from_the_record_page(client, setting):
+    from tests.factories import ProductFactory
+
+    product = ProductFactory(enterprise__region="350102")
+    client.force_login(setting.world.provincial_officer)
+    page = client.get(f"/registry/product/{product.public_id}/").content.decode()
+    assert 'id="archive-form"' in page
+    missing = client.post(f"/registry/product/{product.public_id}/archive/", {"action": "archive"}, follow=True)
+    assert "请写明归档原因" in missing.content.decode() and not Product.objects.get(pk=product.pk).archived
+    done = client.post(
+        f"/registry/product/{product.public_id}/archive/", {"action": "archive", "reason": "停产注销"}, follow=True
+    )
+    assert "已归档" in done.content.decode() and Product.objects.get(pk=product.pk).archive_reason == "停产注销"
+    assert "恢复" not in done.content.decode().split('class="crumbs"')[1]  # only an administrator restores
+    client.force_login(setting.world.provincial_admin)
+    client.post(f"/registry/product/{product.public_id}/archive/", {"action": "unarchive"})
+    assert not Product.objects.get(pk=product.pk).archived

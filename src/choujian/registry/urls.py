@@ -12,5 +12,6 @@ urlpatterns = [
     path("<slug:kind>/export/", views_tabular.export, name="export"),
     path("<slug:kind>/<uuid:public_id>/", views.object_detail, name="object_detail"),
     path("<slug:kind>/<uuid:public_id>/edit/", views.object_edit, name="object_edit"),
+    path("<slug:kind>/<uuid:public_id>/archive/", views.object_archive, name="object_archive"),
     path("delivery/<uuid:public_id>/documents/", views.delivery_document_upload, name="delivery_document_upload"),
 ]

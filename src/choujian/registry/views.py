@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_POST
 
 from choujian.accounts.context import REGISTRY_READERS
 from choujian.core.access import roles
@@ -178,6 +179,9 @@ def object_detail(request, kind: str, public_id):
     obj = _get_visible(page, request.user, public_id)
     fields = [(obj._meta.get_field(name).verbose_name, _attr(obj, name)) for name in page.detail_fields]
     context = {"page": page, "obj": obj, "fields": fields, "can_edit": page.can_edit(request.user, obj)}
+    if hasattr(obj, "archived_at"):
+        context["can_archive"] = not obj.archived and policy.can_archive(request.user, obj)
+        context["can_unarchive"] = obj.archived and policy.can_unarchive(request.user, obj)
     if kind == "delivery":
         context["documents"] = obj.documents.all()
     if kind == "enterprise":
@@ -185,6 +189,26 @@ def object_detail(request, kind: str, public_id):
     if kind == "project":
         context["sections"] = selectors.sections_visible_to(request.user).filter(project=obj)
     return render(request, "registry/detail.html", context)
+
+
+@roles(REGISTRY_READERS)
+@require_POST
+def object_archive(request, kind: str, public_id):
+    """归档 (a record others may rely on is archived, never deleted) or 恢复, from the record's page."""
+    page = _page(kind)
+    obj = _get_visible(page, request.user, public_id)
+    if not hasattr(obj, "archived_at"):
+        raise Http404(_("此类记录不能归档"))
+    try:
+        if request.POST.get("action") == "unarchive":
+            services.registry_unarchive(actor=request.user, instance=obj)
+            messages.success(request, _("已恢复"))
+        else:
+            services.registry_archive(actor=request.user, instance=obj, reason=request.POST.get("reason", ""))
+            messages.success(request, _("已归档：不再出现在选择列表和新的抽样框中，历史记录保持不变"))
+    except ServiceError as exc:
+        messages.error(request, "；".join(m for msgs in exc.errors.values() for m in msgs))
+    return redirect("registry:object_detail", kind=kind, public_id=public_id)
 
 
 def _save(request, page: Page, obj=None):
