@@ -47,7 +47,7 @@ def _run(*args: str, data: bytes | None = None) -> str:
     return subprocess.run(args, input=data, capture_output=True, check=True).stdout.decode("utf-8")
 
 
-def _text(pdf: bytes, tmp_path: Path) -> str:
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
     """The PDF's text without whitespace; compare it with `_squash(expected)`."""
     _need("pdftotext")
     path = tmp_path / f"{hashlib.sha256(pdf).hexdigest()[:12]}.pdf"
@@ -289,7 +289,7 @@ def test_it_prints_three_copies_of_the_form_with_every_field(sealed, tmp_path):
     pdf = sampling_form_pdf(sealed, label_url=label_url)
     one_copy = int(_info(sampling_form_pdf(sealed, copies=("party",)), tmp_path)["Pages"])
     assert int(_info(pdf, tmp_path)["Pages"]) == 3 * one_copy
-    text = _text(pdf, tmp_path)
+    text = pdf_text(pdf, tmp_path)
     for copy in ("第一联 被抽样单位留存", "第二联 检验机构留存", "第三联 组织单位留存"):
         assert _squash(copy) in text
     assert text.count(_squash(f"第 1 页 共 {one_copy} 页")) == 3
@@ -370,7 +370,7 @@ def test_it_prints_the_online_purchase_block_only_for_online_sampling(scene, tmp
         buyer_account="fjjt-cj-2026",
         delivery_address="福州市鼓楼区五四路 158 号 福建省交通运输厅 抽检样品收发室",
     )
-    text = _text(sampling_form_pdf(record, copies=("organiser",)), tmp_path)
+    text = pdf_text(sampling_form_pdf(record, copies=("organiser",)), tmp_path)
     assert _squash("网络购买信息") in text
     for value in ("福州闽力贸易有限公司", "3365123456789012345", "fjjt-cj-2026", "网络购买"):
         assert _squash(value) in text
@@ -394,7 +394,7 @@ def test_it_shows_a_refusal_prominently(scene, tmp_path):
     _evidence(record, "refusal", "拒检现场.png", "#cc4444")
     _signature(record, "sampler", "林晓敏", 4, signer=scene.samplers[0])
     pdf = sampling_form_pdf(record, copies=("organiser",), label_url=label_url)
-    text = _text(pdf, tmp_path)
+    text = pdf_text(pdf, tmp_path)
     assert _squash("拒检") in text
     assert _squash("产品已全部发往工地") in text
     assert _squash("2026-05-21 15:12") in text
@@ -410,7 +410,7 @@ def test_it_carries_a_long_evidence_table_over_several_pages(sealed, tmp_path):
     pdf = sampling_form_pdf(sealed, copies=("party",))
     pages = int(_info(pdf, tmp_path)["Pages"])
     assert pages >= 3
-    text = _text(pdf, tmp_path)
+    text = pdf_text(pdf, tmp_path)
     assert _squash(f"第 {pages} 页 共 {pages} 页") in text
     for item in sealed.evidence.all():
         assert item.sha256 in text
@@ -423,7 +423,7 @@ def test_it_prints_a_draft_with_nothing_filled_in(scene, tmp_path, world):
     record = SamplingRecord.objects.create(
         code="CYD-2026-000004", client_uuid=uuid.uuid4(), task=task, created_by=scene.samplers[0]
     )
-    text = _text(sampling_form_pdf(record, copies=("organiser",), label_url=label_url), tmp_path)
+    text = pdf_text(sampling_form_pdf(record, copies=("organiser",), label_url=label_url), tmp_path)
     for value in ("填写中", "尚未封样", "无有效签字", "不适用", "CYD-2026-000004"):
         assert _squash(value) in text, value
 
@@ -444,7 +444,7 @@ def test_it_prints_one_label_page_per_portion_with_a_qr_of_only_the_label_url(se
     info = _info(pdf, tmp_path)
     assert int(info["Pages"]) == len(portions) == 3
     assert _page_size(info) == pytest.approx((170.08, 113.39), abs=0.05)
-    text = _text(pdf, tmp_path)
+    text = pdf_text(pdf, tmp_path)
     for portion, kind in zip(portions, ["检验样品", "备用样品 1", "备用样品 2"], strict=True):
         assert _squash(portion.label_code) in text
         assert _squash(portion.seal_no) in text
@@ -463,7 +463,7 @@ def test_it_lays_labels_out_on_a4_with_cut_lines(sealed, tmp_path):
     info = _info(pdf, tmp_path)
     assert int(info["Pages"]) == 1
     assert _page_size(info) == pytest.approx((595.28, 841.89), abs=0.05)
-    text = _text(pdf, tmp_path)
+    text = pdf_text(pdf, tmp_path)
     assert _squash("CJ-2026-000001-3") in text
     pages = _render(pdf, "labels-a4", 300)
     assert set(_qr_codes(pages[0])) == urls
@@ -476,7 +476,7 @@ def test_it_continues_labels_on_a_second_a4_sheet(scene, tmp_path):
     sample = _sample(scene, record, backups=22)
     pdf = labels_pdf(sample, label_url=label_url, layout="a4")
     assert int(_info(pdf, tmp_path)["Pages"]) == 2
-    text = _text(pdf, tmp_path)
+    text = pdf_text(pdf, tmp_path)
     assert _squash("CJ-2026-000001-23") in text
     assert _squash("第 2 页 共 2 页") in text
 
@@ -534,6 +534,6 @@ def test_it_falls_back_to_the_readers_song_font_without_a_truetype_chinese_font(
     monkeypatch.setattr(fonts, "KNOWN_REGULAR", ())
     monkeypatch.setattr(fonts, "_fc_match", lambda: [])
     assert cjk_font_name() == "STSong-Light"
-    text = _text(sampling_form_pdf(sealed, copies=("party",)), tmp_path)
+    text = pdf_text(sampling_form_pdf(sealed, copies=("party",)), tmp_path)
     assert _squash("产品质量监督抽查抽样单") in text
     assert _squash(ENTERPRISE) in text

@@ -396,7 +396,7 @@ def _seed_source(ceremony: Ceremony) -> dict:
     )
 
 
-def _save_draw(*, plan: Plan, purpose: str, record: dict, task: Task | None = None, actor="system") -> Draw:
+def save_draw(*, plan: Plan, purpose: str, record: dict, task: Task | None = None, actor="system") -> Draw:
     text = sampler.record_json(record)
     draw = Draw.objects.create(
         plan=plan,
@@ -467,7 +467,7 @@ def draw_objects(*, plan: Plan) -> Draw:
         source=_seed_source(ceremony),
         created_at=_now_z(),
     )
-    draw = _save_draw(plan=plan, purpose=DrawPurpose.PURPOSE_ENTERPRISES, record=record)
+    draw = save_draw(plan=plan, purpose=DrawPurpose.PURPOSE_ENTERPRISES, record=record)
     now = timezone.now()
     chosen = [(s, rank, item_id) for s in sorted(result.selected) for rank, item_id in enumerate(result.selected[s], 1)]
     # Task codes must not follow the draw's order, or a code would tell a revealed rank before its reveal.
@@ -516,7 +516,7 @@ def inspectors_draw(*, task: Task, per_task: int = 2) -> Draw:
         seed_source={"kind": "derived", "plan_seed": task.plan.ceremony.seed, "task": task.code},
         created_at=_now_z(),
     )
-    draw = _save_draw(plan=task.plan, purpose=DrawPurpose.PURPOSE_INSPECTORS, record=record, task=task)
+    draw = save_draw(plan=task.plan, purpose=DrawPurpose.PURPOSE_INSPECTORS, record=record, task=task)
     by_id = {str(user.public_id): user for user in pool}
     for rank, user_id in enumerate(result.selected.get("", []), start=1):
         TaskInspector.objects.create(task=task, inspector=by_id[user_id], draw=draw, rank=rank)

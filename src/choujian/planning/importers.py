@@ -31,20 +31,20 @@ from choujian.planning.choices import SamplingMode, StrataBy
 from choujian.planning.models import Plan, PlanLine
 from choujian.registry import tabular
 from choujian.registry.importers import (
-    _OMIT,
     MAX_LISTED_ERRORS,
+    OMIT,
     CellError,
     Column,
+    ImportReport,
     ImportResult,
     Record,
     Spec,
-    _map_header,
-    _parse_rows,
-    _Report,
-    _service_errors,
     choice,
+    map_header,
+    parse_rows,
     parse_text,
     read_upload_for,
+    service_errors,
     table_arguments,
 )
 from choujian.registry.models import ProductCategory
@@ -142,7 +142,7 @@ class PlanLineSpec(Spec):
         Column(CATEGORY, "category", True, aliases=("类别代码",), help="产品类别代码，如 JT-0303"),
         Column("产品类别名称", "category_name", aliases=("产品类别", "类别名称"), ignored=True, help="可选，仅供阅读"),
         Column(QUOTA, "quota", True, parse_quota, ("批次", "抽查批次数"), "正整数；分层时等于各层批次之和"),
-        Column(STRATA, "strata_by", False, choice(StrataBy), ("分层方式",), "不分层、按地市分层或按区县分层", _OMIT),
+        Column(STRATA, "strata_by", False, choice(StrataBy), ("分层方式",), "不分层、按地市分层或按区县分层", OMIT),
         Column(
             STRATUM_QUOTAS,
             "stratum_quotas",
@@ -150,7 +150,7 @@ class PlanLineSpec(Spec):
             parse_stratum_quotas,
             ("分层批次",),
             "分层时填写，如 350100:2;350200:1（行政区划代码:批次）",
-            _OMIT,
+            OMIT,
         ),
         Column(
             MODE,
@@ -173,7 +173,7 @@ class PlanLineSpec(Spec):
     def __init__(self, plan: Plan | None = None) -> None:
         self.plan = plan
 
-    def resolve(self, actor: User, records: list[Record], report: _Report) -> None:
+    def resolve(self, actor: User, records: list[Record], report: ImportReport) -> None:
         categories = {c.code.upper(): c for c in ProductCategory.objects.all()}
         names = {r.values.get(key) for r in records for key in ("agency", "laboratory")} - {None, ""}
         organisations: dict[tuple[str, str], list[Organisation]] = defaultdict(list)
@@ -203,7 +203,12 @@ class PlanLineSpec(Spec):
             self.validate_instance(record, report)
 
     def _organisation(
-        self, record: Record, report: _Report, column: str, kind: str, found: dict[tuple[str, str], list[Organisation]]
+        self,
+        record: Record,
+        report: ImportReport,
+        column: str,
+        kind: str,
+        found: dict[tuple[str, str], list[Organisation]],
     ) -> Organisation | None:
         name = record.values.get("agency" if column == AGENCY else "laboratory") or ""
         matches = found.get((kind, name), [])
@@ -219,7 +224,7 @@ class PlanLineSpec(Spec):
         report.add(record.number, column, message)
         return None
 
-    def _check_strata(self, record: Record, report: _Report) -> None:
+    def _check_strata(self, record: Record, report: ImportReport) -> None:
         strata_by = record.values.get("strata_by", StrataBy.STRATA_NONE)
         quotas = record.values.get("stratum_quotas") or {}
         if strata_by == StrataBy.STRATA_NONE or not quotas:
@@ -252,7 +257,7 @@ class _Rollback(Exception):
     pass
 
 
-def _result(report: _Report, created: int = 0) -> PlanImportResult:
+def _result(report: ImportReport, created: int = 0) -> PlanImportResult:
     if not report.errors:
         return PlanImportResult(kind=KIND, created=created)
     ordered = sorted(report.errors, key=lambda e: e.row if e.row is not None else 0)
@@ -283,7 +288,7 @@ def plan_lines_import_rows(
     header_row: int = 1,
 ) -> PlanImportResult:
     """Check every row, then add all lines to the draft plan in one transaction — or none, naming row and column."""
-    report = _Report()
+    report = ImportReport()
     refusal = _refusal(actor, plan)
     if refusal:
         report.add(None, None, refusal)
@@ -293,13 +298,13 @@ def plan_lines_import_rows(
     numbers = list(row_numbers) if row_numbers is not None else list(range(header_row + 1, header_row + 1 + len(rows)))
     if len(numbers) != len(rows):
         raise ValueError("row_numbers must match rows")
-    mapping = _map_header(spec, header, rows, header_row, report)
+    mapping = map_header(spec, header, rows, header_row, report)
     if report.errors:
         return _result(report)
     if not rows:
         report.add(None, None, "文件中只有表头，没有数据行")
         return _result(report)
-    records = _parse_rows(mapping, rows, numbers, report)
+    records = parse_rows(mapping, rows, numbers, report)
     good = [r for r in records if report.ok(r)]
     if good:
         spec.resolve(actor, good, report)
@@ -312,7 +317,7 @@ def plan_lines_import_rows(
                 try:
                     spec.create(actor, record.fields)
                 except (ServiceError, NotPermitted) as exc:
-                    _service_errors(spec, record.number, exc, report)
+                    service_errors(spec, record.number, exc, report)
                     raise _Rollback from None
                 created += 1
     except _Rollback:

@@ -46,7 +46,7 @@ __all__ = [
 
 MAX_LISTED_ERRORS = 50
 _CHUNK = 500  # keeps IN (…) lists well inside every database's parameter limit
-_OMIT = object()  # a blank optional cell whose model default should apply
+OMIT = object()  # a blank optional cell whose model default should apply
 # Columns people habitually add to any sheet; they carry nothing to store, so they are skipped in every registry.
 SKIPPED_TITLES = frozenset({"序号", "行号"})
 
@@ -210,7 +210,7 @@ def choice(choices: type[ChoiceSet]) -> Callable[[Any], str]:
 class Column:
     """One spreadsheet column: its Chinese title, the key it fills, and how a cell is read.
 
-    ``blank`` is the value of an empty optional cell (``_OMIT``: leave the model default). ``ignored`` columns are
+    ``blank`` is the value of an empty optional cell (``OMIT``: leave the model default). ``ignored`` columns are
     written by exports for the reader's benefit (names next to codes, public ids) and skipped on import.
     """
 
@@ -234,7 +234,7 @@ class Record:
     fields: dict[str, Any] = field(default_factory=dict)
 
 
-class _Report:
+class ImportReport:
     def __init__(self) -> None:
         self.errors: list[RowError] = []
         self.failed: set[int] = set()
@@ -261,7 +261,7 @@ class Spec:
     # Groups of columns of which at least one must be present in the header.
     one_of: tuple[tuple[str, ...], ...] = ()
 
-    def resolve(self, actor: User, records: list[Record], report: _Report) -> None:
+    def resolve(self, actor: User, records: list[Record], report: ImportReport) -> None:
         raise NotImplementedError
 
     def create(self, actor: User, fields: dict) -> models.Model:
@@ -272,7 +272,7 @@ class Spec:
         """Model field → column title, to place model and service errors (unknown fields name the row only)."""
         return {c.key: c.title for c in self.columns if not c.ignored} | self.other_field_columns
 
-    def validate_instance(self, record: Record, report: _Report, exclude: Sequence[str] = ()) -> None:
+    def validate_instance(self, record: Record, report: ImportReport, exclude: Sequence[str] = ()) -> None:
         """Single-row model validation before anything is written (references were resolved already)."""
         instance = self.model(**record.fields)
         try:
@@ -363,12 +363,12 @@ class EnterpriseSpec(Spec):
             "status",
             parser=choice(EnterpriseStatus),
             help=_choices_help(EnterpriseStatus, EnterpriseStatus.STATUS_ACTIVE),
-            blank=_OMIT,
+            blank=OMIT,
         ),
     )
     permission_column = "行政区划代码"
 
-    def resolve(self, actor: User, records: list[Record], report: _Report) -> None:
+    def resolve(self, actor: User, records: list[Record], report: ImportReport) -> None:
         first_row: dict[str, int] = {}
         for record in records:
             uscc = record.values["uscc"]
@@ -422,14 +422,14 @@ class ProductSpec(Spec):
             "status",
             parser=choice(ProductStatus),
             help=_choices_help(ProductStatus, ProductStatus.STATUS_ACTIVE),
-            blank=_OMIT,
+            blank=OMIT,
         ),
         Column("产品编号", "public_id", ignored=True),
     )
     other_field_columns = {"enterprise": "生产企业统一社会信用代码"}
     permission_column = "生产企业统一社会信用代码"
 
-    def resolve(self, actor: User, records: list[Record], report: _Report) -> None:
+    def resolve(self, actor: User, records: list[Record], report: ImportReport) -> None:
         usccs = {r.values["enterprise_uscc"] for r in records}
         enterprises = {e.uscc: e for e in _fetch(selectors.enterprises_visible_to(actor), "uscc", usccs)}
         wanted = {r.values["category"] for r in records}
@@ -493,7 +493,7 @@ class ProjectSpec(Spec):
     permission_column = "行政区划代码"
     one_of = (("建设单位", "建设单位编号"),)
 
-    def resolve(self, actor: User, records: list[Record], report: _Report) -> None:
+    def resolve(self, actor: User, records: list[Record], report: ImportReport) -> None:
         owners = Organisation.objects.filter(kind=OrganisationKind.KIND_OWNER, active=True)
         ids, names = set(), set()
         for record in records:
@@ -515,7 +515,7 @@ class ProjectSpec(Spec):
             record.fields = fields | {"owner": owner}
             self.validate_instance(record, report, exclude=["owner"])
 
-    def _owner(self, record: Record, by_id: dict, by_name: dict, report: _Report) -> Organisation | None:
+    def _owner(self, record: Record, by_id: dict, by_name: dict, report: ImportReport) -> Organisation | None:
         text = record.values.get("owner") or ""
         given_id = record.values.get("owner_id") or _as_uuid(text)
         if given_id is not None:
@@ -582,7 +582,7 @@ class DeliverySpec(Spec):
     permission_column = "标段"
     one_of = (("标段", "标段编号"), ("产品编号", "产品名称"))
 
-    def resolve(self, actor: User, records: list[Record], report: _Report) -> None:
+    def resolve(self, actor: User, records: list[Record], report: ImportReport) -> None:
         sections = selectors.sections_visible_to(actor)
         section_ids, prefixes = set(), set()
         for record in records:
@@ -617,7 +617,7 @@ class DeliverySpec(Spec):
             record.fields |= {"section": section, "product": product}
             self.validate_instance(record, report, exclude=["section", "product"])
 
-    def _section(self, record: Record, by_id: dict, by_key: dict, report: _Report) -> Section | None:
+    def _section(self, record: Record, by_id: dict, by_key: dict, report: ImportReport) -> Section | None:
         text = record.values.get("section") or ""
         given_id = record.values.get("section_id") or _as_uuid(text)
         if given_id is not None:
@@ -645,7 +645,7 @@ class DeliverySpec(Spec):
             report.add(record.number, "标段", f"未找到标段“{text}”（或不在您的查看范围内）")
         return None
 
-    def _product(self, record: Record, by_id: dict, by_key: dict, report: _Report) -> Product | None:
+    def _product(self, record: Record, by_id: dict, by_key: dict, report: ImportReport) -> Product | None:
         values = record.values
         uscc, name, spec = values.get("enterprise_uscc"), values.get("product_name") or "", values.get("model_spec")
         if values.get("product_id") is not None:
@@ -697,7 +697,7 @@ class _Rollback(Exception):
     pass
 
 
-def _map_header(spec: Spec, header: Sequence[Any], rows: Sequence[Sequence[Any]], row: int, report: _Report):
+def map_header(spec: Spec, header: Sequence[Any], rows: Sequence[Sequence[Any]], row: int, report: ImportReport):
     names = spec.names()
     mapping: dict[int, Column] = {}
     seen: dict[str, int] = {}
@@ -734,8 +734,8 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _parse_rows(
-    mapping: dict[int, Column], rows: Sequence[Sequence[Any]], numbers: Sequence[int], report: _Report
+def parse_rows(
+    mapping: dict[int, Column], rows: Sequence[Sequence[Any]], numbers: Sequence[int], report: ImportReport
 ) -> list[Record]:
     records = []
     for number, values in zip(numbers, rows, strict=True):
@@ -745,7 +745,7 @@ def _parse_rows(
             if _blank(raw):
                 if column.required:
                     report.add(number, column.title, "必填，不能为空")
-                elif column.blank is not _OMIT:
+                elif column.blank is not OMIT:
                     parsed[column.key] = column.blank
                 continue
             try:
@@ -756,7 +756,7 @@ def _parse_rows(
     return records
 
 
-def _service_errors(spec: Spec, number: int, exc: Exception, report: _Report) -> None:
+def service_errors(spec: Spec, number: int, exc: Exception, report: ImportReport) -> None:
     if isinstance(exc, ServiceError):
         for name, messages in exc.errors.items():
             column = spec.field_columns.get(name) if name not in ("non_field_errors", NON_FIELD_ERRORS) else None
@@ -766,7 +766,7 @@ def _service_errors(spec: Spec, number: int, exc: Exception, report: _Report) ->
         report.add(number, spec.permission_column or None, str(exc) or "您无权执行此操作")
 
 
-def _result(kind: str, report: _Report, created: int = 0) -> ImportResult:
+def _result(kind: str, report: ImportReport, created: int = 0) -> ImportResult:
     if not report.errors:
         return ImportResult(kind=kind, created=created)
     ordered = sorted(report.errors, key=lambda e: e.row if e.row is not None else 0)
@@ -787,7 +787,7 @@ def import_rows(
     ``row_numbers`` are the spreadsheet rows of ``rows`` (default: the rows right below the header).
     """
     spec = spec_for(kind)
-    report = _Report()
+    report = ImportReport()
     rows = [list(r) for r in rows]
     numbers = list(row_numbers) if row_numbers is not None else list(range(header_row + 1, header_row + 1 + len(rows)))
     if len(numbers) != len(rows):
@@ -795,14 +795,14 @@ def import_rows(
     if len(rows) > tabular.MAX_ROWS:
         report.add(None, None, f"数据超过 {tabular.MAX_ROWS} 行的上限，请分批导入")
         return _result(kind, report)
-    mapping = _map_header(spec, header, rows, header_row, report)
+    mapping = map_header(spec, header, rows, header_row, report)
     if report.errors:
         return _result(kind, report)
     if not rows:
         report.add(None, None, "文件中只有表头，没有数据行")
         return _result(kind, report)
 
-    records = _parse_rows(mapping, rows, numbers, report)
+    records = parse_rows(mapping, rows, numbers, report)
     good = [r for r in records if report.ok(r)]
     if good:
         spec.resolve(actor, good, report)
@@ -816,7 +816,7 @@ def import_rows(
                 try:
                     spec.create(actor, record.fields)
                 except (ServiceError, NotPermitted) as exc:
-                    _service_errors(spec, record.number, exc, report)
+                    service_errors(spec, record.number, exc, report)
                     raise _Rollback from None
                 created += 1
     except _Rollback:

@@ -76,7 +76,7 @@ EMPTY = "—"
 # ── small formatting helpers ───────────────────────────────────────────────────────────────────────────────────────
 
 
-def _text(value) -> str:
+def pdf_text(value) -> str:
     if value is None or value == "":
         return EMPTY
     return str(value)
@@ -197,7 +197,7 @@ def _draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None
     canvas.restoreState()
 
 
-class _QrFlowable(Flowable):
+class QrFlowable(Flowable):
     def __init__(self, data: str, size: float):
         super().__init__()
         self.data = data
@@ -214,7 +214,7 @@ class _QrFlowable(Flowable):
 # ── sampling form ──────────────────────────────────────────────────────────────────────────────────────────────────
 
 
-class _Styles:
+class PdfStyles:
     def __init__(self):
         font, bold = cjk_font_name(), cjk_bold_font_name()
         base = ParagraphStyle("cj", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
@@ -235,10 +235,10 @@ class _Styles:
         self.alert = ParagraphStyle("cj-alert-body", parent=base, fontSize=10, leading=14)
 
     def p(self, value, style: ParagraphStyle | None = None) -> Paragraph:
-        return Paragraph(escape(_text(value)).replace("\n", "<br/>"), style or self.body)
+        return Paragraph(escape(pdf_text(value)).replace("\n", "<br/>"), style or self.body)
 
 
-def _table(data, widths, styles: list, repeat: int = 0) -> Table:
+def pdf_table(data, widths, styles: list, repeat: int = 0) -> Table:
     table = Table(data, colWidths=widths, repeatRows=repeat, hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -256,7 +256,7 @@ def _table(data, widths, styles: list, repeat: int = 0) -> Table:
     return table
 
 
-def _section(s: _Styles, title: str, rows: list[list[tuple[str, object]]]) -> Table:
+def pdf_section(s: PdfStyles, title: str, rows: list[list[tuple[str, object]]]) -> Table:
     """A titled table of label/value pairs, two pairs a row; a row of one pair spans the full width."""
     data = [[s.p(title, s.section), "", "", ""]]
     styles: list = [("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), SHADE)]
@@ -272,17 +272,17 @@ def _section(s: _Styles, title: str, rows: list[list[tuple[str, object]]]) -> Ta
         styles.append(("BACKGROUND", (0, n), (0, n), colors.HexColor("#f7f7f7")))
         if len(pairs) == 2:
             styles.append(("BACKGROUND", (2, n), (2, n), colors.HexColor("#f7f7f7")))
-    return _table(data, KV_WIDTHS, styles, repeat=1)
+    return pdf_table(data, KV_WIDTHS, styles, repeat=1)
 
 
 def _spaced(*parts: tuple[str, object]) -> str:
     """Paragraph markup of `label：value` pairs separated by a wide gap (CJK spaces would collapse)."""
     gap = "&nbsp;" * 6
-    return gap.join(f"{escape(label)}：{escape(_text(value))}" for label, value in parts)
+    return gap.join(f"{escape(label)}：{escape(pdf_text(value))}" for label, value in parts)
 
 
 def _heading_table(
-    s: _Styles, title: str, header: list, widths: list, rows: list, styles: list, *, intro: str = "", empty: str = ""
+    s: PdfStyles, title: str, header: list, widths: list, rows: list, styles: list, *, intro: str = "", empty: str = ""
 ) -> Table:
     """A titled table with column headings; `intro` (markup) sits between title and headings, `empty` replaces both
     headings and rows when there is nothing to list."""
@@ -291,7 +291,7 @@ def _heading_table(
     base = [("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), SHADE)]
     if empty:
         data.append([s.p(empty), *blank])
-        return _table(data, widths, [*base, ("SPAN", (0, 1), (-1, 1))], repeat=1)
+        return pdf_table(data, widths, [*base, ("SPAN", (0, 1), (-1, 1))], repeat=1)
     if intro:
         data.append([Paragraph(intro, s.body), *blank])
         base.append(("SPAN", (0, 1), (-1, 1)))
@@ -302,10 +302,10 @@ def _heading_table(
     shifted = []
     for command, (c0, r0), (c1, r1), *rest in styles:
         shifted.append((command, (c0, r0 + n + 1 if r0 >= 0 else r0), (c1, r1 + n + 1 if r1 >= 0 else r1), *rest))
-    return _table(data, widths, base + shifted, repeat=n + 1)
+    return pdf_table(data, widths, base + shifted, repeat=n + 1)
 
 
-def _header_block(s: _Styles, record: SamplingRecord, copy: str, qr: tuple[str, str] | None) -> Table:
+def _header_block(s: PdfStyles, record: SamplingRecord, copy: str, qr: tuple[str, str] | None) -> Table:
     meta = _spaced(("抽样单编号", record.code), ("任务编号", record.task.code), ("状态", record.get_status_display()))
     left = [
         s.p("产品质量监督抽查抽样单", s.title),
@@ -314,10 +314,10 @@ def _header_block(s: _Styles, record: SamplingRecord, copy: str, qr: tuple[str, 
         Paragraph(meta, s.meta),
     ]
     if qr is None:
-        return _table([[left]], [CONTENT_W], [("GRID", (0, 0), (-1, -1), 0, colors.white)])
+        return pdf_table([[left]], [CONTENT_W], [("GRID", (0, 0), (-1, -1), 0, colors.white)])
     url, code = qr
     caption = ParagraphStyle("cj-qr", parent=s.small, alignment=TA_CENTER, fontSize=6.5, leading=8)
-    right = [_QrFlowable(url, 24 * mm), s.p(f"检验样品 {code}", caption)]
+    right = [QrFlowable(url, 24 * mm), s.p(f"检验样品 {code}", caption)]
     # An empty column as wide as the QR's keeps the title centred on the page.
     table = Table([["", left, right]], colWidths=[30 * mm, CONTENT_W - 60 * mm, 30 * mm], hAlign="LEFT")
     table.setStyle(
@@ -334,11 +334,11 @@ def _header_block(s: _Styles, record: SamplingRecord, copy: str, qr: tuple[str, 
     return table
 
 
-def _refusal_block(s: _Styles, record: SamplingRecord) -> Table:
+def _refusal_block(s: PdfStyles, record: SamplingRecord) -> Table:
     content = [
         s.p("拒检", s.alert_title),
         s.p("被抽样单位拒绝接受监督抽查抽样。", s.alert),
-        s.p(f"拒检理由：{_text(record.refusal_reason)}", s.alert),
+        s.p(f"拒检理由：{pdf_text(record.refusal_reason)}", s.alert),
         s.p(f"拒检时间：{_when(record.refused_at)}", s.alert),
     ]
     table = Table([[content]], colWidths=[CONTENT_W], hAlign="LEFT")
@@ -375,7 +375,7 @@ def _signature_image(signature, max_w: float = 40 * mm, max_h: float = 15 * mm):
     return Image(buffer, width=flat.width * scale, height=flat.height * scale)
 
 
-def _form_story(s: _Styles, record: SamplingRecord, copy: str, qr: tuple[str, str] | None, context: dict) -> list:
+def _form_story(s: PdfStyles, record: SamplingRecord, copy: str, qr: tuple[str, str] | None, context: dict) -> list:
     task = record.task
     story: list = [_header_block(s, record, copy, qr), Spacer(1, 4 * mm)]
     refused = record.status == RecordStatus.STATUS_REFUSED
@@ -387,7 +387,7 @@ def _form_story(s: _Styles, record: SamplingRecord, copy: str, qr: tuple[str, st
         return f"{next(numbers)}、{text}"
 
     story += [
-        _section(
+        pdf_section(
             s,
             title("任务信息"),
             [
@@ -398,7 +398,7 @@ def _form_story(s: _Styles, record: SamplingRecord, copy: str, qr: tuple[str, st
             ],
         ),
         Spacer(1, 3 * mm),
-        _section(
+        pdf_section(
             s,
             title("被抽样单位"),
             [
@@ -408,7 +408,7 @@ def _form_story(s: _Styles, record: SamplingRecord, copy: str, qr: tuple[str, st
             ],
         ),
         Spacer(1, 3 * mm),
-        _section(
+        pdf_section(
             s,
             title("产品信息"),
             [
@@ -426,7 +426,7 @@ def _form_story(s: _Styles, record: SamplingRecord, copy: str, qr: tuple[str, st
     backups = f"{record.backup_portions} 份" + (f" × {record.backup_quantity}" if record.backup_quantity else "")
     paper = _paper_check(record.paper_matches) + (f"（{record.paper_note}）" if record.paper_note else "")
     story += [
-        _section(
+        pdf_section(
             s,
             title("抽样信息"),
             [
@@ -449,7 +449,7 @@ def _form_story(s: _Styles, record: SamplingRecord, copy: str, qr: tuple[str, st
     ]
     if record.place_kind == PlaceKind.PLACE_ONLINE:
         story += [
-            _section(
+            pdf_section(
                 s,
                 title("网络购买信息"),
                 [
@@ -468,7 +468,8 @@ def _form_story(s: _Styles, record: SamplingRecord, copy: str, qr: tuple[str, st
         KeepTogether(
             [
                 Paragraph(
-                    f"表单内容 SHA-256：<font name='{MONO}' size='8.5'>{escape(_text(record.content_sha256))}</font>",
+                    f"表单内容 SHA-256：<font name='{MONO}' size='8.5'>"
+                    f"{escape(pdf_text(record.content_sha256))}</font>",
                     s.body,
                 ),
                 s.p("各签字所绑定的内容摘要与此值一致，表明签字后表单内容未被改动。", s.small),
@@ -478,7 +479,7 @@ def _form_story(s: _Styles, record: SamplingRecord, copy: str, qr: tuple[str, st
     return story
 
 
-def _sample_table(s: _Styles, title: str, sample: Sample | None, portions: list, refused: bool) -> Table:
+def _sample_table(s: PdfStyles, title: str, sample: Sample | None, portions: list, refused: bool) -> Table:
     widths = [12 * mm, 22 * mm, 26 * mm, 30 * mm, 44 * mm, 46 * mm]
     header = ["序号", "用途", "封条编号", "数量", "保管人", "存放地点"]
     if sample is None:
@@ -502,7 +503,7 @@ def _sample_table(s: _Styles, title: str, sample: Sample | None, portions: list,
     return _heading_table(s, title, header, widths, rows, [], intro=intro)
 
 
-def _evidence_table(s: _Styles, title: str, evidence: list) -> Table:
+def _evidence_table(s: PdfStyles, title: str, evidence: list) -> Table:
     widths = [12 * mm, 28 * mm, 54 * mm, 34 * mm, 52 * mm]
     header = ["序号", "类型", "原文件名", "大小", "拍摄时间及位置（EXIF）"]
     if not evidence:
@@ -531,7 +532,7 @@ def _evidence_table(s: _Styles, title: str, evidence: list) -> Table:
     return _heading_table(s, title, header, widths, rows, styles)
 
 
-def _signature_table(s: _Styles, title: str, record: SamplingRecord, signatures: list) -> Table:
+def _signature_table(s: PdfStyles, title: str, record: SamplingRecord, signatures: list) -> Table:
     widths = [30 * mm, 26 * mm, 28 * mm, 46 * mm, 50 * mm]
     header = ["签字身份", "签字人", "签字时间", "签名", "所签内容 SHA-256（前 16 位）"]
     if not signatures:
@@ -630,7 +631,7 @@ def sampling_form_pdf(
         choices = "、".join(COPIES)
         raise ValueError(f"未知的抽样单联次：{'、'.join(unknown) or '（空）'}，可选：{choices}")
     with translation.override("zh-hans"):
-        styles = _Styles()
+        styles = PdfStyles()
         sample = _sample_of(record)
         portions = _portions(sample) if sample is not None else []
         context = {

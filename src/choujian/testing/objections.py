@@ -169,7 +169,7 @@ def retest_laboratories(sample: Sample) -> list[Organisation]:
 
 def retest_draw(*, actor: User, objection: Objection) -> Retest:
     """Draw the re-test laboratory per draw-v1 (seed derived from the plan's seed), and reserve the backup portion."""
-    from choujian.draws.services import _save_draw
+    from choujian.draws.services import save_draw
 
     sample = objection.sample
     task = sample.task
@@ -192,7 +192,7 @@ def retest_draw(*, actor: User, objection: Objection) -> Retest:
         created_at=timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
     drawn = record["selected"][""][0]
-    draw = _save_draw(plan=task.plan, purpose=DrawPurpose.PURPOSE_RETESTS, record=record, task=task, actor=actor)
+    draw = save_draw(plan=task.plan, purpose=DrawPurpose.PURPOSE_RETESTS, record=record, task=task, actor=actor)
     retest = Retest.objects.create(
         objection=objection,
         sample=sample,

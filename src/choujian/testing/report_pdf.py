@@ -18,7 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
-# The report shares the sampling form's look: its private layout helpers are reused on purpose.
+# The report shares the sampling form's look: the same layout helpers.
 from choujian.sampling.documents import (
     ALERT,
     ALERT_SHADE,
@@ -32,12 +32,12 @@ from choujian.sampling.documents import (
     PAGE_MARGIN_TOP,
     PAGE_MARGIN_X,
     SHADE,
-    _QrFlowable,
-    _section,
-    _Styles,
-    _table,
-    _text,
+    PdfStyles,
+    QrFlowable,
     a4_frame,
+    pdf_section,
+    pdf_table,
+    pdf_text,
 )
 from choujian.sampling.fonts import cjk_bold_font_name, cjk_font_name
 
@@ -56,7 +56,7 @@ PASS_GREEN = colors.HexColor("#1d6b2a")
 FOOTER_SHA_SIZE = 6.5
 
 
-class _ReportStyles(_Styles):
+class _ReportStyles(PdfStyles):
     def __init__(self):
         super().__init__()
         bold = cjk_bold_font_name()
@@ -76,7 +76,7 @@ class _ReportStyles(_Styles):
 
 
 def _judgment(value) -> str:
-    return JUDGMENTS.get(value or "", _text(value))
+    return JUDGMENTS.get(value or "", pdf_text(value))
 
 
 def _limit(item: dict) -> str:
@@ -84,7 +84,7 @@ def _limit(item: dict) -> str:
     limit = item.get("limit")
     if isinstance(limit, str) and limit.strip().lower() in {"qualitative", "定性", "定性判定"}:
         return item.get("requirement") or "定性判定"
-    text = _text(limit)
+    text = pdf_text(limit)
     for word, symbol in ((">=", "≥"), ("=>", "≥"), ("<=", "≤"), ("=<", "≤")):
         text = text.replace(word, symbol)
     return text
@@ -101,7 +101,7 @@ def _computed(item: dict) -> str:
 
 
 def _basis(rules: dict) -> str:
-    text = escape(_text(rules.get("title")))
+    text = escape(pdf_text(rules.get("title")))
     if rules.get("version"):
         text += f"（{escape(str(rules['version']))}）"
     if rules.get("variant"):
@@ -126,11 +126,11 @@ def _cover(s: _ReportStyles, content: dict, code: str, verify_url: str) -> Table
         left.append(s.p(RETEST, s.retest))
     left += [
         Spacer(1, 3 * mm),
-        s.p(f"报告编号：{_text(code)}", s.cover_meta),
-        s.p(f"检验机构：{_text(content.get('laboratory'))}", s.cover_meta),
+        s.p(f"报告编号：{pdf_text(code)}", s.cover_meta),
+        s.p(f"检验机构：{pdf_text(content.get('laboratory'))}", s.cover_meta),
         s.p(f"检验类别：{'监督抽查复检' if content.get('retest') else '监督抽查'}", s.cover_meta),
     ]
-    right = [_QrFlowable(verify_url, QR_SIZE), Spacer(1, 1 * mm), s.p("扫码核验报告真伪", s.qr_caption)]
+    right = [QrFlowable(verify_url, QR_SIZE), Spacer(1, 1 * mm), s.p("扫码核验报告真伪", s.qr_caption)]
     # An empty column as wide as the QR's keeps the title centred on the page.
     table = Table([["", left, right]], colWidths=[QR_COLUMN, CONTENT_W - 2 * QR_COLUMN, QR_COLUMN], hAlign="LEFT")
     table.setStyle(
@@ -154,7 +154,7 @@ def _basic_info(s: _ReportStyles, title: str, content: dict) -> list:
     party = content.get("inspected_party") or {}
     maker = content.get("manufacturer") or {}
     sampling = content.get("sampling") or {}
-    info = _section(
+    info = pdf_section(
         s,
         title,
         [
@@ -185,7 +185,7 @@ def _basic_info(s: _ReportStyles, title: str, content: dict) -> list:
     )
     label_bg = colors.HexColor("#f7f7f7")
     # Continues the table above (same label column) so the conclusion may carry its own size and colour.
-    tail = _table(
+    tail = pdf_table(
         [[s.p("检验依据", s.label), basis], [s.p("检验结论", s.label), verdict]],
         [KV_WIDTHS[0], sum(KV_WIDTHS[1:])],
         [
@@ -213,7 +213,7 @@ def _results(s: _ReportStyles, title: str, content: dict) -> list:
         row = len(data)
         mark = _unverified(item, unverified_codes)
         marked = marked or mark
-        name = escape(_text(item.get("name")))
+        name = escape(pdf_text(item.get("name")))
         if mark:
             name += f"<font color='#b00000'>{UNVERIFIED_MARK}</font>"
         if item.get("class"):
@@ -237,7 +237,7 @@ def _results(s: _ReportStyles, title: str, content: dict) -> list:
     if not items:
         data.append([s.p("无检验项目", s.cell), *blank])
         styles.append(("SPAN", (0, 2), (-1, 2)))
-    story: list = [_table(data, RESULT_WIDTHS, styles, repeat=2)]
+    story: list = [pdf_table(data, RESULT_WIDTHS, styles, repeat=2)]
     if marked:
         note = escape(UNVERIFIED_NOTE).replace(UNVERIFIED_MARK, f"<font color='#b00000'>{UNVERIFIED_MARK}</font>", 1)
         story += [Spacer(1, 1.5 * mm), Paragraph(note, s.small)]
@@ -247,8 +247,8 @@ def _results(s: _ReportStyles, title: str, content: dict) -> list:
 def _reasons(s: _ReportStyles, title: str, reasons: list) -> Table:
     data: list = [[s.p(title, s.section)]]
     for n, reason in enumerate(reasons, start=1):
-        data.append([s.p(f"{n}. {_text(reason)}")])
-    return _table(data, [CONTENT_W], [("BACKGROUND", (0, 0), (-1, 0), SHADE)], repeat=1)
+        data.append([s.p(f"{n}. {pdf_text(reason)}")])
+    return pdf_table(data, [CONTENT_W], [("BACKGROUND", (0, 0), (-1, 0), SHADE)], repeat=1)
 
 
 def _signature_text(name: str, at: str, style: ParagraphStyle, width: float) -> str:
@@ -270,7 +270,7 @@ def _signatures(s: _ReportStyles, title: str, signatures: dict) -> Table:
         else:
             signed = s.p("未签署", s.label)
         boxes.append([s.p(role, s.sign_role), Spacer(1, 2.5 * mm), signed])
-    table = _table(
+    table = pdf_table(
         [[s.p(title, s.section), "", ""], boxes],
         [width] * 3,
         [
@@ -296,7 +296,9 @@ NOTES = (
 def _closing(s: _ReportStyles, content_sha256: str) -> list:
     note = ParagraphStyle("rp-note", parent=s.small, leftIndent=9, firstLineIndent=-9)
     return [
-        Paragraph(f"报告内容 SHA-256：<font name='{MONO}' size='8.5'>{escape(_text(content_sha256))}</font>", s.body),
+        Paragraph(
+            f"报告内容 SHA-256：<font name='{MONO}' size='8.5'>{escape(pdf_text(content_sha256))}</font>", s.body
+        ),
         Spacer(1, 1.5 * mm),
         s.p("说明：", s.small),
         *(s.p(f"{n}. {text}", note) for n, text in enumerate(NOTES, start=1)),
