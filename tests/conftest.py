@@ -44,6 +44,33 @@ class World:
     provincial_admin: User
 
 
+@pytest.fixture(autouse=True)
+def _ledger_states_stay_true(request):
+    """After every test that used the database, each object the ledger knows still digests to the state its last
+    entry recorded: a service that changes a row (or a row embedded in it) without ledgering it fails here."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    transactional = transactional or bool(marker and marker.kwargs.get("transaction"))
+    checked = (marker is not None or "db" in request.fixturenames) and not transactional
+    checked = checked and request.node.get_closest_marker("tampers") is None
+    start = None
+    if checked:
+        from choujian.ledger.models import LedgerHead
+
+        request.getfixturevalue("db")  # set up first, so that the transaction is still open when we look
+        start = LedgerHead.objects.values_list("size", flat=True).first() or 0
+    yield
+    if not checked:
+        return
+    from choujian.ledger.models import LedgerEntry
+    from choujian.ledger.verify import check_object
+
+    # The objects this test ledgered: a row changed again afterwards, or a row inside it changed, shows here.
+    refs = LedgerEntry.objects.filter(seq__gte=start).order_by().values_list("object", flat=True).distinct()
+    problems = [str(problem) for ref in refs if ref and (problem := check_object(ref)) is not None]
+    assert problems == [], "ledger states differ from the rows after the test"
+
+
 @pytest.fixture
 def world(db) -> World:
     province = OrganisationFactory(name="福建省交通运输厅", level="province", region="350000")

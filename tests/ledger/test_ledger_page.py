@@ -65,6 +65,7 @@ def test_it_finds_an_object_by_its_bare_public_id(world, history, client):
     assert f"enterprise:{history.public_id}" in html and "enterprise.created" in html
 
 
+@pytest.mark.tampers
 def test_it_shows_when_an_object_was_changed_behind_the_platforms_back(world, history, client):
     Enterprise.objects.filter(pk=history.pk).update(name="x")
     html = page(client, world.county_officer, object=f"enterprise:{history.public_id}").content.decode()

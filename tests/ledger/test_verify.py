@@ -77,6 +77,7 @@ def test_it_passes_in_tiny_chunks_across_many_checkpoints(ledgered):
     assert report.entries == current_size()
 
 
+@pytest.mark.tampers
 def test_it_names_the_object_and_field_of_a_row_edited_behind_the_platforms_back(ledgered):
     Enterprise.objects.filter(pk=ledgered.second.pk).update(name="x")
     ref = f"enterprise:{ledgered.second.public_id}"
@@ -86,6 +87,7 @@ def test_it_names_the_object_and_field_of_a_row_edited_behind_the_platforms_back
     assert ref in output and "name" in output and '"x"' in output
 
 
+@pytest.mark.tampers
 def test_it_names_every_field_that_differs(ledgered):
     Enterprise.objects.filter(pk=ledgered.first.pk).update(address="别处", status="revoked")
     problem = check_object(f"enterprise:{ledgered.first.public_id}")
@@ -145,6 +147,7 @@ def test_it_reports_a_validly_signed_checkpoint_that_rewrites_history(ledgered):
     assert any("not consistent with the checkpoint" in p for p in problems)
 
 
+@pytest.mark.tampers
 def test_it_reports_a_row_deleted_behind_the_platforms_back(ledgered):
     ref = f"enterprise:{ledgered.product.enterprise.public_id}"
     ledgered.product.delete()
@@ -204,6 +207,7 @@ def test_it_exports_a_log_whose_tampering_the_standalone_verifier_finds(ledgered
     assert problems and any("does not match" in p for p in problems)
 
 
+@pytest.mark.tampers
 def test_it_keeps_private_states_out_of_the_public_bodies_but_names_changed_fields(ledgered):
     entry = LedgerEntry.objects.filter(object=f"enterprise:{ledgered.first.public_id}").order_by("seq").last()
     data = json.loads(entry.body)["data"]

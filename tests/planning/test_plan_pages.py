@@ -89,6 +89,7 @@ def test_it_lets_a_regulator_draft_a_plan_with_lines_and_submit_it(client, setti
         {"laboratory": "not-a-number"},
     ],
 )
+@pytest.mark.tampers  # a shortcut to the state under test, written straight into the database
 def test_it_shows_errors_for_a_bad_line_and_changes_nothing(client, setting, changes):
     plan = Plan.objects.get(pk=approved_plan(setting).pk)
     Plan.objects.filter(pk=plan.pk).update(status="draft")

@@ -202,6 +202,7 @@ def test_the_version_in_force_is_the_latest_active_one_by_effective_date(world, 
     assert selectors.ruleset_in_force(first.category, dt.date(2026, 7, 1)) == second
 
 
+@pytest.mark.tampers
 def test_a_row_changed_behind_the_platforms_back_is_detected(loaded):
     strand = RuleSet.objects.get(source_file=STRAND)
     content = copy.deepcopy(strand.content)

@@ -77,6 +77,7 @@ def _secrets(lab, delivery) -> list[str]:
     return sorted({s for s in found if s and len(s) >= 2})
 
 
+@pytest.mark.tampers  # a shortcut to the state under test, written straight into the database
 def test_testers_and_reviewers_never_see_who_made_a_sample(client, in_testing, settings):
     lab, lab_sample, delivery = in_testing
     settings.DEBUG = False

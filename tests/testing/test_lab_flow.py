@@ -217,6 +217,7 @@ def test_a_rejected_objection_leaves_the_non_conforming_result_final_and_ready_f
     assert Task.objects.get(pk=lab.sample.task_id).outcome == "nonconforming"
 
 
+@pytest.mark.tampers  # a shortcut to the state under test, written straight into the database
 def test_the_regulator_sees_overdue_testing_and_rejected_intakes(client, lab):
     from datetime import date
 

@@ -18,6 +18,7 @@ class Organisation(PublicModel):
     manufacturer. Regulators form a hierarchy national → province → city → county through `parent`."""
 
     ledger_kind = "organisation"
+    ledger_fields = ("name", "kind", "sector", "level", "region", "parent", "uscc", "address", "active")
 
     @property
     def ledger_private(self) -> bool:
@@ -91,6 +92,11 @@ def region_prefix(code: str) -> str:
 class User(AbstractUser):
     """A person who signs in. What they may see and do follows from their active memberships."""
 
+    ledger_exempt = (
+        "身份与登录信息；角色与权限由已记入日志的成员角色决定 / "
+        "identity and sign-in; what a person may do follows from memberships, which are ledgered"
+    )
+
     public_id = models.UUIDField(_("公开编号"), unique=True, editable=False, null=True)
     display_name = models.CharField(_("姓名"), max_length=100, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
@@ -138,8 +144,9 @@ class Membership(PublicModel):
     """A user's role in an organisation."""
 
     ledger_kind = "membership"
+    ledger_fields = ("user", "organisation", "role", "active")
 
-    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="memberships")
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="memberships"
     )
@@ -172,6 +179,10 @@ class Membership(PublicModel):
 class ApiToken(models.Model):
     """An API token: only its SHA-256 is stored; it expires; it records whether a second factor was checked."""
 
+    ledger_exempt = (
+        "登录凭据，只存摘要，过期即失效 / a credential (its digest only), expiring; not a record of the work"
+    )
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(_("前缀"), max_length=8)
@@ -192,6 +203,8 @@ class ApiToken(models.Model):
 class EnrolmentCode(models.Model):
     """A one-time code an administrator gives a person to enrol their first second-factor device: knowing the
     password alone is not enough to attach a phone to an account."""
+
+    ledger_exempt = "一次性登记码，只存摘要 / a one-time credential (its digest only); not a record of the work"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes")
     code_hash = models.CharField(max_length=64)

@@ -34,13 +34,16 @@ class Archivable(models.Model):
 
     def archive_state(self) -> dict:
         """Added to the ledger state only once archived, so that the state of rows never archived is unchanged."""
-        if self.archived_at is None:
+        if self.archived_at is None and not self.archive_reason:
             return {}
-        return {"archived_at": self.archived_at.isoformat(), "archive_reason": self.archive_reason}
+        archived_at = self.archived_at.isoformat() if self.archived_at is not None else None
+        return {"archived_at": archived_at, "archive_reason": self.archive_reason}
 
 
 class CodeSequence(models.Model):
     """Last number issued for a code prefix and year, e.g. CJ-2026 → 123 gives CJ-2026-000123."""
+
+    ledger_exempt = "编号计数器；编号本身记入各记录的状态 / a counter; the codes it issues are in each record's state"
 
     prefix = models.CharField(max_length=16)
     year = models.PositiveSmallIntegerField()

@@ -3,9 +3,10 @@ under review, approved as conforming, and one approved as non-conforming whose o
 drawn laboratory (final). Results come from `values.example_values`, inside the limits of the rules in force."""
 
 import uuid
+from random import Random
 
 from choujian.accounts.models import Organisation, User
-from choujian.demo.field import handwriting
+from choujian.demo.field import handwriting, photo
 from choujian.demo.values import example_values
 from choujian.rules import schema
 from choujian.sampling import custody
@@ -93,6 +94,7 @@ class LabWork:
             report=report,
             reasons="我司该批次出厂检验及委托第三方检验均合格，对本次检验结果有异议，申请对备用样品复检。",
             client_uuid=uuid.uuid5(NAMESPACE, f"{sample.code}/objection"),
+            attachments=[photo("第三方检验报告", (236, 232, 220), Random(f"{sample.code}/objection"))],
         )
         organiser = self.users["regulator"]
         objections.objection_decide(

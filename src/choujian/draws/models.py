@@ -1,10 +1,13 @@
 """Frames, seed ceremonies, draw records, inspector assignments and replacements (specs/draw-v1.md)."""
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from choujian.core.ledgerstate import ledger_values
 from choujian.core.models import PublicModel
 from choujian.draws.choices import CeremonyStatus, DrawPurpose, SeedKind
 from choujian.planning.models import Plan, Task
@@ -14,6 +17,7 @@ class Frame(PublicModel):
     """The list of eligible items of a plan, fixed before the seed exists; its digest is published on freezing."""
 
     ledger_kind = "frame"
+    ledger_fields = ("plan", "digest", "counts", "quotas", "frozen_at")
 
     plan = models.OneToOneField(Plan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="frame")
     # Before freezing the draw-v1 digest of the unsalted frame (for review); from freezing, the draw-v2 frame root.
@@ -36,11 +40,17 @@ class Frame(PublicModel):
             "quotas": self.quotas,
             "frozen": self.frozen_at is not None,
             "items": self.items.count(),
-        }
+        } | ledger_values(self, ("counts", "frozen_at"))
 
 
 class FrameItem(models.Model):
     """One eligible item: a product of an enterprise, or a delivered lot, with its weight and stratum."""
+
+    ledger_exempt = (
+        "抽样框条目由数据库守护：锁定后任何增删改均被触发器拒绝，条目数计入抽样框状态，抽取记录的框根承诺每一条 / "
+        "guarded by the database: once the frame is frozen a trigger refuses any change; the count is in the frame's "
+        "state and the draw record's frame root commits to every item"
+    )
 
     frame = models.ForeignKey(Frame, on_delete=models.CASCADE, related_name="items")
     item_id = models.CharField(_("编号"), max_length=200)
@@ -67,6 +77,11 @@ class FrameItem(models.Model):
 class FrameExclusion(models.Model):
     """An item the frame rules left out, and why — shown to the regulator before freezing."""
 
+    ledger_exempt = (
+        "排除清单仅供锁定前复核，抽取不依赖它；锁定后由数据库触发器守护 / "
+        "shown for review before freezing; no draw depends on it; once the frame is frozen a trigger refuses any change"
+    )
+
     frame = models.ForeignKey(Frame, on_delete=models.CASCADE, related_name="exclusions")
     item_id = models.CharField(_("编号"), max_length=200)
     line = models.ForeignKey("planning.PlanLine", on_delete=models.RESTRICT, related_name="+")
@@ -87,6 +102,10 @@ class Ceremony(PublicModel):
     """How the seed of a plan's draw is made: commitments then reveals by named participants, or external."""
 
     ledger_kind = "ceremony"
+    ledger_fields = (
+        "plan", "kind", "status", "reveal_deadline", "external_seed", "external_description", "seed", "opened_by",
+        "beacon_source", "beacon_fixed_on", "beacon_value", "beacon_entered_by",
+    )  # fmt: skip
 
     plan = models.OneToOneField(Plan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="ceremony")
     kind = models.CharField(_("方式"), max_length=10, choices=SeedKind.CHOICES, default=SeedKind.KIND_CEREMONY)
@@ -131,11 +150,21 @@ class Ceremony(PublicModel):
             "beacon": self.beacon(),
             "commitments": {p.name: p.commitment for p in self.participants.all()},
             "revealed": sorted(p.name for p in self.participants.all() if p.secret),
-        }
+            "participants": [p.as_ledger() for p in self.participants.all()],
+        } | ledger_values(self, ("external_seed", "external_description", "opened_by", "beacon_entered_by"))
 
 
 class CeremonyParticipant(models.Model):
     """A named participant: the commitment (SHA-256 of a secret made on their own device), later the secret."""
+
+    ledger_embedded_in = ("ceremony",)
+    ledger_fields = ("ceremony", "name", "device", "user", "commitment", "committed_at", "secret", "revealed_at")
+    ledger_unledgered = {
+        "token": "个人链接凭据的摘要，可重新发放；谁用它提交了什么由设备和承诺值记录 / "
+        "the digest of the link credential, re-issued at will; what was committed with it, and from which device, is "
+        "in the state",
+        "link_issued_at": "链接发放时间，随重新发放而变 / when the current link was issued; changes on every re-issue",
+    }
 
     ceremony = models.ForeignKey(Ceremony, on_delete=models.CASCADE, related_name="participants")
     name = models.CharField(_("参与人"), max_length=100)
@@ -165,11 +194,15 @@ class CeremonyParticipant(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def as_ledger(self) -> dict:
+        return ledger_values(self, ("name", "device", "user", "commitment", "committed_at", "secret", "revealed_at"))
+
 
 class Draw(PublicModel):
     """A published draw record (JSON exactly as specs/draw-v1.md), for a plan or for one task's inspectors."""
 
     ledger_kind = "draw"
+    ledger_fields = ("purpose", "plan", "task", "record", "record_sha256")
 
     purpose = models.CharField(_("用途"), max_length=16, choices=DrawPurpose.CHOICES)
     plan = models.ForeignKey(Plan, verbose_name=_("计划"), on_delete=models.PROTECT, related_name="draws")
@@ -193,11 +226,19 @@ class Draw(PublicModel):
             "plan": self.plan.code,
             "task": self.task.code if self.task_id else None,
             "record_sha256": self.record_sha256,
-        }
+        } | self._record_state()
+
+    def _record_state(self) -> dict:
+        """The stored record must still hash to the recorded SHA-256: stated only when it does not."""
+        actual = hashlib.sha256(self.record.encode("utf-8")).hexdigest()
+        return {} if actual == self.record_sha256 else {"record": actual}
 
 
 class TaskInspector(models.Model):
     """An inspector drawn for a task."""
+
+    ledger_embedded_in = ("task",)
+    ledger_fields = ("task", "inspector", "draw", "rank")
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="inspectors")
     inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="task_assignments")
@@ -216,6 +257,7 @@ class Replacement(PublicModel):
     """A selected item replaced by the next alternate (递补), with the reason and its evidence."""
 
     ledger_kind = "replacement"
+    ledger_fields = ("replaced", "replacement", "reason", "note", "evidence", "evidence_sha256", "decided_by")
     ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     replaced = models.OneToOneField(Task, on_delete=models.PROTECT, related_name="replacement")
@@ -240,4 +282,4 @@ class Replacement(PublicModel):
             "reason": self.reason,
             "note": self.note,
             "evidence_sha256": self.evidence_sha256,
-        }
+        } | ledger_values(self, ("evidence", "decided_by"))

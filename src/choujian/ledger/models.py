@@ -4,9 +4,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from choujian.core.ledgerstate import THE_LOG_ITSELF
+
 
 class LedgerHead(models.Model):
     """The single row whose update serialises appends: its `size` is the number of entries committed."""
+
+    ledger_exempt = THE_LOG_ITSELF
 
     size = models.BigIntegerField(default=0)
 
@@ -20,6 +24,8 @@ class LedgerHead(models.Model):
 
 class LedgerEntry(models.Model):
     """One log entry. `body` holds the exact canonical JSON bytes that were hashed as the leaf."""
+
+    ledger_exempt = THE_LOG_ITSELF
 
     seq = models.BigIntegerField(_("序号"), unique=True)
     type = models.CharField(_("事件"), max_length=64)
@@ -45,6 +51,8 @@ class PrivateState(models.Model):
     changed. Editing them cannot forge anything: the digests in the signed body are what count.
     """
 
+    ledger_exempt = THE_LOG_ITSELF
+
     seq = models.BigIntegerField(_("序号"), unique=True)
     state = models.TextField(_("状态（规范 JSON）"))
     data = models.TextField(_("事件数据（规范 JSON）"), blank=True)
@@ -61,6 +69,8 @@ class PrivateState(models.Model):
 class LedgerNode(models.Model):
     """Hash of a complete subtree: level L, index i covers leaves [i·2^L, (i+1)·2^L). Level 0 are the leaves."""
 
+    ledger_exempt = THE_LOG_ITSELF
+
     level = models.PositiveSmallIntegerField()
     index = models.BigIntegerField()
     hash = models.CharField(max_length=64)
@@ -74,6 +84,8 @@ class LedgerNode(models.Model):
 
 class Checkpoint(models.Model):
     """A signed checkpoint (C2SP signed note) of the tree at `size`. All are kept."""
+
+    ledger_exempt = THE_LOG_ITSELF
 
     size = models.BigIntegerField(unique=True)
     root = models.CharField(max_length=64)

@@ -156,6 +156,23 @@ def _show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
+def _differences(before: Any, after: Any, path: str, limit: int = 5) -> list[tuple[str, Any, Any]]:
+    """Where two recorded values differ, down to the nested field: `signatures[0].signer_name`, not `signatures`."""
+    if before == after:
+        return []
+    if isinstance(before, dict) and isinstance(after, dict):
+        found = []
+        for key in sorted(before.keys() | after.keys()):
+            found += _differences(before.get(key, _MISSING), after.get(key, _MISSING), f"{path}.{key}", limit)
+        return found[:limit]
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        found = []
+        for index, (old, new) in enumerate(zip(before, after, strict=True)):
+            found += _differences(old, new, f"{path}[{index}]", limit)
+        return found[:limit]
+    return [(path, before, after)]
+
+
 def _entries_of(ref: str, chunk_size: int = 100) -> Iterator[tuple[int, str]]:
     """(seq, body) of the entries about `ref`, newest first."""
     last = None
@@ -220,7 +237,9 @@ def _compare(ref: str, instance: models.Model | None, seq: int, data: dict) -> P
             sorted(k for k in stored.keys() | current.keys() if stored.get(k, _MISSING) != current.get(k, _MISSING))
         )
         changes = "; ".join(
-            f"{k}: {_show(stored.get(k, _MISSING))} → {_show(current.get(k, _MISSING))}" for k in fields
+            f"{path}: {_show(before)} → {_show(after)}"
+            for k in fields
+            for path, before, after in _differences(stored.get(k, _MISSING), current.get(k, _MISSING), k)
         )
     else:
         fields, changes = (), "日志未记录状态明细 / the entry records only the digest"

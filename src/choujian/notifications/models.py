@@ -11,6 +11,8 @@ from choujian.core.models import PublicModel
 class Message(PublicModel):
     """One message to one person, with a link to what it is about; read once opened."""
 
+    ledger_exempt = "通知副本，内容来自已记入日志的事件 / a copy of news about ledgered events, not a record of its own"
+
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages")
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)

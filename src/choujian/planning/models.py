@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from choujian.accounts.models import Organisation, region_prefix
+from choujian.core.ledgerstate import ledger_value, ledger_values
 from choujian.core.models import PublicModel
 from choujian.core.validators import validate_region
 from choujian.planning.choices import PlanKind, PlanStatus, SamplingMode, StrataBy, TaskOutcome, TaskStatus
@@ -22,6 +23,11 @@ class Plan(PublicModel):
     """A regulator's annual, quarterly or special spot-check plan (抽查计划)."""
 
     ledger_kind = "plan"
+    ledger_fields = (
+        "code", "name", "kind", "year", "regulator", "region", "status", "lookback_days", "budget_per_sample",
+        "budget_total", "delivery_working_days", "risk_based", "risk_rule", "participants", "drafted_by",
+        "approved_by", "approved_at",
+    )  # fmt: skip
 
     code = models.CharField(_("计划编号"), max_length=20, unique=True)
     name = models.CharField(_("计划名称"), max_length=200)
@@ -91,22 +97,26 @@ class Plan(PublicModel):
         return {**DEFAULT_RISK_RULE, **(self.risk_rule or {})}
 
     def ledger_state(self) -> dict:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "kind": self.kind,
-            "year": self.year,
-            "regulator": str(self.regulator.public_id),
-            "region": self.region,
-            "status": self.status,
-            "lookback_days": self.lookback_days,
-            "budget_per_sample": str(self.budget_per_sample),
-            "budget_total": str(self.budget_total),
-            "risk_based": self.risk_based,
-            "risk_rule": self.risk_rule,
-            "participants": self.participants,
-            "approved_by": str(self.approved_by.public_id) if self.approved_by_id else None,
-        } | self._later_state()
+        return (
+            {
+                "code": self.code,
+                "name": self.name,
+                "kind": self.kind,
+                "year": self.year,
+                "regulator": str(self.regulator.public_id),
+                "region": self.region,
+                "status": self.status,
+                "lookback_days": self.lookback_days,
+                "budget_per_sample": ledger_value(self, "budget_per_sample"),
+                "budget_total": ledger_value(self, "budget_total"),
+                "risk_based": self.risk_based,
+                "risk_rule": self.risk_rule,
+                "participants": self.participants,
+                "approved_by": str(self.approved_by.public_id) if self.approved_by_id else None,
+            }
+            | self._later_state()
+            | ledger_values(self, ("drafted_by", "approved_at"))
+        )
 
     def _later_state(self) -> dict:
         """Fields added after plans were first ledgered: stated only when not at their default, so that digests
@@ -118,6 +128,9 @@ class PlanLine(PublicModel):
     """One product category of a plan: its quota, strata, sampling mode, agency and laboratory."""
 
     ledger_kind = "plan_line"
+    ledger_fields = (
+        "plan", "category", "quota", "strata_by", "stratum_quotas", "sampling_mode", "agency", "laboratory", "ruleset"
+    )  # fmt: skip
 
     plan = models.ForeignKey(Plan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="lines")
     category = models.ForeignKey(ProductCategory, verbose_name=_("产品类别"), on_delete=models.PROTECT)
@@ -198,6 +211,10 @@ class Task(PublicModel):
     """A spot-check task: one drawn item (a product of an enterprise, or a delivered lot) to be sampled."""
 
     ledger_kind = "task"
+    ledger_fields = (
+        "code", "plan", "line", "frame_item_id", "stratum", "rank", "enterprise", "product", "delivery", "agency",
+        "laboratory", "status", "outcome", "replaces", "drawn_at",
+    )  # fmt: skip
     ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     code = models.CharField(_("任务编号"), max_length=20, unique=True)
@@ -250,16 +267,21 @@ class Task(PublicModel):
             "status": self.status,
             "outcome": self.outcome,
             "replaces": self.replaces.code if self.replaces_id else None,
-        }
+            "inspectors": [
+                {"rank": row.rank, "inspector": str(row.inspector.public_id), "draw": str(row.draw.public_id)}
+                for row in self.inspectors.select_related("inspector", "draw").order_by("rank", "pk")
+            ],
+        } | ledger_values(self, ("line", "drawn_at"))
 
 
 class InspectorQualification(PublicModel):
     """An inspector's qualification to sample a product category (持证抽样人员)."""
 
     ledger_kind = "qualification"
+    ledger_fields = ("inspector", "category", "valid_until")
 
     inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("抽样人员"), on_delete=models.CASCADE, related_name="qualifications"
+        settings.AUTH_USER_MODEL, verbose_name=_("抽样人员"), on_delete=models.PROTECT, related_name="qualifications"
     )
     category = models.ForeignKey(ProductCategory, verbose_name=_("产品类别"), on_delete=models.PROTECT)
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
@@ -284,9 +306,10 @@ class ConflictDeclaration(PublicModel):
     """An inspector's declared relation with an enterprise (亲属、曾任职等): excludes them from its tasks."""
 
     ledger_kind = "conflict"
+    ledger_fields = ("inspector", "enterprise", "reason")
 
     inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("抽样人员"), on_delete=models.CASCADE, related_name="conflicts"
+        settings.AUTH_USER_MODEL, verbose_name=_("抽样人员"), on_delete=models.PROTECT, related_name="conflicts"
     )
     enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("利害关系"), max_length=200)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation
+from choujian.core.ledgerstate import ledger_values
 from choujian.core.models import Archivable, PublicModel
 from choujian.core.validators import validate_region, validate_uscc_field
 from choujian.registry.choices import DocumentKind, EnterpriseStatus, ProductStatus
@@ -26,6 +27,9 @@ class Enterprise(Archivable, PublicModel):
     """A manufacturer (生产企业) identified by its unified social credit code."""
 
     ledger_kind = "enterprise"
+    ledger_fields = (
+        "uscc", "name", "region", "address", "licence_no", "status", "organisation", "archived_at", "archive_reason"
+    )  # fmt: skip
     ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc_field])
@@ -67,6 +71,11 @@ class Enterprise(Archivable, PublicModel):
 class ProductCategory(models.Model):
     """A product category (产品类别) such as 预应力钢绞线, with an optional parent category."""
 
+    ledger_exempt = (
+        "类别目录来自实施细则（细则全文已记入日志）；各记录的状态以类别代码引用它 / "
+        "the catalogue comes from the rule files, which are ledgered in full; states refer to a category by its code"
+    )
+
     code = models.CharField(_("类别代码"), max_length=32, unique=True)
     name = models.CharField(_("类别名称"), max_length=100)
     parent = models.ForeignKey(
@@ -87,6 +96,9 @@ class Product(Archivable, PublicModel):
     """A product an enterprise makes: brand, model/specification (规格型号) and executive standard (执行标准)."""
 
     ledger_kind = "product"
+    ledger_fields = (
+        "enterprise", "category", "name", "brand", "model_spec", "standard", "status", "archived_at", "archive_reason"
+    )  # fmt: skip
     ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     enterprise = models.ForeignKey(
@@ -125,6 +137,7 @@ class Project(PublicModel):
     """A construction project (建设项目) whose owner (建设单位) receives deliveries on site."""
 
     ledger_kind = "project"
+    ledger_fields = ("name", "owner", "region", "latitude", "longitude")
     ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     name = models.CharField(_("项目名称"), max_length=200)
@@ -179,6 +192,7 @@ class Section(PublicModel):
     """A contract section (标段) of a project, built by a contractor under a supervisor."""
 
     ledger_kind = "section"
+    ledger_fields = ("project", "name", "contractor", "supervisor")
     ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     project = models.ForeignKey(Project, verbose_name=_("建设项目"), on_delete=models.PROTECT, related_name="sections")
@@ -221,6 +235,9 @@ class Delivery(Archivable, PublicModel):
     """A delivered lot (进场批次) of a product arriving at a section, with its paperwork."""
 
     ledger_kind = "delivery"
+    ledger_fields = (
+        "section", "product", "batch_no", "quantity", "unit", "delivered_on", "archived_at", "archive_reason"
+    )  # fmt: skip
     ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     section = models.ForeignKey(Section, verbose_name=_("标段"), on_delete=models.PROTECT, related_name="deliveries")
@@ -246,7 +263,7 @@ class Delivery(Archivable, PublicModel):
             "quantity": _fixed(self.quantity, 3),
             "unit": self.unit,
             "delivered_on": self.delivered_on.isoformat(),
-            "documents": sorted(d.sha256 for d in self.documents.all()),
+            "documents": sorted((d.as_ledger() for d in self.documents.all()), key=lambda d: d["sha256"]),
         } | self.archive_state()
 
 
@@ -257,6 +274,9 @@ def delivery_document_path(instance: "DeliveryDocument", filename: str) -> str:
 class DeliveryDocument(PublicModel):
     """A document attached to a delivery, stored under its SHA-256 (computed on arrival)."""
 
+    ledger_embedded_in = ("delivery",)
+    ledger_fields = ("delivery", "kind", "file", "original_name", "content_type", "size", "sha256", "uploaded_by")
+
     delivery = models.ForeignKey(
         Delivery, verbose_name=_("进场批次"), on_delete=models.CASCADE, related_name="documents"
     )
@@ -266,7 +286,7 @@ class DeliveryDocument(PublicModel):
     content_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小"))
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
-    uploaded_by = models.ForeignKey("accounts.User", verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL)
+    uploaded_by = models.ForeignKey("accounts.User", verbose_name=_("上传人"), null=True, on_delete=models.PROTECT)
 
     class Meta:
         verbose_name = _("随货文件")
@@ -275,3 +295,6 @@ class DeliveryDocument(PublicModel):
 
     def __str__(self) -> str:
         return f"{DocumentKind.display(self.kind)} {self.original_name}"
+
+    def as_ledger(self) -> dict:
+        return ledger_values(self, ("kind", "file", "original_name", "content_type", "size", "sha256", "uploaded_by"))

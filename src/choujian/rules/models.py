@@ -21,6 +21,9 @@ class RuleSet(PublicModel):
     """
 
     ledger_kind = "ruleset"
+    ledger_fields = (
+        "category", "rule_version", "title", "effective_date", "status", "content", "content_sha256", "source_file"
+    )  # fmt: skip
 
     category = models.ForeignKey(
         ProductCategory, verbose_name=_("产品类别"), on_delete=models.PROTECT, related_name="rulesets"

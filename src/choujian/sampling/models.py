@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from choujian.accounts.models import Organisation
+from choujian.core.ledgerstate import IDEMPOTENCY_KEY, ledger_values
 from choujian.core.models import PublicModel
 from choujian.planning.choices import ReplacementReason
 from choujian.planning.models import Task
@@ -24,6 +25,7 @@ from choujian.sampling.choices import (
     SampleStatus,
     SignerRole,
 )
+from choujian.sampling.content import FORM_FIELDS
 
 
 def _iso(value) -> str | None:
@@ -35,6 +37,10 @@ class SamplingRecord(PublicModel):
 
     ledger_kind = "sampling_record"
     ledger_private = True  # names whom a sample came from: digest-only in the public log
+    ledger_fields = (
+        "code", "task", "status", "samplers", "created_by", *FORM_FIELDS, "content_sha256", "sealed_at", "refused_at"
+    )  # fmt: skip
+    ledger_unledgered = {"client_uuid": IDEMPOTENCY_KEY}
 
     code = models.CharField(_("抽样单编号"), max_length=20, unique=True)
     client_uuid = models.UUIDField(_("客户端编号"), unique=True, help_text=_("由手机生成，重复提交不会产生第二份"))
@@ -109,15 +115,24 @@ class SamplingRecord(PublicModel):
             "status": self.status,
             "content_sha256": self.content_sha256,
             "samplers": sorted(str(u.public_id) for u in self.samplers.all()),
-            "evidence": sorted(e.sha256 for e in self.evidence.all()),
-            "signatures": sorted(
-                f"{s.role}:{s.content_sha256}:{s.image_sha256}" for s in self.signatures.filter(voided_at=None)
-            ),
-        }
+            "evidence": [e.as_ledger() for e in self.evidence.all()],
+            "signatures": [s.as_ledger() for s in self.signatures.all()],
+            "form": ledger_values(self, FORM_FIELDS),
+        } | ledger_values(self, ("created_by", "sealed_at", "refused_at"))
 
 
 class Evidence(models.Model):
     """A photo, video or document taken on site or during a handover, stored under its SHA-256 computed on arrival."""
+
+    ledger_embedded_in = ("record", "handover", "alternate_request")
+    ledger_fields = (
+        "record", "handover", "alternate_request", "kind", "file", "original_name", "content_type", "size", "sha256",
+        "taken_at", "exif_latitude", "exif_longitude", "uploaded_by", "uploaded_at",
+    )  # fmt: skip
+    ledger_unledgered = {
+        "client_uuid": IDEMPOTENCY_KEY,
+        "thumbnail": "由原文件生成的缩略图，原文件及其 SHA-256 已覆盖 / a preview made from the file, which is covered",
+    }
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     client_uuid = models.UUIDField(_("客户端编号"), unique=True)
@@ -148,7 +163,7 @@ class Evidence(models.Model):
         return f"{self.get_kind_display()} {self.sha256[:12]}"
 
     def as_ledger(self) -> dict:
-        return {"kind": self.kind, "sha256": self.sha256, "size": self.size, "content_type": self.content_type}
+        return ledger_values(self, self.ledger_fields[3:])
 
 
 class Sample(PublicModel):
@@ -156,6 +171,10 @@ class Sample(PublicModel):
 
     ledger_kind = "sample"
     ledger_private = True  # names whom a sample came from: digest-only in the public log
+    ledger_fields = (
+        "code", "record", "task", "laboratory", "status", "sealed_at", "delivery_due", "delivery_due_note",
+        "received_at",
+    )  # fmt: skip
 
     code = models.CharField(_("样品编号"), max_length=20, unique=True)
     record = models.OneToOneField(SamplingRecord, on_delete=models.PROTECT, related_name="sample")
@@ -187,7 +206,7 @@ class Sample(PublicModel):
             "sealed_at": _iso(self.sealed_at),
             "delivery_due": _iso(self.delivery_due),
             "received_at": _iso(self.received_at),
-        }
+        } | ledger_values(self, ("delivery_due_note",))
 
     def deadline_watchers(self, field: str):
         """Who answers for the delivery deadline: the drawn samplers and the organiser's officers."""
@@ -209,6 +228,10 @@ class Portion(PublicModel):
 
     ledger_kind = "portion"
     ledger_private = True  # names whom a sample came from: digest-only in the public log
+    ledger_fields = (
+        "sample", "kind", "number", "seal_no", "quantity", "custodian", "custodian_org", "storage_place", "status",
+        "label_token", "storage_confirmed_at",
+    )  # fmt: skip
 
     sample = models.ForeignKey(Sample, on_delete=models.PROTECT, related_name="portions")
     kind = models.CharField(_("用途"), max_length=8, choices=PortionKind.CHOICES)
@@ -253,7 +276,8 @@ class Portion(PublicModel):
             "storage_place": self.storage_place,
             "status": self.status,
             "storage_confirmed_at": _iso(self.storage_confirmed_at),
-        }
+            "signatures": [s.as_ledger() for s in self.signatures.all()],
+        } | ledger_values(self, ("label_token",))
 
 
 class Handover(PublicModel):
@@ -261,6 +285,11 @@ class Handover(PublicModel):
 
     ledger_kind = "handover"
     ledger_private = True  # names whom a sample came from: digest-only in the public log
+    ledger_fields = (
+        "sample", "portions", "status", "from_user", "from_org", "to_org", "to_user", "place", "started_at",
+        "accepted_at", "seal_intact", "condition", "note",
+    )  # fmt: skip
+    ledger_unledgered = {"client_uuid": IDEMPOTENCY_KEY}
 
     client_uuid = models.UUIDField(_("客户端编号"), unique=True)
     sample = models.ForeignKey(Sample, on_delete=models.PROTECT, related_name="handovers")
@@ -310,9 +339,9 @@ class Handover(PublicModel):
             "accepted_at": _iso(self.accepted_at),
             "seal_intact": self.seal_intact,
             "condition": self.condition,
-            "evidence": sorted(e.sha256 for e in self.evidence.all()),
-            "signatures": sorted(f"{s.role}:{s.image_sha256}" for s in self.signatures.all()),
-        }
+            "evidence": [e.as_ledger() for e in self.evidence.all()],
+            "signatures": [s.as_ledger() for s in self.signatures.all()],
+        } | ledger_values(self, ("note",))
 
 
 class Signature(models.Model):
@@ -320,6 +349,14 @@ class Signature(models.Model):
 
     A signature on a sampling form is voided (never deleted) when the form changes after it was made.
     """
+
+    ledger_embedded_in = ("record", "portion", "handover")
+    ledger_fields = (
+        "record", "portion", "handover", "role", "signer", "signer_name", "signer_id_digits", "signer_phone",
+        "person_photo", "person_photo_sha256", "signer_confirmed", "image", "image_sha256", "content_sha256",
+        "signed_at", "latitude", "longitude", "recorded_by", "voided_at", "void_reason",
+    )  # fmt: skip
+    ledger_unledgered = {"client_uuid": IDEMPOTENCY_KEY}
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     client_uuid = models.UUIDField(_("客户端编号"), unique=True)
@@ -373,7 +410,9 @@ class Signature(models.Model):
             "image_sha256": self.image_sha256,
             "content_sha256": self.content_sha256,
             "signed_at": _iso(self.signed_at),
-        }
+        } | ledger_values(
+            self, ("person_photo", "image", "latitude", "longitude", "recorded_by", "voided_at", "void_reason")
+        )
 
 
 class AlternateRequest(PublicModel):
@@ -381,6 +420,10 @@ class AlternateRequest(PublicModel):
 
     ledger_kind = "alternate_request"
     ledger_private = True  # names whom a sample came from: digest-only in the public log
+    ledger_fields = (
+        "task", "reason", "note", "status", "requested_by", "decided_by", "decided_at", "decision_note"
+    )  # fmt: skip
+    ledger_unledgered = {"client_uuid": IDEMPOTENCY_KEY}
 
     client_uuid = models.UUIDField(_("客户端编号"), unique=True)
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="alternate_requests")
@@ -410,7 +453,7 @@ class AlternateRequest(PublicModel):
             "reason": self.reason,
             "note": self.note,
             "status": self.status,
-            "evidence": sorted(e.sha256 for e in self.evidence.all()),
+            "evidence": [e.as_ledger() for e in self.evidence.all()],
             "decided_by": str(self.decided_by.public_id) if self.decided_by_id else None,
             "decision_note": self.decision_note,
-        }
+        } | ledger_values(self, ("requested_by", "decided_at"))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from choujian.accounts.models import Organisation
+from choujian.core.ledgerstate import IDEMPOTENCY_KEY, ledger_values
 from choujian.core.models import PublicModel
 from choujian.rules.models import RuleSet
 from choujian.sampling.models import Portion, Sample
@@ -24,6 +25,9 @@ class Intake(PublicModel):
     """The intake clerk's check of a received sample against its sampling form: accepted for testing or rejected."""
 
     ledger_kind = "intake"
+    ledger_fields = (
+        "sample", "laboratory", "clerk", "decision", "seals_intact", "matches_form", "condition", "reason", "retest"
+    )  # fmt: skip
     ledger_private = True
 
     sample = models.ForeignKey(Sample, on_delete=models.PROTECT, related_name="intakes")
@@ -55,7 +59,7 @@ class Intake(PublicModel):
             "condition": self.condition,
             "reason": self.reason,
             "retest": str(self.retest.public_id) if self.retest_id else None,
-            "attachments": sorted(a.sha256 for a in self.attachments.all()),
+            "attachments": [a.as_ledger() for a in self.attachments.all()],
         }
 
 
@@ -63,6 +67,10 @@ class LabSample(PublicModel):
     """A test portion under its blind laboratory code (盲样编号): all that testers and reviewers ever see of it."""
 
     ledger_kind = "lab_sample"
+    ledger_fields = (
+        "lab_code", "portion", "intake", "laboratory", "ruleset", "variant", "status", "received_on", "due_on",
+        "due_note", "is_retest",
+    )  # fmt: skip
     ledger_private = True
 
     lab_code = models.CharField(_("盲样编号"), max_length=16, unique=True)
@@ -95,7 +103,8 @@ class LabSample(PublicModel):
             "status": self.status,
             "due_on": _iso(self.due_on),
             "is_retest": self.is_retest,
-        }
+            "results": [r.as_ledger() for r in self.results.all()],
+        } | ledger_values(self, ("intake", "received_on", "due_note"))
 
     def deadline_watchers(self, field: str):
         """The laboratory's staff answer for its testing deadline."""
@@ -113,6 +122,12 @@ class LabSample(PublicModel):
 class Result(models.Model):
     """One test item's measured values. Never edited: a correction is a new row that keeps the old one, with a
     reason; `current` marks the row in force."""
+
+    ledger_embedded_in = ("lab_sample",)
+    ledger_fields = (
+        "lab_sample", "item", "values", "unit", "instrument", "combined", "rounded", "judgment", "entered_by",
+        "entered_at", "replaces", "change_reason", "current",
+    )  # fmt: skip
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     lab_sample = models.ForeignKey(LabSample, on_delete=models.PROTECT, related_name="results")
@@ -146,13 +161,18 @@ class Result(models.Model):
             "rounded": self.rounded,
             "judgment": self.judgment,
             "change_reason": self.change_reason,
-        }
+        } | ledger_values(self, ("combined", "entered_by", "entered_at", "replaces", "current"))
 
 
 class Report(PublicModel):
     """The test report (检验报告): drafted by a tester, reviewed (审核) and approved (批准) by two other people."""
 
     ledger_kind = "report"
+    ledger_fields = (
+        "code", "lab_sample", "status", "judgment", "verdict", "drafted_by", "drafted_at", "reviewed_by",
+        "reviewed_at", "approved_by", "approved_at", "return_note", "content_sha256", "pdf", "pdf_sha256",
+        "verify_token",
+    )  # fmt: skip
     ledger_private = True
 
     code = models.CharField(_("报告编号"), max_length=20, unique=True)
@@ -195,13 +215,16 @@ class Report(PublicModel):
             "approved_by": str(self.approved_by.public_id) if self.approved_by_id else None,
             "content_sha256": self.content_sha256,
             "pdf_sha256": self.pdf_sha256,
-        }
+        } | ledger_values(
+            self, ("verdict", "drafted_at", "reviewed_at", "approved_at", "return_note", "pdf", "verify_token")
+        )
 
 
 class Notice(PublicModel):
     """The result notice to the inspected party (and the organiser): the objection period runs from its receipt."""
 
     ledger_kind = "notice"
+    ledger_fields = ("report", "sample", "sent_at", "received_at", "received_by", "objection_due")
     ledger_private = True
 
     report = models.OneToOneField(Report, on_delete=models.PROTECT, related_name="notice")
@@ -228,7 +251,7 @@ class Notice(PublicModel):
             "sent_at": _iso(self.sent_at),
             "received_at": _iso(self.received_at),
             "objection_due": _iso(self.objection_due),
-        }
+        } | ledger_values(self, ("received_by",))
 
     def deadline_watchers(self, field: str):
         """The inspected party (who may object) and the organiser."""
@@ -244,6 +267,10 @@ class Objection(PublicModel):
     """The inspected party's objection (异议) to a result, decided by the organiser within 3 working days."""
 
     ledger_kind = "objection"
+    ledger_fields = (
+        "report", "sample", "filed_by", "reasons", "status", "decide_by", "decided_by", "decided_at", "decision_note"
+    )  # fmt: skip
+    ledger_unledgered = {"client_uuid": IDEMPOTENCY_KEY}
     ledger_private = True
 
     client_uuid = models.UUIDField(unique=True)
@@ -278,8 +305,8 @@ class Objection(PublicModel):
             "decide_by": _iso(self.decide_by),
             "decided_by": str(self.decided_by.public_id) if self.decided_by_id else None,
             "decision_note": self.decision_note,
-            "attachments": sorted(a.sha256 for a in self.attachments.all()),
-        }
+            "attachments": [a.as_ledger() for a in self.attachments.all()],
+        } | ledger_values(self, ("filed_by", "decided_at"))
 
     def deadline_watchers(self, field: str):
         """The organiser decides the objection."""
@@ -298,6 +325,10 @@ class Retest(PublicModel):
     """The re-test (复检) of the backup portion by another laboratory, drawn per draw-v1; its result is final."""
 
     ledger_kind = "retest"
+    ledger_fields = (
+        "objection", "sample", "portion", "laboratory", "draw", "status", "party_confirmed_by", "party_confirmed_at",
+        "organiser_confirmed_by", "organiser_confirmed_at", "condition",
+    )  # fmt: skip
     ledger_private = True
 
     objection = models.OneToOneField(Objection, on_delete=models.PROTECT, related_name="retest")
@@ -334,7 +365,7 @@ class Retest(PublicModel):
             "party_confirmed_at": _iso(self.party_confirmed_at),
             "organiser_confirmed_at": _iso(self.organiser_confirmed_at),
             "condition": self.condition,
-        }
+        } | ledger_values(self, ("objection", "party_confirmed_by", "organiser_confirmed_by"))
 
 
 class Outcome(PublicModel):
@@ -342,6 +373,7 @@ class Outcome(PublicModel):
     from the re-test. A non-conforming final result makes the sample ready for enforcement."""
 
     ledger_kind = "outcome"
+    ledger_fields = ("sample", "report", "judgment", "basis", "final_at", "ready_for_enforcement")
     ledger_private = True
 
     sample = models.OneToOneField(Sample, on_delete=models.PROTECT, related_name="outcome")
@@ -373,6 +405,11 @@ class Outcome(PublicModel):
 class Attachment(models.Model):
     """A photo or document of an intake or an objection, stored under its SHA-256 computed on arrival."""
 
+    ledger_embedded_in = ("intake", "objection")
+    ledger_fields = (
+        "intake", "objection", "file", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"
+    )  # fmt: skip
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     intake = models.ForeignKey(Intake, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
     objection = models.ForeignKey(
@@ -393,6 +430,9 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} {self.sha256[:12]}"
+
+    def as_ledger(self) -> dict:
+        return ledger_values(self, self.ledger_fields[2:])
 
 
 def _party_and_organiser(sample) -> list:

@@ -13,6 +13,11 @@ class CalendarYear(PublicModel):
     """One year's holiday arrangement as the State Council published it (国务院办公厅关于部分节假日安排的通知), or as
     seeded from the ``chinesecalendar`` package. A year without a row is provisional (computed by rule, not stored)."""
 
+    ledger_exempt = (
+        "录入的年份以年份为对象记入日志（完整状态）；随程序包预置的年份可由程序包重算 / "
+        "an entered year is ledgered in full under its year; years seeded from the package can be recomputed from it"
+    )
+
     year = models.PositiveSmallIntegerField(_("年份"), unique=True)
     status = models.CharField(_("状态"), max_length=12, choices=YearStatus.CHOICES, default=YearStatus.STATUS_OFFICIAL)
     source = models.CharField(_("依据"), max_length=300)
@@ -54,6 +59,8 @@ class CalendarYear(PublicModel):
 class CalendarDay(models.Model):
     """A day off (holiday, with its name) or a make-up working day (调休上班日) of an official year."""
 
+    ledger_exempt = "属于节假日安排，录入时完整记入日志 / part of a year's arrangement, ledgered in full when entered"
+
     calendar_year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days")
     date = models.DateField(_("日期"))
     kind = models.CharField(_("类型"), max_length=8, choices=DayKind.CHOICES)
@@ -72,6 +79,10 @@ class CalendarDay(models.Model):
 class Deadline(PublicModel):
     """A stored legal deadline: what it counts from, how many days of which kind, on what basis, and for which field
     of which record. Kept so that every deadline can be recomputed when a year's arrangement is entered."""
+
+    ledger_exempt = (
+        "由起算日、天数和日历重算得出，可随时复核 / derived: recomputed from its start, days and the calendar"
+    )
 
     owner = models.CharField(_("所属记录"), max_length=80, db_index=True)
     field = models.CharField(_("字段"), max_length=40)
@@ -101,6 +112,8 @@ class Deadline(PublicModel):
 
 class DeadlineChange(models.Model):
     """A deadline moved by a change of the calendar: listed for the administrator who made it."""
+
+    ledger_exempt = "日历变更时重算期限的说明 / an explanation of a recomputation, derived from the calendar entry"
 
     deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="changes")
     calendar_year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="moved")
