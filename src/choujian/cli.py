@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> None:
             "  run        迁移数据库、空库时生成演示数据，并启动网站（PORT，默认 8000）\n"
             "  demo       生成演示数据\n"
             "  migrate    迁移数据库\n"
-            "  ledger verify | export DIR | checkpoint   追溯日志校验、导出、签发检查点\n"
+            "  ledger verify | watch | export DIR | checkpoint   追溯日志校验、定时校验、导出、签发检查点\n"
             "  bench      运行性能基准\n"
             "  其他 Django 管理命令同样可用（如 createsuperuser、shell）。"
         )

@@ -99,3 +99,24 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint {self.size}"
+
+
+class WatchState(models.Model):
+    """Where the scheduled check (`choujian ledger watch`) has got to: the entries already checked, how far through
+    each ledgered kind the rolling re-check of untouched rows is, and what was last reported."""
+
+    ledger_exempt = "校验任务自己的进度书签 / the scheduled check's own bookmark, not a record of the work"
+
+    entries_checked = models.BigIntegerField(_("已校验条目数"), default=0)
+    positions = models.JSONField(_("各类对象复核位置"), default=dict)
+    last_run_at = models.DateTimeField(_("最近运行"), null=True, blank=True)
+    last_ok_at = models.DateTimeField(_("最近一次无问题"), null=True, blank=True)
+    problems = models.JSONField(_("未解决的问题"), default=list)
+    rounds = models.PositiveIntegerField(_("完整轮次"), default=0)
+
+    class Meta:
+        verbose_name = _("日志校验进度")
+        verbose_name_plural = pgettext_lazy("plural", "日志校验进度")
+
+    def __str__(self) -> str:
+        return f"{self.entries_checked} / {self.rounds}"

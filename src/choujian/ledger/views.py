@@ -17,6 +17,7 @@ from choujian.ledger.models import PrivateState
 from choujian.ledger.objects import ledgered_models, ref_for_readable_id
 from choujian.ledger.services import checkpoint_make_safely
 from choujian.ledger.verify import check_object
+from choujian.ledger.watch import watch_state
 
 MAX_HISTORY = 500
 
@@ -197,6 +198,7 @@ def home(request):
         "history_truncated": truncated,
         "ledgered_kind": ref.partition(":")[0] in ledgered_models(),
         "state_problem": state_problem,
+        "watch": watch_state(),
         "inclusion": inclusion,
         "error": error,
     }

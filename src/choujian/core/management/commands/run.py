@@ -1,4 +1,5 @@
-"""`choujian run`: migrate, seed demo data into an empty database, collect static files, serve."""
+"""`choujian run`: migrate, seed demo data into an empty database, collect static files, serve, and run the scheduled
+ledger check beside the server."""
 
 import subprocess
 import sys
@@ -15,6 +16,12 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="空库时也不生成演示数据")
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--watch-every",
+            type=int,
+            default=300,
+            help="追溯日志定时校验的间隔秒数（0 = 不启动）/ seconds between scheduled ledger checks (0: none)",
+        )
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
@@ -38,7 +45,15 @@ class Command(BaseCommand):
             "--access-logfile",
             "-",
         ]
+        watcher = None
+        if options["watch_every"] > 0:
+            # The scheduled ledger check runs beside the web server for as long as it does.
+            watch = [sys.executable, "-m", "choujian.cli", "ledger", "watch", "--every", str(options["watch_every"])]
+            watcher = subprocess.Popen(watch, stdout=subprocess.DEVNULL)
         try:
             raise SystemExit(subprocess.call(command))
         except KeyboardInterrupt:
             pass
+        finally:
+            if watcher is not None:
+                watcher.terminate()

@@ -1,4 +1,7 @@
-"""`choujian ledger verify | export DIR | checkpoint`: check the log against the database, export it, sign now."""
+"""`choujian ledger verify | watch | export DIR | checkpoint`: check the log against the database (in full, or the
+scheduled incremental check), export it, sign now."""
+
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -7,6 +10,7 @@ from choujian.ledger.export import ExportError, export_ledger
 from choujian.ledger.keys import verifier_key
 from choujian.ledger.selectors import latest_checkpoint
 from choujian.ledger.services import checkpoint_make, current_size
+from choujian.ledger.watch import DEFAULT_BUDGET, ledger_watch
 
 PROGRESS_EVERY = 100_000
 
@@ -15,7 +19,7 @@ class Command(BaseCommand):
     help = "追溯日志 / tamper-evident ledger: verify 校验, export DIR 导出, checkpoint 签发检查点"
 
     def add_arguments(self, parser):
-        actions = parser.add_subparsers(dest="action", metavar="{verify,export,checkpoint}")
+        actions = parser.add_subparsers(dest="action", metavar="{verify,watch,export,checkpoint}")
         actions.required = True
         check = actions.add_parser(
             "verify",
@@ -23,6 +27,14 @@ class Command(BaseCommand):
             "and that every ledgered row matches its last entry",
         )
         check.add_argument("--chunk-size", type=int, default=ledger_verify.CHUNK_SIZE)
+        watch = actions.add_parser(
+            "watch",
+            help="定时增量校验，发现不符即通知平台管理员 / the scheduled incremental check; alerts the administrators",
+        )
+        watch.add_argument("--budget", type=int, default=DEFAULT_BUDGET, help="每次复核的对象数上限 / rows per run")
+        watch.add_argument(
+            "--every", type=int, default=0, help="每隔多少秒运行一次（0 = 只运行一次）/ repeat every N seconds"
+        )
         out = actions.add_parser(
             "export", help="导出供独立校验的日志 / export for `python -m choujian.ledger.standalone DIR`"
         )
@@ -33,9 +45,37 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "verify":
             return self._verify(options)
+        if action == "watch":
+            return self._watch(options)
         if action == "export":
             return self._export(options["directory"])
         return self._checkpoint()
+
+    def _watch(self, options):
+        budget, every = options["budget"], options["every"]
+        if budget < 1 or every < 0:
+            raise CommandError("--budget 须为正整数，--every 须为非负整数 / --budget must be ≥ 1 and --every ≥ 0")
+        while True:
+            report = ledger_watch(budget=budget)
+            summary = (
+                f"{report.entries} 条新记录 / new entries, {report.touched} 个相关对象 / objects they touch, "
+                f"{report.rechecked} 个对象复核 / rows re-read"
+            )
+            if report.ok:
+                self.stdout.write(self.style.SUCCESS(f"未发现不符 / no problems: {summary}"))
+            else:
+                for problem in report.problems:
+                    self.stdout.write(self.style.ERROR(problem["message"]))
+                self.stdout.write(
+                    self.style.ERROR(
+                        f"{len(report.problems)} 处不符 / problem(s), 已通知 {report.alerted} 人: {summary}"
+                    )
+                )
+            if not every:
+                if not report.ok:
+                    raise SystemExit(1)
+                return
+            time.sleep(every)
 
     def _progress(self, verbosity: int):
         shown = {"entries": 0, "objects": 0}
