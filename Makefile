@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run demo test test-sqlite test-dates test-postgres lint bench install install-dev browser clean
+.PHONY: run demo test test-sqlite test-dates test-postgres fuzz fuzz-postgres lint bench install install-dev browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,8 @@ demo: install
 	$(BIN)/choujian demo
 
 lint: install-dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench fuzz
+	$(BIN)/ruff format --check src tests bench fuzz
 
 browser:
 	@{ command -v chromium && command -v pdftoppm && command -v zbarimg && fc-list | grep -q "CJK" \
@@ -41,7 +41,9 @@ test: install-dev browser lint
 	CHOUJIAN_DATA_DIR=$$(mktemp -d) $(BIN)/choujian makemigrations --check --dry-run
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-dates
+	$(MAKE) --no-print-directory fuzz
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+		$(MAKE) --no-print-directory fuzz-postgres; \
 		$(MAKE) --no-print-directory test-postgres; \
 	else echo "PostgreSQL not reachable at 127.0.0.1:5432: skipped the PostgreSQL run"; fi
 
@@ -62,6 +64,16 @@ test-dates:
 test-postgres:
 	@echo "== pytest on PostgreSQL =="
 	CHOUJIAN_DATA_DIR=$$(mktemp -d) DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The whole API fuzzed as four people against a demo site; then the ledger and every draw record must verify.
+FUZZ_EXAMPLES ?= 6
+fuzz:
+	@echo "== API fuzzing on SQLite =="
+	CHOUJIAN_DATA_DIR=$$(mktemp -d) $(BIN)/python -m fuzz.api --examples $(FUZZ_EXAMPLES)
+
+fuzz-postgres:
+	@echo "== API fuzzing on PostgreSQL =="
+	CHOUJIAN_DATA_DIR=$$(mktemp -d) DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m fuzz.api --examples $(FUZZ_EXAMPLES)
 
 bench: install-dev
 	CHOUJIAN_DATA_DIR=$$(mktemp -d) $(BIN)/python -m bench

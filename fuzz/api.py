@@ -1,0 +1,219 @@
+"""The API fuzzing stage: the whole OpenAPI schema, attacked as four people, against a demo site.
+
+    python -m fuzz.api [--examples N]          (DATABASE_URL selects the database; SQLite in a new directory otherwise)
+
+A new demo site is built and served; then, as a province regulator, a sampler, a tester and a manufacturer (each
+with their own API token), every operation of the schema is called with generated input (schemathesis), its path
+parameters filled with real objects that person can see (found through the list operations, as a client would
+follow links), so that calls reach the code behind the lookup rather than stopping at 404. Afterwards:
+
+- no response may be a 5xx;
+- `choujian ledger verify` must pass: whatever the calls changed, deleted or were refused, it was ledgered;
+- every draw record must still pass the stand-alone verifier.
+
+Per operation it prints how many calls ended in 2xx, 4xx and 5xx, and lists operations that never got a 2xx.
+Exit status 0 when all three hold, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+PERSONAS = {"regulator": "省级监管", "sampler1": "抽样人员", "tester": "检验人员", "manufacturer": "生产企业"}
+PARAM = re.compile(r"\{([^}]+)\}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int, default=6, help="generated calls per operation and person")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("CHOUJIAN_DATA_DIR", tempfile.mkdtemp(prefix="choujian-fuzz-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "choujian.settings")
+    choujian = [sys.executable, "-m", "choujian.cli"]
+    started = time.monotonic()
+    subprocess.run([*choujian, "migrate", "-v", "0"], check=True)
+    subprocess.run([*choujian, "flush", "--no-input", "-v", "0"], check=True)  # a reused PostgreSQL database
+    subprocess.run([*choujian, "demo"], check=True, stdout=subprocess.DEVNULL)
+
+    import django
+
+    django.setup()
+    tokens = _tokens()
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "choujian.wsgi:application", "--bind", f"127.0.0.1:{port}", "-w", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(f"{base}/api/v1/schema/")
+        statuses, errors = _fuzz(base, tokens, args.examples)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    ledger_ok = _ledger_verifies()
+    draws_ok = _draws_verify()
+    _report(statuses, errors)
+    print(f"用时 / took {time.monotonic() - started:.0f} s")
+    return 0 if not errors and ledger_ok and draws_ok else 1
+
+
+def _tokens() -> dict[str, str]:
+    from choujian.accounts.models import User
+    from choujian.accounts.services import api_token_issue
+
+    return {name: api_token_issue(user=User.objects.get(username=name), two_factor=True)[1] for name in PERSONAS}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait(url: str) -> None:
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url, timeout=5)
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"the site did not start: {url}")
+
+
+def _fuzz(base: str, tokens: dict[str, str], examples: int):
+    import requests
+    import schemathesis
+
+    schema = schemathesis.openapi.from_url(f"{base}/api/v1/schema/")
+    operations = [result.ok() for result in schema.get_all_operations()]
+    statuses: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    errors: list[str] = []
+    for persona, token in tokens.items():
+        headers = {"Authorization": f"Token {token}"}
+        session = requests.Session()
+        session.headers.update(headers)
+        # Reads first, then writes, deletions last: a deletion must not starve the operations after it of objects.
+        order = {"GET": 0, "POST": 1, "PUT": 1, "PATCH": 1, "DELETE": 2}
+        for operation in sorted(operations, key=lambda op: (order.get(op.method.upper(), 1), op.path)):
+            label = f"{operation.method.upper()} {operation.path}"
+            fill = _real_parameters(session, base, operation.path)
+
+            _check(operation, base, headers, fill, examples, persona, statuses[label], errors)()
+    return statuses, errors
+
+
+def _check(operation, base, headers, fill, examples, persona, counts, errors):
+    from hypothesis import HealthCheck, given, settings
+
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=examples, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None
+    )
+    def check(case):
+        for name, value in fill.items():
+            if name in (case.path_parameters or {}):
+                case.path_parameters[name] = value
+        try:
+            response = case.call(base_url=base, headers=headers, timeout=60)
+        except Exception as exc:  # a dropped connection is as bad as a 500
+            errors.append(f"{persona} {case.method} {case.formatted_path}: {exc}")
+            counts["5xx"] += 1
+            return
+        code = response.status_code
+        counts[f"{code // 100}xx"] += 1
+        if code >= 500:
+            errors.append(f"{persona} {case.method} {case.formatted_path} {case.body!r}: {code}")
+
+    return check
+
+
+def _real_parameters(session, base: str, path: str) -> dict[str, str]:
+    """Real values for the path's parameters: each from the first item the list above it shows this person."""
+    values: dict[str, str] = {}
+    for match in PARAM.finditer(path):
+        name = match.group(1)
+        collection = path[: match.start()]
+        for known, value in values.items():
+            collection = collection.replace("{" + known + "}", value)
+        if "{" in collection:
+            break
+        try:
+            data = session.get(base + collection, timeout=60).json()
+        except ValueError:
+            break
+        items = data.get("results", data.get("items")) if isinstance(data, dict) else data
+        if not isinstance(items, list) or not items or not isinstance(items[0], dict):
+            break
+        item = items[0]
+        value = next((item[key] for key in (name, "code", "public_id", "id") if key in item), None)
+        if value is None:
+            break
+        values[name] = str(value)
+    return values
+
+
+def _ledger_verifies() -> bool:
+    from choujian.ledger.verify import run
+
+    report = run()
+    for problem in report.problems:
+        print(f"ledger verify: {problem}")
+    print(f"ledger verify: {report.entries} entries, {report.objects} objects, {len(report.problems)} problem(s)")
+    return report.ok
+
+
+def _draws_verify() -> bool:
+    import json
+
+    from choujian.draws import verify as standalone
+    from choujian.draws.models import Draw
+    from choujian.draws.selectors import inspector_draw_sealed, public_record
+
+    failed = sealed = 0
+    draws = list(Draw.objects.order_by("pk"))
+    for draw in draws:
+        if inspector_draw_sealed(draw):
+            sealed += 1  # published only once its task is revealed
+            continue
+        record = json.loads(json.dumps(public_record(draw)))
+        try:
+            standalone.verify(record)
+        except Exception as exc:
+            failed += 1
+            print(f"draw record {draw.public_id}: {exc}")
+    checked = len(draws) - sealed
+    print(f"draw records: {checked} checked with the stand-alone verifier ({sealed} still sealed), {failed} failed")
+    return failed == 0
+
+
+def _report(statuses: dict, errors: list[str]) -> None:
+    print(f"{'operation':70} {'2xx':>6} {'4xx':>6} {'5xx':>6}")
+    never = []
+    for label in sorted(statuses):
+        counts = statuses[label]
+        print(f"{label:70} {counts['2xx']:>6} {counts['4xx']:>6} {counts['5xx']:>6}")
+        if not counts["2xx"]:
+            never.append(label)
+    total = len(statuses)
+    reached = total - len(never)
+    print(f"operations: {total}; with at least one 2xx: {reached} ({100 * reached / max(total, 1):.0f}%)")
+    for label in never:
+        print(f"  never 2xx: {label}")
+    print(f"5xx or dropped: {len(errors)}")
+    for line in errors[:50]:
+        print(f"  {line}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
