@@ -97,3 +97,39 @@ def test_a_regulator_archives_and_an_administrator_restores_from_the_record_page
     client.force_login(setting.world.provincial_admin)
     client.post(f"/registry/product/{product.public_id}/archive/", {"action": "unarchive"})
     assert not Product.objects.get(pk=product.pk).archived
+
+
+def test_replacement_and_the_final_reveal_work_after_deletes_were_refused_and_alternates_archived(api, setting):
+    """An inspected party cannot drop out of the alternates nor block the draw: deleting is refused, archiving changes
+    nothing the draw depends on, and replacing a task and closing sampling still answer 2xx."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from choujian.draws.selectors import full_record
+    from choujian.planning.models import Task
+    from tests.planning.test_draw_flow import _run_ceremony
+
+    plan = approved_plan(setting, quota=2)
+    services.frame_build(actor=setting.drafter, plan=plan)
+    plan = _run_ceremony(Plan.objects.get(pk=plan.pk))
+    task = Task.objects.filter(plan=plan).order_by("code").first()
+    record = full_record(plan.draws.get(purpose="enterprises"))
+    alternate = FrameItem.objects.get(frame=plan.frame, item_id=record["alternates"][task.stratum][0])
+    client = api(setting.drafter)
+    deleted = client.delete(f"/api/v1/products/{alternate.product.public_id}/?version={alternate.product.version}")
+    assert deleted.status_code == 400
+    archived = client.post(f"/api/v1/products/{alternate.product.public_id}/archive/", {"reason": "停产"})
+    assert archived.status_code == 200
+
+    evidence = SimpleUploadedFile("closed.jpg", b"\xff\xd8\xff evidence", content_type="image/jpeg")
+    replaced = client.post(
+        f"/api/v1/tasks/{task.code}/replace/",
+        {"reason": "closed", "note": "", "evidence": evidence},
+        format="multipart",
+    )
+    assert replaced.status_code == 201, replaced.content
+    assert replaced.json()["code"] != task.code
+    assert Task.objects.get(code=replaced.json()["code"]).frame_item_id == alternate.item_id
+    closed = client.post(f"/api/v1/plans/{plan.code}/close-sampling/")
+    assert closed.status_code == 400 and "尚未抽样" in str(closed.json())  # refused with a reason, never a 500
+    refs = [object_ref(alternate.product), *(object_ref(t) for t in Task.objects.filter(plan=plan))]
+    assert [check_object(ref) for ref in refs] == [None] * len(refs)
