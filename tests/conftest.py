@@ -71,6 +71,27 @@ def _ledger_states_stay_true(request):
     assert problems == [], "ledger states differ from the rows after the test"
 
 
+@pytest.fixture(scope="module")
+def demo_media(tmp_path_factory):
+    """Where the demo's files go: each test's own MEDIA_ROOT is another one."""
+    return tmp_path_factory.mktemp("demo-media")
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, demo_media):
+    """What `choujian demo` builds, built once per module (it takes seconds) inside a transaction that is rolled back
+    when the module is done, so other modules start from an empty database; each test nests inside as a savepoint."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from choujian.demo.builder import build_demo
+
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], MEDIA_ROOT=demo_media)
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        yield build_demo()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
 def world(db) -> World:
     province = OrganisationFactory(name="福建省交通运输厅", level="province", region="350000")

@@ -10,8 +10,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db import transaction
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 from django.utils import timezone
 
 from choujian.accounts.choices import OrganisationKind, Role
@@ -19,7 +18,7 @@ from choujian.accounts.models import Organisation, User
 from choujian.core.divisions import is_valid_division, is_within
 from choujian.core.uscc import is_valid_uscc
 from choujian.demo import data
-from choujian.demo.builder import _Builder, build_demo
+from choujian.demo.builder import _Builder
 from choujian.demo.categories import CATEGORIES
 from choujian.demo.draw import Codes, enterprise_specs
 from choujian.demo.plans import DRAWN_LINES, DRAWN_PLAN, SECRETS, WAITING_PLAN
@@ -56,24 +55,6 @@ ROLES = {
     "manufacturer": {Role.ROLE_ENTERPRISE_STAFF},
     "auditor": {Role.ROLE_AUDITOR},
 }
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(scope="module")
-def demo_media(tmp_path_factory):
-    """Where the demo's files (the replacement's evidence photo) go: each test's own MEDIA_ROOT is another one."""
-    return tmp_path_factory.mktemp("demo-media")
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, demo_media):
-    # Built once (it takes seconds) inside a transaction that is rolled back when the module is done, so other test
-    # modules start from an empty database. Each test's own transaction nests inside as a savepoint.
-    settings_override = override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=demo_media)
-    with django_db_blocker.unblock(), settings_override, transaction.atomic():
-        result = build_demo()
-        yield result
-        transaction.set_rollback(True)
 
 
 def _regulators(level: str):

@@ -9,15 +9,11 @@ import uuid
 import pytest
 from django.apps import apps
 from django.db import DatabaseError, models, transaction
-from django.test import override_settings
 
 from choujian.core.ledgerstate import ledger_values
-from choujian.demo.builder import build_demo
 from choujian.ledger.coverage import covered_models, undeclared
 from choujian.ledger.objects import object_ref
 from choujian.ledger.verify import check_object, verify
-
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _own_models():
@@ -61,17 +57,9 @@ def test_embedded_rows_name_a_ledgered_host():
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("coverage-media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=media),
-        transaction.atomic(),
-    ):
-        build_demo()
+def site(demo, django_db_blocker):
+    with django_db_blocker.unblock():
         _add_what_the_demo_lacks()
-        yield
-        transaction.set_rollback(True)
 
 
 def _add_what_the_demo_lacks():
@@ -194,7 +182,7 @@ def _tamper(model, row, name) -> str:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("label,name", _covered_fields())
-def test_a_direct_edit_of_a_covered_field_is_named_by_verify(demo, label, name):
+def test_a_direct_edit_of_a_covered_field_is_named_by_verify(site, label, name):
     model = apps.get_model(label)
     row = _richest_row(model)
     if row is None:
@@ -214,7 +202,7 @@ def test_a_direct_edit_of_a_covered_field_is_named_by_verify(demo, label, name):
 
 
 @pytest.mark.django_db
-def test_the_untouched_demo_verifies(demo):
+def test_the_untouched_demo_verifies(site):
     assert verify() == []
 
 
@@ -285,7 +273,7 @@ DIRECT_EDITS = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("what", DIRECT_EDITS)
-def test_ledger_verify_names_the_object_and_field_of_each_kind_of_direct_edit(demo, what):
+def test_ledger_verify_names_the_object_and_field_of_each_kind_of_direct_edit(site, what):
     ref, field = DIRECT_EDITS[what]()
     problems = verify()
     named = [p for p in problems if p.object == ref]

@@ -9,13 +9,10 @@ from datetime import timedelta
 from itertools import count
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from choujian.accounts import services as accounts
 from choujian.accounts.models import Organisation, User
-from choujian.demo.builder import build_demo
 from choujian.demo.plans import DRAWN_PLAN, WAITING_PLAN
 from choujian.draws import services as draws
 from choujian.draws.models import FrameItem
@@ -23,21 +20,8 @@ from choujian.planning.models import Plan, Task
 from choujian.planning.services import plan_approve, plan_create, plan_line_add, plan_submit
 from choujian.registry.models import Product, ProductCategory
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 _numbers = count(1)
 QUANZHOU = "350500"  # a city with a demo regulator, 道路交通标志板 tasks of the province and two closed makers
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("frames-demo-media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=media),
-        transaction.atomic(),
-    ):
-        yield build_demo()
-        transaction.set_rollback(True)
 
 
 def _person(organisation: Organisation, role: str, username: str) -> User:
