@@ -30,6 +30,24 @@ import urllib.request
 
 PERSONAS = {"regulator": "省级监管", "sampler1": "抽样人员", "tester": "检验人员", "manufacturer": "生产企业"}
 PARAM = re.compile(r"\{([^}]+)\}")
+ORGANISATIONS = "/api/v1/organisations/?kind="
+# Body fields that name another object, and where a client finds a real one (what OpenAPI links would say).
+REFERENCES = {
+    "section": ("/api/v1/sections/", "id"),
+    "product": ("/api/v1/products/", "id"),
+    "enterprise": ("/api/v1/enterprises/", "id"),
+    "project": ("/api/v1/projects/", "id"),
+    "owner": (ORGANISATIONS + "owner", "id"),
+    "contractor": (ORGANISATIONS + "contractor", "id"),
+    "supervisor": (ORGANISATIONS + "supervisor", "id"),
+    "regulator": (ORGANISATIONS + "regulator", "id"),
+    "parent": (ORGANISATIONS + "regulator", "id"),
+    "agency": (ORGANISATIONS + "sampling_agency", "id"),
+    "laboratory": (ORGANISATIONS + "laboratory", "id"),
+    "category": ("/api/v1/categories/", "code"),
+    "region": ("/api/v1/enterprises/", "region"),
+    "task": ("/api/v1/tasks/", "code"),
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,17 +121,22 @@ def _fuzz(base: str, tokens: dict[str, str], examples: int):
         headers = {"Authorization": f"Token {token}"}
         session = requests.Session()
         session.headers.update(headers)
+        references = _references(session, base)
         # Reads first, then writes, deletions last: a deletion must not starve the operations after it of objects.
         order = {"GET": 0, "POST": 1, "PUT": 1, "PATCH": 1, "DELETE": 2}
         for operation in sorted(operations, key=lambda op: (order.get(op.method.upper(), 1), op.path)):
             label = f"{operation.method.upper()} {operation.path}"
             fill = _real_parameters(session, base, operation.path)
-
-            _check(operation, base, headers, fill, examples, persona, statuses[label], errors)()
+            known = dict(references)
+            version = _version(session, base, operation.path, fill)
+            if version is not None:
+                known["version"] = version
+            _check(operation, base, headers, fill, known, examples, persona, statuses[label], errors)()
+        _stateful(schema, base, headers, examples, persona, statuses, errors)
     return statuses, errors
 
 
-def _check(operation, base, headers, fill, examples, persona, counts, errors):
+def _check(operation, base, headers, fill, known, examples, persona, counts, errors):
     from hypothesis import HealthCheck, given, settings
 
     @given(case=operation.as_strategy())
@@ -124,6 +147,12 @@ def _check(operation, base, headers, fill, examples, persona, counts, errors):
         for name, value in fill.items():
             if name in (case.path_parameters or {}):
                 case.path_parameters[name] = value
+        counts["calls"] += 1
+        if counts["calls"] % 2:  # every other call names real objects; the rest stays pure fuzz
+            if isinstance(case.body, dict):
+                case.body.update({k: v for k, v in known.items() if k in case.body})
+            if case.query and "version" in case.query and "version" in known:
+                case.query["version"] = known["version"]
         try:
             response = case.call(base_url=base, headers=headers, timeout=60)
         except Exception as exc:  # a dropped connection is as bad as a 500
@@ -132,10 +161,67 @@ def _check(operation, base, headers, fill, examples, persona, counts, errors):
             return
         code = response.status_code
         counts[f"{code // 100}xx"] += 1
+        if 400 <= code < 500 and not counts["2xx"]:
+            counts["last_refusal"] = f"{code} {response.text[:160]}"
         if code >= 500:
             errors.append(f"{persona} {case.method} {case.formatted_path} {case.body!r}: {code}")
 
     return check
+
+
+def _stateful(schema, base, headers, examples, persona, statuses, errors) -> None:
+    """Sequences of calls chained by the links schemathesis infers from responses and path parameters: an object one
+    call returns is the one the next call reads, changes or deletes."""
+    from hypothesis import HealthCheck, settings
+
+    class Machine(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"base_url": base, "headers": headers, "timeout": 60}
+
+        def validate_response(self, response, case, **kwargs):
+            label = f"{case.method.upper()} {case.operation.path}"
+            code = response.status_code
+            statuses[label][f"{code // 100}xx"] += 1
+            statuses[label]["stateful"] += 1
+            if code >= 500:
+                errors.append(f"{persona} (stateful) {case.method} {case.formatted_path} {case.body!r}: {code}")
+
+    Machine.run(
+        settings=settings(
+            max_examples=examples * 10,
+            stateful_step_count=6,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+    )
+
+
+def _references(session, base: str) -> dict:
+    """One real value per reference field, as this person's list operations show them."""
+    found = {}
+    for name, (path, key) in REFERENCES.items():
+        try:
+            data = session.get(base + path, timeout=60).json()
+        except ValueError:
+            continue
+        items = data.get("results") if isinstance(data, dict) else data
+        if isinstance(items, list) and items and isinstance(items[0], dict) and items[0].get(key) is not None:
+            found[name] = items[0][key]
+    return found
+
+
+def _version(session, base: str, path: str, fill: dict) -> int | None:
+    """The current edit version of the object a path names (writes must quote it)."""
+    if not fill:
+        return None
+    detail = PARAM.sub(lambda m: str(fill.get(m.group(1), "")), path.split("}", 1)[0] + "}") + "/"
+    try:
+        data = session.get(base + detail, timeout=60).json()
+    except ValueError:
+        return None
+    return data.get("version") if isinstance(data, dict) else None
 
 
 def _real_parameters(session, base: str, path: str) -> dict[str, str]:
@@ -202,6 +288,8 @@ def _report(statuses: dict, errors: list[str]) -> None:
     never = []
     for label in sorted(statuses):
         counts = statuses[label]
+        if not (counts["2xx"] or counts["4xx"] or counts["5xx"]):
+            continue
         print(f"{label:70} {counts['2xx']:>6} {counts['4xx']:>6} {counts['5xx']:>6}")
         if not counts["2xx"]:
             never.append(label)
@@ -209,7 +297,7 @@ def _report(statuses: dict, errors: list[str]) -> None:
     reached = total - len(never)
     print(f"operations: {total}; with at least one 2xx: {reached} ({100 * reached / max(total, 1):.0f}%)")
     for label in never:
-        print(f"  never 2xx: {label}")
+        print(f"  never 2xx: {label} — {statuses[label].get('last_refusal', '')}")
     print(f"5xx or dropped: {len(errors)}")
     for line in errors[:50]:
         print(f"  {line}")
