@@ -2,8 +2,9 @@
 
     python -m fuzz.api [--examples N]          (DATABASE_URL selects the database; SQLite in a new directory otherwise)
 
-A new demo site is built and served; then, as a province regulator, a sampler, a tester and a manufacturer (each
-with their own API token), every operation of the schema is called with generated input (schemathesis), its path
+A new demo site is built and served; then, as eight people — two province regulator administrators, a sampler, a
+laboratory intake clerk, a tester, an approver, a manufacturer and a contractor, each with their own API token —
+every operation of the schema is called with generated input (schemathesis), its path
 parameters filled with real objects that person can see (found through the list operations, as a client would
 follow links), so that calls reach the code behind the lookup rather than stopping at 404. Afterwards:
 
@@ -28,7 +29,16 @@ import tempfile
 import time
 import urllib.request
 
-PERSONAS = {"regulator": "省级监管", "sampler1": "抽样人员", "tester": "检验人员", "manufacturer": "生产企业"}
+PERSONAS = {
+    "regulator": "省级监管管理员",
+    "regulator2": "省级第二管理员",
+    "sampler1": "抽样人员",
+    "intake": "样品接收",
+    "tester": "检验人员",
+    "approver": "报告批准",
+    "manufacturer": "生产企业",
+    "contractor": "施工单位",
+}
 PARAM = re.compile(r"\{([^}]+)\}")
 ORGANISATIONS = "/api/v1/organisations/?kind="
 # Body fields that name another object, and where a client finds a real one (what OpenAPI links would say).
@@ -53,7 +63,17 @@ REFERENCES = {
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=6, help="generated calls per operation and person")
+    parser.add_argument("--site", help="fuzz a site already running on this database (e.g. http://127.0.0.1:8000)")
+    parser.add_argument("--only", default="", help="only operations whose path contains this text")
     args = parser.parse_args(argv)
+    if args.site:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "choujian.settings")
+        import django
+
+        django.setup()
+        statuses, errors = _fuzz(args.site.rstrip("/"), _tokens(), args.examples, args.only)
+        _report(statuses, errors)
+        return 0 if not errors else 1
     os.environ.setdefault("CHOUJIAN_DATA_DIR", tempfile.mkdtemp(prefix="choujian-fuzz-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "choujian.settings")
     choujian = [sys.executable, "-m", "choujian.cli"]
@@ -75,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait(f"{base}/api/v1/schema/")
-        statuses, errors = _fuzz(base, tokens, args.examples)
+        statuses, errors = _fuzz(base, tokens, args.examples, args.only)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -109,12 +129,12 @@ def _wait(url: str) -> None:
     raise SystemExit(f"the site did not start: {url}")
 
 
-def _fuzz(base: str, tokens: dict[str, str], examples: int):
+def _fuzz(base: str, tokens: dict[str, str], examples: int, only: str = ""):
     import requests
     import schemathesis
 
     schema = schemathesis.openapi.from_url(f"{base}/api/v1/schema/")
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [op for op in (result.ok() for result in schema.get_all_operations()) if only in op.path]
     statuses: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     errors: list[str] = []
     for persona, token in tokens.items():
@@ -126,17 +146,21 @@ def _fuzz(base: str, tokens: dict[str, str], examples: int):
         order = {"GET": 0, "POST": 1, "PUT": 1, "PATCH": 1, "DELETE": 2}
         for operation in sorted(operations, key=lambda op: (order.get(op.method.upper(), 1), op.path)):
             label = f"{operation.method.upper()} {operation.path}"
-            fill = _real_parameters(session, base, operation.path)
-            known = dict(references)
-            version = _version(session, base, operation.path, fill)
-            if version is not None:
-                known["version"] = version
-            _check(operation, base, headers, fill, known, examples, persona, statuses[label], errors)()
-        _stateful(schema, base, headers, examples, persona, statuses, errors)
+            fills = _real_parameters(session, base, operation.path)
+            knowns = []
+            for fill in fills or [{}]:
+                known = dict(references)
+                version = _version(session, base, operation.path, fill)
+                if version is not None:
+                    known["version"] = version
+                knowns.append(known)
+            _check(operation, base, headers, fills, knowns, examples, persona, statuses[label], errors)()
+        if not only:
+            _stateful(schema, base, headers, examples, persona, statuses, errors)
     return statuses, errors
 
 
-def _check(operation, base, headers, fill, known, examples, persona, counts, errors):
+def _check(operation, base, headers, fills, knowns, examples, persona, counts, errors):
     from hypothesis import HealthCheck, given, settings
 
     @given(case=operation.as_strategy())
@@ -144,10 +168,12 @@ def _check(operation, base, headers, fill, known, examples, persona, counts, err
         max_examples=examples, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None
     )
     def check(case):
+        counts["calls"] += 1
+        pick = counts["calls"] // 2 % max(len(fills), 1)
+        fill, known = (fills[pick] if fills else {}), knowns[pick % len(knowns)]
         for name, value in fill.items():
             if name in (case.path_parameters or {}):
                 case.path_parameters[name] = value
-        counts["calls"] += 1
         if counts["calls"] % 2:  # every other call names real objects; the rest stays pure fuzz
             if isinstance(case.body, dict):
                 case.body.update({k: v for k, v in known.items() if k in case.body})
@@ -162,7 +188,7 @@ def _check(operation, base, headers, fill, known, examples, persona, counts, err
         code = response.status_code
         counts[f"{code // 100}xx"] += 1
         if 400 <= code < 500 and not counts["2xx"]:
-            counts["last_refusal"] = f"{code} {response.text[:160]}"
+            counts["last_refusal"] = f"{persona} {code} {response.text[:160]}"
         if code >= 500:
             errors.append(f"{persona} {case.method} {case.formatted_path} {case.body!r}: {code}")
 
@@ -202,12 +228,8 @@ def _references(session, base: str) -> dict:
     """One real value per reference field, as this person's list operations show them."""
     found = {}
     for name, (path, key) in REFERENCES.items():
-        try:
-            data = session.get(base + path, timeout=60).json()
-        except ValueError:
-            continue
-        items = data.get("results") if isinstance(data, dict) else data
-        if isinstance(items, list) and items and isinstance(items[0], dict) and items[0].get(key) is not None:
+        items = _items(session, base + path)
+        if items and items[0].get(key) is not None:
             found[name] = items[0][key]
     return found
 
@@ -224,29 +246,36 @@ def _version(session, base: str, path: str, fill: dict) -> int | None:
     return data.get("version") if isinstance(data, dict) else None
 
 
-def _real_parameters(session, base: str, path: str) -> dict[str, str]:
-    """Real values for the path's parameters: each from the first item the list above it shows this person."""
-    values: dict[str, str] = {}
+def _real_parameters(session, base: str, path: str, choices: int = 5) -> list[dict[str, str]]:
+    """Real values for the path's parameters, as a client follows links: each from the items the list above it shows
+    this person. Several objects are offered (in different states, so that some call finds one it may act on)."""
+    found: list[dict[str, str]] = [{}]
     for match in PARAM.finditer(path):
         name = match.group(1)
-        collection = path[: match.start()]
-        for known, value in values.items():
-            collection = collection.replace("{" + known + "}", value)
-        if "{" in collection:
-            break
-        try:
-            data = session.get(base + collection, timeout=60).json()
-        except ValueError:
-            break
-        items = data.get("results", data.get("items")) if isinstance(data, dict) else data
-        if not isinstance(items, list) or not items or not isinstance(items[0], dict):
-            break
-        item = items[0]
-        value = next((item[key] for key in (name, "code", "public_id", "id") if key in item), None)
-        if value is None:
-            break
-        values[name] = str(value)
-    return values
+        extended = []
+        for values in found:
+            collection = path[: match.start()]
+            for known, value in values.items():
+                collection = collection.replace("{" + known + "}", value)
+            if "{" in collection:
+                continue
+            for item in _items(session, base + collection)[:choices]:
+                value = next((item[key] for key in (name, "code", "public_id", "id") if key in item), None)
+                if value is not None:
+                    extended.append({**values, name: str(value)})
+        if not extended:
+            return [values for values in found if values]
+        found = extended[:choices]
+    return [values for values in found if values]
+
+
+def _items(session, url: str) -> list[dict]:
+    try:
+        data = session.get(url, timeout=60).json()
+    except ValueError:
+        return []
+    items = data.get("results", data.get("items")) if isinstance(data, dict) else data
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 
 def _ledger_verifies() -> bool:
