@@ -188,7 +188,11 @@ def _check(operation, base, headers, fills, knowns, examples, persona, counts, e
         code = response.status_code
         counts[f"{code // 100}xx"] += 1
         if 400 <= code < 500 and not counts["2xx"]:
-            counts["last_refusal"] = f"{persona} {code} {response.text[:160]}"
+            # A refusal on the content (400, 409) says more than "not yours" (403) or "no such object" (404).
+            rank = 0 if code in (403, 404) else 1
+            if rank >= counts.get("refusal_rank", 0):
+                counts["refusal_rank"] = rank
+                counts["last_refusal"] = f"{persona} {code} {response.text[:160]}"
         if code >= 500:
             errors.append(f"{persona} {case.method} {case.formatted_path} {case.body!r}: {code}")
 
