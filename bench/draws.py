@@ -178,6 +178,16 @@ def build_registry(count: int, *, say: Say = _quiet) -> dict:
     return {"enterprises": count, "products": count, "counties": len(counties), "insert_seconds": round(seconds, 1)}
 
 
+def _rules_in_force(admin) -> None:
+    """The strand rules, filed under the benchmark's category: a plan is approved only where rules are in force."""
+    from choujian.rules import schema
+    from choujian.rules.services import ruleset_activate, ruleset_create
+
+    name, content = next((n, c) for n, c in schema.load_directory() if c["category"]["code"] == "JT-0303")
+    content = {**content, "category": {"code": "BENCH-0303", "name": "预应力混凝土用钢绞线"}}
+    ruleset_activate(actor=admin, ruleset=ruleset_create(actor=admin, content=content, source_file=name))
+
+
 def _plan(say: Say):
     """An approved provincial plan over the registry's category, stratified by city, risk-based."""
     from choujian.accounts import services as accounts
@@ -222,6 +232,7 @@ def _plan(say: Say):
         laboratory=laboratory,
     )
     plan_submit(actor=drafter, plan=plan)
+    _rules_in_force(approver)
     say(f"    plan approved: 1 line stratified by city ({len(cities)} strata × {CITY_QUOTA}), risk-based")
     return plan_approve(actor=approver, plan=type(plan).objects.get(pk=plan.pk)), drafter
 

@@ -33,7 +33,19 @@ def setting(world) -> Setting:
     for sampler in samplers:
         InspectorQualification.objects.create(inspector=sampler, category=category)
     drafter = member(world.province, "regulator_admin", username="drafter")
+    rules_in_force(world.provincial_admin, category.code)
     return Setting(world, category, agency, lab, samplers, drafter, world.provincial_admin)
+
+
+def rules_in_force(admin, *codes: str) -> None:
+    """The shipped implementation rules of these categories put in force: a plan cannot be approved without them."""
+    from choujian.rules import schema
+    from choujian.rules.services import ruleset_activate, ruleset_create
+
+    for name, content in schema.load_directory(schema.DATA_DIR):
+        if content["category"]["code"] in codes:
+            ruleset = ruleset_create(actor=admin, content=content, source_file=name)
+            ruleset_activate(actor=admin, ruleset=ruleset)
 
 
 def approved_plan(setting: Setting, quota: int = 3, **line) -> Plan:
@@ -59,7 +71,7 @@ def approved_plan(setting: Setting, quota: int = 3, **line) -> Plan:
     return plan_approve(actor=setting.approver, plan=Plan.objects.get(pk=plan.pk))
 
 
-__all__ = ["approved_plan", "PlanLine"]
+__all__ = ["approved_plan", "rules_in_force", "PlanLine"]
 
 
 def link_token(participant) -> str:

@@ -27,7 +27,7 @@ def _fill_and_sign(client, field, record, api_for) -> dict:
     patch = {
         "version": record["version"],
         "batch_no": "B-20261101",
-        "lot_size": "80",
+        "lot_size": "800",
         "lot_unit": "t",
         "seal_numbers": ["S-1", "S-2"],
         "latitude": "26.1",

@@ -114,3 +114,13 @@ def tasks_visible_to(user: User) -> QuerySet[Task]:
 
 def open_tasks(plan: Plan) -> QuerySet[Task]:
     return plan.tasks.filter(status__in=TaskStatus.OPEN).select_related("enterprise", "product")
+
+
+def categories_without_rules(plan: Plan) -> list:
+    """The plan's product categories that no implementation rules (实施细则) in force cover: their samples could not
+    be tested."""
+    from choujian.rules.selectors import ruleset_in_force_for
+
+    return [
+        line.category for line in plan.lines.select_related("category") if ruleset_in_force_for(line.category) is None
+    ]

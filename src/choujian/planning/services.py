@@ -10,6 +10,7 @@ from choujian.core.codes import next_code
 from choujian.core.errors import NotPermitted, ServiceError
 from choujian.core.recording import record_create, record_delete, record_update
 from choujian.ledger.services import ledger_append
+from choujian.planning import selectors
 from choujian.planning.choices import PlanStatus
 from choujian.planning.models import InspectorQualification, Plan, PlanLine, Task
 
@@ -107,6 +108,16 @@ def plan_approve(*, actor: User, plan: Plan) -> Plan:
         raise ServiceError({"status": [f"计划处于“{plan.get_status_display()}”状态，不能批准"]})
     if plan.drafted_by_id == actor.pk:
         raise ServiceError({"approved_by": ["起草人不能批准自己起草的计划（须由另一名管理员批准）"]})
+    uncovered = selectors.categories_without_rules(plan)
+    if uncovered:
+        names = "、".join(f"{c.name}（{c.code}）" for c in uncovered)
+        raise ServiceError(
+            {
+                "lines": [
+                    f"以下产品类别没有在用的实施细则，样品将无法检验：{names}。请先启用相应的实施细则，或移除这些类别"
+                ]
+            }
+        )
     plan.approved_by, plan.approved_at = actor, timezone.now()
     plan.save(update_fields=["approved_by", "approved_at"])
     _pin_rules(plan, actor)

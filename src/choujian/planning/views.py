@@ -134,6 +134,9 @@ def plan_detail(request, code: str, line_form=None, return_form=None, status: in
         can_submit=editable,
         can_approve=approver and plan.status == PlanStatus.STATUS_SUBMITTED,
         is_drafter=plan.drafted_by_id == request.user.pk,
+        missing_rules=selectors.categories_without_rules(plan)
+        if plan.status in {*PlanStatus.EDITABLE, PlanStatus.STATUS_SUBMITTED}
+        else [],
         line_form=line_form or (forms.LineForm() if editable else None),
         return_form=return_form or forms.ReturnForm(),
         region_label=region_label(plan.region),
