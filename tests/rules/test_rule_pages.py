@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def shipped(world):
     ruleset_load_files(actor=None)
-    return RuleSet.objects.get(category__code="JT-0303")
+    return RuleSet.objects.get(category__code="JT-0303", rule_version="2025.1")
 
 
 def test_it_lets_an_admin_draft_edit_and_activate_a_new_version(client, world, shipped):
@@ -23,9 +23,9 @@ def test_it_lets_an_admin_draft_edit_and_activate_a_new_version(client, world, s
     assert shipped.title in listing and "新建版本" in listing
     page = client.get(f"/rules/new/?from={shipped.public_id}").content.decode()
     assert "items:" in page
-    content = dict(shipped.content, version="2026.1")
+    content = dict(shipped.content, version="2027.1")
     made = client.post("/rules/new/", {"content": yaml.safe_dump(content, allow_unicode=True)})
-    draft = RuleSet.objects.get(category__code="JT-0303", rule_version="2026.1")
+    draft = RuleSet.objects.get(category__code="JT-0303", rule_version="2027.1")
     assert made.status_code == 302 and draft.status == "draft"
     broken = client.post(f"/rules/{draft.public_id}/", {"content": "items: [\n  - bad", "version": draft.version})
     assert "第" in broken.content.decode() and "YAML" in broken.content.decode()

@@ -194,7 +194,7 @@ def test_the_version_in_force_is_the_latest_active_one_by_effective_date(world, 
     first = RuleSet.objects.get(source_file=STRAND)
     assert selectors.ruleset_in_force(first.category, dt.date(2026, 1, 1)) is None  # drafts are not in force
     ruleset_activate(actor=admin, ruleset=first, version=1)
-    later = _new_version(first.content, "2026.1")
+    later = _new_version(first.content, "2027.1")
     later["effective_date"] = "2026-07-01"
     second = ruleset_activate(actor=admin, ruleset=ruleset_create(actor=admin, content=later), version=1)
     assert selectors.ruleset_in_force(first.category, dt.date(2024, 12, 31)) is None

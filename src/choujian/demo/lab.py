@@ -8,7 +8,6 @@ from random import Random
 from choujian.accounts.models import Organisation, User
 from choujian.demo.field import handwriting, photo
 from choujian.demo.values import example_values
-from choujian.rules import schema
 from choujian.sampling import custody
 from choujian.sampling.models import Sample
 from choujian.testing import objections, services
@@ -31,9 +30,8 @@ class LabWork:
     def _intake(self, sample: Sample, laboratory: Organisation | None = None, retest=None) -> LabSample:
         laboratory = laboratory or sample.laboratory
         ruleset = services.ruleset_for(sample)
-        variant = services.suggest_variant(schema.variant_codes(ruleset.content), sample.record.model_spec)
         return services.intake_accept(
-            variant=variant,
+            variant=services.variant_for(ruleset, sample),
             actor=self._staff(laboratory, "intake"),
             sample=sample,
             seals_intact=True,

@@ -10,6 +10,8 @@ A rule file is YAML (or JSON) in ``data/``, one version of the implementation ru
     product_standards: [GB/T 5224-2023]
     variants:                       # optional: specifications whose limits differ
       - {code: 1×7-15.20-1860, name: 1×7 结构 公称直径 15.20 mm 强度级别 1860 MPa}
+      # optional `match`: regular expressions tried on the form's 规格型号 (normalised: half-width, × for x,
+      # no spaces, upper case) when it is not the code itself, e.g. match: ["\\(CR\\)$"]
     sampling: {unit: 根, test_quantity: 3, backup_quantity: 3, min_lot: {quantity: "10", unit: t},
                method: …, verified: false, note: …}   # optional backup_portions: 0~4 sealed backup portions
     judgment: {allowed_failures: {A: 0, B: 0, C: 0}, note: …}
@@ -274,13 +276,54 @@ def _variants(check: _Checker, raw: Any) -> list[dict]:
     for index, entry in enumerate(raw):
         prefix = f"variants[{index}]."
         entry = check.mapping(entry, f"variants[{index}]")
-        check.unknown(entry, {"code", "name"}, prefix=prefix)
+        check.unknown(entry, {"code", "name", "match"}, prefix=prefix)
         code = check.text(entry, "code", prefix=prefix, max_length=40)
         if code in seen:
             check.add(prefix + "code", f"规格“{code}”重复")
         seen.add(code)
-        variants.append({"code": code, "name": check.text(entry, "name", prefix=prefix)})
+        variant = {"code": code, "name": check.text(entry, "name", prefix=prefix)}
+        patterns = entry.get("match")
+        if patterns is not None:
+            variant["match"] = _patterns(check, patterns, prefix + "match")
+        variants.append(variant)
     return variants
+
+
+def _patterns(check: _Checker, raw: Any, name: str) -> list[str]:
+    if not isinstance(raw, list) or not raw or not all(isinstance(p, str) and p.strip() for p in raw):
+        check.add(name, "应为非空的正则表达式列表（与抽样单“规格型号”比对）")
+        return []
+    for pattern in raw:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            check.add(name, f"正则表达式“{pattern}”无效：{exc}")
+    return list(raw)
+
+
+_WIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "})
+
+
+def normalise_spec(text: str) -> str:
+    """规格型号 as written on a form, compared loosely: full-width to half-width, x/X/* to ×, spaces dropped."""
+    text = (text or "").translate(_WIDTH)
+    text = re.sub(r"(?<=\d)\s*[xX*]\s*(?=\d)", "×", text)
+    return re.sub(r"\s+", "", text).upper()
+
+
+def variants_for_spec(content: dict, spec: str) -> list[str]:
+    """The variants (specification rows) whose code is the form's 规格型号 or whose `match` patterns find it; the
+    caller refuses none or several: a sample is never judged by another grade's or size's limits."""
+    wanted = normalise_spec(spec)
+    if not wanted:
+        return []
+    found = []
+    for variant in content.get("variants", []):
+        if normalise_spec(variant["code"]) == wanted:
+            return [variant["code"]]
+        if any(re.search(pattern, wanted, re.IGNORECASE) for pattern in variant.get("match", [])):
+            found.append(variant["code"])
+    return found
 
 
 def _positive_decimal(check: _Checker, data: dict, key: str, prefix: str) -> str:

@@ -4,7 +4,6 @@ three different people. Objections, re-tests and final outcomes are in `objectio
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 
 from django.db import transaction
@@ -60,22 +59,42 @@ def ruleset_for(sample: Sample) -> RuleSet | None:
     return line.ruleset if line.ruleset_id else ruleset_in_force_for(line.category)
 
 
-def suggest_variant(codes: list[str], model_spec: str) -> str:
-    """The rules' variant that the sampling form's model/spec names, or shares the longest prefix with."""
-    if model_spec in codes:
-        return model_spec
-    scored = sorted(((len(os.path.commonprefix([code, model_spec])), code) for code in codes), reverse=True)
-    return scored[0][1] if scored and scored[0][0] >= 3 else ""
-
-
-def _variant(ruleset: RuleSet, variant: str, sample: Sample) -> str:
+def variant_for(ruleset: RuleSet, sample: Sample) -> str:
+    """The specification row (规格) a sample is judged by: the one the sampling form's 规格型号 names. None or several
+    is refused before testing starts — a sample is never judged by another grade's or size's limits."""
     codes = schema.variant_codes(ruleset.content)
     if not codes:
         return ""
-    variant = (variant or "").strip() or (sample.record.model_spec if sample.record.model_spec in codes else "")
-    if variant not in codes:
-        raise ServiceError({"variant": [f"请按抽样单上的规格型号选择实施细则中的规格：{'、'.join(codes)}"]})
-    return variant
+    spec = sample.record.model_spec
+    found = schema.variants_for_spec(ruleset.content, spec)
+    if len(found) == 1:
+        return found[0]
+    title = f"《{ruleset.title}》{ruleset.rule_version}"
+    if not found:
+        raise ServiceError(
+            {
+                "variant": [
+                    f"抽样单上的规格型号“{spec or '（未填写）'}”在实施细则{title}中没有对应的规格（细则中的规格："
+                    f"{'、'.join(codes)}），不能按其他规格判定。请核对抽样单，或由实施细则管理员补充该规格后再接收。"
+                ]
+            }
+        )
+    raise ServiceError(
+        {
+            "variant": [
+                f"抽样单上的规格型号“{spec}”对应实施细则{title}中的多个规格（{'、'.join(found)}），请由实施细则管理员修正"
+            ]
+        }
+    )
+
+
+def _variant(ruleset: RuleSet, variant: str, sample: Sample) -> str:
+    chosen = variant_for(ruleset, sample)
+    asked = (variant or "").strip()
+    if asked and asked != chosen:
+        spec = sample.record.model_spec
+        raise ServiceError({"variant": [f"抽样单上的规格型号为“{spec}”，对应细则规格“{chosen}”，不能按“{asked}”判定"]})
+    return chosen
 
 
 def _testing_due(lab_sample: LabSample, received_on) -> tuple[object, str]:

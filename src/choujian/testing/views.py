@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from choujian.accounts.choices import Role
 from choujian.core.access import login, public
 from choujian.core.errors import ServiceError
-from choujian.rules import schema
 from choujian.testing import objections, policy, selectors, services
 from choujian.testing.choices import LabStatus
 from choujian.testing.comparison_data import laboratory_comparison
@@ -153,9 +152,12 @@ def intake_page(request, code: str):
         "portions": [retest.portion] if retest else sample.portions.all(),
         "retest": retest,
         "ruleset": ruleset,
-        "variants": schema.variant_codes(ruleset.content) if ruleset else [],
     }
-    context["suggested"] = services.suggest_variant(context["variants"], sample.record.model_spec)
+    if ruleset is not None:
+        try:
+            context["variant"] = services.variant_for(ruleset, sample)
+        except ServiceError as exc:
+            context["variant_problem"] = " ".join(str(m) for ms in exc.errors.values() for m in ms)
     return render(request, "testing/intake.html", context)
 
 
