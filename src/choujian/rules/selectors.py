@@ -37,3 +37,9 @@ def ruleset_in_force(category: ProductCategory, on: dt.date | None = None) -> Ru
         .order_by("-effective_date", "-created_at")
         .first()
     )
+
+
+def other_editions(user: User, ruleset: RuleSet) -> list[RuleSet]:
+    """The category's other editions this user may read, newest first."""
+    editions = rulesets_visible_to(user).filter(category_id=ruleset.category_id).exclude(pk=ruleset.pk)
+    return list(editions.order_by("-effective_date", "-created_at"))

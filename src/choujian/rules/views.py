@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from choujian.core.access import login
 from choujian.core.errors import ConflictError, ServiceError
 from choujian.rules import policy, schema, selectors, services
+from choujian.rules.compare import compare
 
 
 def _text(content: dict) -> str:
@@ -69,12 +70,20 @@ def ruleset_detail(request, public_id):
             for errors in exc.errors.values():
                 for error in errors:
                     messages.error(request, error)
+    others = selectors.other_editions(request.user, ruleset)
+    wanted = request.GET.get("compare", "")
+    # By default against the edition before this one, if any: what a reviewer checks before activating it.
+    older = [o for o in others if (o.effective_date, o.created_at) < (ruleset.effective_date, ruleset.created_at)]
+    base = next((o for o in others if str(o.public_id) == wanted), None) or (older[0] if older else None)
     context = {
         "ruleset": ruleset,
         "content": ruleset.content,
         "unverified": schema.unverified(ruleset.content),
         "can_edit": can_edit,
         "text": text,
+        "others": others,
+        "base": base,
+        "changes": compare(base.content, ruleset.content) if base else [],
     }
     return render(request, "rules/detail.html", context)
 
