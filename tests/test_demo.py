@@ -392,3 +392,9 @@ def test_nothing_public_names_an_enterprise_before_its_task_is_sampled(demo, cli
         text = response.content.decode("utf-8", "replace")
         leaked = sorted(s for s in secrets if s and s in text)
         assert not leaked, f"{url} names {leaked}"
+
+
+@pytest.mark.django_db
+def test_its_tasks_show_the_chain_past_the_laboratory(demo):
+    statuses = set(Task.objects.values_list("status", flat=True))
+    assert {"received", "testing", "notified", "final"} <= statuses

@@ -141,9 +141,38 @@ def test_approval_issues_a_pdf_and_a_notice_and_silence_makes_the_result_final(l
     assert Task.objects.get(pk=lab.sample.task_id).outcome == "conforming"
 
 
+def _task_status(lab) -> str:
+    return Task.objects.get(pk=lab.sample.task_id).status
+
+
+def test_the_task_follows_its_sample_from_intake_to_a_final_result(lab):
+    assert _task_status(lab) == "received"
+    lab_sample = services.intake_accept(
+        actor=lab.intake, sample=lab.sample, seals_intact=True, matches_form=True, condition="完好"
+    )
+    assert _task_status(lab) == "testing"
+    report = _test_all(lab, lab_sample, lab.tester)
+    services.report_review(actor=lab.reviewer, report=report, approve=True)
+    report = services.report_approve(actor=lab.approver, report=report, verify_url=_url)
+    assert _task_status(lab) == "notified"  # issued (reported) and served in one step
+    objections.outcomes_settle(today=report.notice.objection_due + timedelta(days=1))
+    assert _task_status(lab) == "final"
+    api_status = _api_task(lab)["status"]
+    assert api_status == "final"
+
+
+def _api_task(lab) -> dict:
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(lab.field.setting.drafter)
+    return client.get(f"/api/v1/tasks/{Task.objects.get(pk=lab.sample.task_id).code}/").json()
+
+
 def test_an_objection_leads_to_a_drawn_retest_whose_result_is_final(lab):
     report = _approved(lab, fail_first=True)
     assert report.judgment == "fail"
+    assert _task_status(lab) == "notified"
     with pytest.raises(NotPermitted):
         objections.objection_file(
             actor=lab.tester, report=report, reasons="结果与企业自检不符，申请复检", client_uuid=uuid.uuid4()
@@ -159,9 +188,11 @@ def test_an_objection_leads_to_a_drawn_retest_whose_result_is_final(lab):
     assert objection.decide_by is not None
     with pytest.raises(NotPermitted):
         objections.objection_decide(actor=lab.party, objection=objection, accept=True, note="x")
+    assert _task_status(lab) == "objection"
     objections.objection_decide(
         actor=lab.field.setting.drafter, objection=objection, accept=True, note="理由充分，安排复检"
     )
+    assert _task_status(lab) == "retest"
     retest = objection.retest
     assert retest.laboratory == lab.other_lab  # the only other laboratory; drawn per draw-v1
     record = json.loads(retest.draw.record)
@@ -204,6 +235,7 @@ def test_an_objection_leads_to_a_drawn_retest_whose_result_is_final(lab):
     outcome = Outcome.objects.get(sample=lab.sample)
     assert outcome.basis == "retest" and outcome.judgment == "pass" and not outcome.ready_for_enforcement
     assert Task.objects.get(pk=lab.sample.task_id).outcome == "conforming"
+    assert _task_status(lab) == "final"
 
 
 def test_a_rejected_objection_leaves_the_non_conforming_result_final_and_ready_for_enforcement(lab):

@@ -60,6 +60,12 @@ class TaskStatus(ChoiceSet):
     STATUS_SEALED = "sealed"
     STATUS_IN_TRANSIT = "in_transit"
     STATUS_RECEIVED = "received"
+    STATUS_TESTING = "testing"
+    STATUS_REPORTED = "reported"
+    STATUS_NOTIFIED = "notified"
+    STATUS_OBJECTION = "objection"
+    STATUS_RETEST = "retest"
+    STATUS_FINAL = "final"
     CHOICES = [
         (STATUS_DRAWN, _("已抽中，待派员")),
         (STATUS_ASSIGNED, _("已派员，待抽样")),
@@ -71,14 +77,43 @@ class TaskStatus(ChoiceSet):
         (STATUS_SEALED, _("已封样，待送样")),
         (STATUS_IN_TRANSIT, _("送样途中")),
         (STATUS_RECEIVED, _("检验机构已接收")),
+        (STATUS_TESTING, _("检验中")),
+        (STATUS_REPORTED, _("检验报告已签发")),
+        (STATUS_NOTIFIED, _("结果已告知，异议期内")),
+        (STATUS_OBJECTION, _("异议处理中")),
+        (STATUS_RETEST, _("复检中")),
+        (STATUS_FINAL, _("结论已确定")),
     ]
     OPEN = frozenset({STATUS_DRAWN, STATUS_ASSIGNED, STATUS_SHORT_OF_INSPECTORS})
+    # How a status badge looks: ok (on track), warn (needs a decision), bad (stopped); others are neutral.
+    TONES = {
+        STATUS_REFUSED: "bad",
+        STATUS_SHORT_OF_INSPECTORS: "bad",
+        STATUS_ALTERNATE_REQUESTED: "warn",
+        STATUS_OBJECTION: "warn",
+        STATUS_RETEST: "warn",
+        **dict.fromkeys(
+            (STATUS_SEALED, STATUS_RECEIVED, STATUS_TESTING, STATUS_REPORTED, STATUS_NOTIFIED, STATUS_FINAL), "ok"
+        ),
+    }
     # A sampler may start (or resume) the sampling form in these states.
     SAMPLABLE = frozenset({STATUS_ASSIGNED, STATUS_SAMPLING})
     # Before sealing (or a refusal) the organiser may still replace the task by the next alternate.
     REPLACEABLE = OPEN | {STATUS_SAMPLING, STATUS_ALTERNATE_REQUESTED}
     # Once sampled, refused or replaced, a task's drawn item is revealed to the public (draw-v2); never before.
-    REVEALED = frozenset({STATUS_REPLACED, STATUS_REFUSED, STATUS_SEALED, STATUS_IN_TRANSIT, STATUS_RECEIVED})
+    # After the laboratory receives the sample the task follows its result to the end (the chain seen end to end).
+    AT_LABORATORY = frozenset(
+        {
+            STATUS_RECEIVED,
+            STATUS_TESTING,
+            STATUS_REPORTED,
+            STATUS_NOTIFIED,
+            STATUS_OBJECTION,
+            STATUS_RETEST,
+            STATUS_FINAL,
+        }
+    )
+    REVEALED = frozenset({STATUS_REPLACED, STATUS_REFUSED, STATUS_SEALED, STATUS_IN_TRANSIT}) | AT_LABORATORY
 
 
 class TaskOutcome(ChoiceSet):

@@ -252,6 +252,10 @@ class Task(PublicModel):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def status_tone(self) -> str:
+        return TaskStatus.TONES.get(self.status, "")
+
     def ledger_state(self) -> dict:
         return {
             "code": self.code,

@@ -184,6 +184,15 @@ def task_move(*, actor, task: Task, to: str, allowed_from: frozenset[str] | set[
     return current
 
 
+def task_advance(*, actor, task: Task, to: str, after: frozenset[str] | set[str]) -> Task:
+    """Move a task on along the laboratory chain (testing → reported → notified → objection → retest → final) when
+    it is at one of the stages `after`; a task already further on (or elsewhere) is left as it is."""
+    current = Task.objects.select_for_update().get(pk=task.pk)
+    if current.status not in after:
+        return current
+    return task_move(actor=actor, task=current, to=to, allowed_from=after)
+
+
 @transaction.atomic
 def task_record_outcome(*, actor, task: Task, outcome: str) -> Task:
     """The final result of a task's sample (合格/不合格), set once testing, objections and re-tests are done."""

@@ -16,8 +16,8 @@ from choujian.core.errors import NotPermitted, ServiceError
 from choujian.draws import sampler
 from choujian.draws.choices import DrawPurpose
 from choujian.ledger.services import ledger_append
-from choujian.planning.choices import TaskOutcome
-from choujian.planning.services import task_record_outcome
+from choujian.planning.choices import TaskOutcome, TaskStatus
+from choujian.planning.services import task_advance, task_record_outcome
 from choujian.sampling import files
 from choujian.sampling.choices import PortionKind
 from choujian.sampling.models import Sample
@@ -67,6 +67,7 @@ def notify(*, actor: User, report: Report) -> Notice | None:
     notice.objection_due = _objection_due(notice, timezone.localdate(now))
     notice.save()
     ledger_append(type="notice.sent", actor=actor, object=notice)
+    task_advance(actor=actor, task=sample.task, to=TaskStatus.STATUS_NOTIFIED, after={TaskStatus.STATUS_REPORTED})
     return notice
 
 
@@ -130,6 +131,9 @@ def objection_file(*, actor: User, report: Report, reasons: str, client_uuid, at
         for upload in attachments or []:
             _attach(actor=actor, stored=stored, upload=upload, objection=objection)
         ledger_append(type="objection.filed", actor=actor, object=objection)
+        task_advance(
+            actor=actor, task=objection.sample.task, to=TaskStatus.STATUS_OBJECTION, after={TaskStatus.STATUS_NOTIFIED}
+        )
     return objection
 
 
@@ -201,6 +205,7 @@ def retest_draw(*, actor: User, objection: Objection) -> Retest:
         draw=draw,
     )
     ledger_append(type="retest.drawn", actor=actor, object=retest)
+    task_advance(actor=actor, task=task, to=TaskStatus.STATUS_RETEST, after={TaskStatus.STATUS_OBJECTION})
     return retest
 
 
@@ -260,6 +265,8 @@ def finalise(*, actor, sample: Sample, report: Report, basis: str) -> Outcome:
     ledger_append(type="outcome.final", actor=actor, object=outcome)
     verdict = TaskOutcome.OUTCOME_NONCONFORMING if failed else TaskOutcome.OUTCOME_CONFORMING
     task_record_outcome(actor=actor, task=sample.task, outcome=verdict)
+    stages = {TaskStatus.STATUS_NOTIFIED, TaskStatus.STATUS_OBJECTION, TaskStatus.STATUS_RETEST}
+    task_advance(actor=actor, task=sample.task, to=TaskStatus.STATUS_FINAL, after=stages)
     return outcome
 
 

@@ -15,6 +15,8 @@ from choujian.core.canonical import digest
 from choujian.core.codes import next_code
 from choujian.core.errors import NotPermitted, ServiceError
 from choujian.ledger.services import ledger_append
+from choujian.planning.choices import TaskStatus
+from choujian.planning.services import task_advance
 from choujian.rules import judgment, schema
 from choujian.rules.models import RuleSet
 from choujian.rules.selectors import ruleset_in_force_for
@@ -192,6 +194,10 @@ def intake_accept(
         lab_sample.save()
         ledger_append(type="intake.accepted", actor=actor, object=intake)
         ledger_append(type="lab_sample.created", actor=actor, object=lab_sample)
+        if retest is None:
+            task_advance(
+                actor=actor, task=sample.task, to=TaskStatus.STATUS_TESTING, after={TaskStatus.STATUS_RECEIVED}
+            )
         if retest is not None:
             from choujian.testing.objections import retest_started
 
@@ -477,5 +483,9 @@ def report_approve(*, actor: User, report: Report, verify_url) -> Report:
         lab_sample.save(update_fields=["status", "version", "updated_at"])
         ledger_append(type="report.approved", actor=actor, object=report)
         ledger_append(type="lab_sample.status_changed", actor=actor, object=lab_sample)
+        if not lab_sample.is_retest:
+            task_advance(
+                actor=actor, task=sample.task, to=TaskStatus.STATUS_REPORTED, after={TaskStatus.STATUS_TESTING}
+            )
         notify(actor=actor, report=report)
     return report
