@@ -105,7 +105,11 @@ def _submit_review_approve(context_pages, base: str, lab_code: str, shots) -> st
     expect(reviewer.get_by_text("审核意见已提交")).to_be_visible()
 
     approver.goto(url)
-    _click_and_wait(approver, approver.get_by_role("button", name="批准并签发报告"))
+    # An irreversible step: the first click only shows what will happen; the second one does it.
+    approver.locator("#confirm-approve summary").click()
+    expect(approver.get_by_text("批准后：检验结果锁定")).to_be_visible()
+    approver.screenshot(path=str(shots[2]).replace(".png", "-confirm.png"), full_page=True)
+    _click_and_wait(approver, approver.get_by_role("button", name="确认批准并签发"))
     approver.wait_for_url(f"{base}/lab/reports/**")
     expect(approver.get_by_text("报告已批准并签发")).to_be_visible()
     approver.screenshot(path=str(shots[2]), full_page=True)
@@ -193,8 +197,11 @@ def test_a_sample_goes_through_the_lab_an_objection_and_a_retest_in_the_browser(
     context, office = _as(browser, base, organiser)
     contexts.append(context)
     office.goto(report_url)
+    expect(office.locator("#note")).to_be_hidden()  # the decision is behind a confirmation step
+    office.locator("#confirm-decide summary").click()
+    expect(office.get_by_text("不予受理：原检验结论即为最终结论")).to_be_visible()
     office.fill("#note", "理由充分，安排复检")
-    _click_and_wait(office, office.get_by_role("button", name="受理并安排复检"))
+    _click_and_wait(office, office.get_by_role("button", name="确认受理并安排复检"))
     expect(office.get_by_text("已作出决定")).to_be_visible()
     expect(office.get_by_text(f"复检机构：{lab.other_lab.name}")).to_be_visible()
     retest = Retest.objects.get(objection=objection)
