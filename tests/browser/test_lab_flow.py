@@ -60,10 +60,15 @@ def _intake(page, base: str, sample_code: str, shot) -> str:
     page.fill("#condition", "包装完好，封条完整，数量与抽样单一致")
     page.screenshot(path=str(shot), full_page=True)
     _click_and_wait(page, page.get_by_role("button", name="接收并生成盲样编号"))
-    page.wait_for_url(f"{base}/lab/")
+    page.wait_for_url(f"{base}/lab/samples/**")
     match = LAB_CODE.search(page.locator("ul.messages").inner_text())
     assert match, page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # The blind label to stick on the portion: a PDF with the lab code and nothing about the source.
+    label = page.get_by_role("link", name="打印盲样标签")
+    expect(label).to_be_visible()
+    pdf = page.request.get(base + label.get_attribute("href"))
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF-")
     return match.group(1)
 
 

@@ -172,7 +172,7 @@ def a4_frame() -> Frame:
     )
 
 
-def _draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
+def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
     """Draw `data` as a QR code (level M) in a size×size square whose four-module quiet zone is included."""
     rows = list(segno.make(data, error="m", micro=False).matrix_iter(scale=1, border=4))
     module = size / len(rows)
@@ -208,7 +208,7 @@ class QrFlowable(Flowable):
         return self.size, self.size
 
     def draw(self):
-        _draw_qr(self.canv, self.data, 0, 0, self.size)
+        draw_qr(self.canv, self.data, 0, 0, self.size)
 
 
 # ── sampling form ──────────────────────────────────────────────────────────────────────────────────────────────────
@@ -688,36 +688,61 @@ def _fit(text: str, font: str, size: float, width: float, smallest: float = 5) -
     return size
 
 
-def _draw_label(canvas: Canvas, x: float, y: float, *, code: str, kind: str, seal: str, sealed: str, url: str) -> None:
-    """One 60×40 mm label with its lower-left corner at (x, y). Nothing here may identify enterprise or product."""
+def draw_label(
+    canvas: Canvas,
+    x: float,
+    y: float,
+    *,
+    code: str,
+    kind: str,
+    rows: Sequence[tuple[str, str]],
+    url: str,
+    heading: str = "监督抽查样品",
+    code_caption: str = "样品编号",
+) -> None:
+    """One 60×40 mm label with its lower-left corner at (x, y): QR, heading, kind, two captioned rows and the code.
+    Nothing here may identify enterprise or product."""
     font, bold = cjk_font_name(), cjk_bold_font_name()
-    _draw_qr(canvas, url, x + 1 * mm, y + LABEL_H - 1 * mm - LABEL_QR, LABEL_QR)
+    draw_qr(canvas, url, x + 1 * mm, y + LABEL_H - 1 * mm - LABEL_QR, LABEL_QR)
     left = x + 1 * mm + LABEL_QR + 1 * mm
     room = x + LABEL_W - 2 * mm - left
     canvas.saveState()
     canvas.setFillColor(LABEL_GREY)
     canvas.setFont(font, 6.5)
-    canvas.drawString(left, y + LABEL_H - 5.5 * mm, "监督抽查样品")
+    canvas.drawString(left, y + LABEL_H - 5.5 * mm, heading)
     canvas.setFillColor(colors.black)
     canvas.setFont(bold, _fit(kind, bold, 12, room))
     canvas.drawString(left, y + LABEL_H - 12 * mm, kind)
-    rows = (("封条编号", seal, 17.5), ("封样日期", sealed, 25.5))
-    for caption, value, top in rows:
+    for (caption, value), top in zip(rows[:2], (17.5, 25.5), strict=False):
         canvas.setFillColor(LABEL_GREY)
         canvas.setFont(font, 6)
         canvas.drawString(left, y + LABEL_H - top * mm, caption)
         canvas.setFillColor(colors.black)
         canvas.setFont(font, _fit(value, font, 8.5, room))
         canvas.drawString(left, y + LABEL_H - (top + 4) * mm, value)
-    caption = "样品编号"
     canvas.setFillColor(LABEL_GREY)
     canvas.setFont(font, 7)
-    canvas.drawString(x + 2 * mm, y + 4 * mm, caption)
-    start = x + 2 * mm + stringWidth(caption, font, 7) + 1.5 * mm
+    canvas.drawString(x + 2 * mm, y + 4 * mm, code_caption)
+    start = x + 2 * mm + stringWidth(code_caption, font, 7) + 1.5 * mm
     canvas.setFillColor(colors.black)
     canvas.setFont(LATIN_BOLD, _fit(code, LATIN_BOLD, 12, x + LABEL_W - 2 * mm - start))
     canvas.drawString(start, y + 4 * mm, code)
     canvas.restoreState()
+
+
+def label_pages_pdf(labels: list[dict], title: str) -> bytes:
+    """Labels of `draw_label`, one 60×40 mm page each (for a label printer)."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(LABEL_W, LABEL_H), invariant=1, pageCompression=1)
+    canvas.setTitle(title)
+    canvas.setCreator("Choujian")
+    for label in labels:
+        draw_label(canvas, 0, 0, **label)
+        canvas.showPage()
+    if not labels:
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
 
 
 def labels_pdf(sample: Sample, *, label_url: Callable[[Portion], str], layout: str = "label") -> bytes:
@@ -734,25 +759,15 @@ def labels_pdf(sample: Sample, *, label_url: Callable[[Portion], str], layout: s
             {
                 "code": portion.label_code,
                 "kind": kind,
-                "seal": portion.seal_no or EMPTY,
-                "sealed": sealed,
+                "rows": (("封条编号", portion.seal_no or EMPTY), ("封样日期", sealed)),
                 "url": label_url(portion),
             }
             for portion, kind in _portions(sample)
         ]
-    buffer = io.BytesIO()
     title = f"样品标签 {sample.code}"
     if layout == "label":
-        canvas = Canvas(buffer, pagesize=(LABEL_W, LABEL_H), invariant=1, pageCompression=1)
-        canvas.setTitle(title)
-        canvas.setCreator("Choujian")
-        for label in labels:
-            _draw_label(canvas, 0, 0, **label)
-            canvas.showPage()
-        if not labels:
-            canvas.showPage()
-        canvas.save()
-        return buffer.getvalue()
+        return label_pages_pdf(labels, title)
+    buffer = io.BytesIO()
 
     canvas = Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1)
     canvas.setTitle(title)
@@ -765,7 +780,7 @@ def labels_pdf(sample: Sample, *, label_url: Callable[[Portion], str], layout: s
         chunk = labels[page * per_page : (page + 1) * per_page]
         for n, label in enumerate(chunk):
             row, column = divmod(n, A4_COLUMNS)
-            _draw_label(canvas, x0 + column * LABEL_W, y0 + grid_h - (row + 1) * LABEL_H, **label)
+            draw_label(canvas, x0 + column * LABEL_W, y0 + grid_h - (row + 1) * LABEL_H, **label)
         _draw_cut_lines(canvas, x0, y0, grid_w, grid_h)
         canvas.saveState()
         canvas.setFont(cjk_font_name(), 7)

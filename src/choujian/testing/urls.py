@@ -8,6 +8,7 @@ urlpatterns = [
     path("oversight/", views.oversight, name="oversight"),
     path("intake/<str:code>/", views.intake_page, name="intake"),
     path("samples/<str:lab_code>/", views.lab_sample_page, name="lab_sample"),
+    path("samples/<str:lab_code>/label.pdf", views.blind_label, name="blind_label"),
     path("reports/<str:code>/", views.report_page, name="report"),
     path("reports/<str:code>/action/", views.report_action, name="report_action"),
 ]

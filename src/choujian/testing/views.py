@@ -6,8 +6,9 @@ import hashlib
 import uuid
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from choujian.accounts.choices import Role
 from choujian.core.access import login, public
 from choujian.core.errors import ServiceError
 from choujian.testing import objections, policy, selectors, services
+from choujian.testing.blind_label import blind_label_pdf
 from choujian.testing.choices import LabStatus
 from choujian.testing.comparison_data import laboratory_comparison
 from choujian.testing.links import verify_url
@@ -53,6 +55,16 @@ def _blind(request, lab_code: str) -> LabSample:
     if lab_sample is None:
         raise Http404(_("盲样不存在或不属于您的检验机构"))
     return lab_sample
+
+
+@login
+def blind_label(request, lab_code: str):
+    """The blind label of a lab sample as a 60×40 mm PDF, for the laboratory's own staff."""
+    lab_sample = _blind(request, lab_code)
+    url = request.build_absolute_uri(reverse("testing:lab_sample", args=[lab_sample.lab_code]))
+    response = HttpResponse(blind_label_pdf(lab_sample, url=url), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="blind-label-{lab_sample.lab_code}.pdf"'
+    return response
 
 
 @login
@@ -137,10 +149,10 @@ def intake_page(request, code: str):
                 lab_sample = services.intake_accept(variant=request.POST.get("variant", ""), retest=retest, **common)
                 messages.success(
                     request,
-                    _("已接收：盲样编号 %(code)s。请在样品上粘贴盲样编号，撤去原标签后交检验员。")
+                    _("已接收：盲样编号 %(code)s。请打印盲样标签贴在样品上，撤去原标签后交检验员。")
                     % {"code": lab_sample.lab_code},
                 )
-                return redirect("testing:home")
+                return redirect("testing:lab_sample", lab_code=lab_sample.lab_code)
             services.intake_reject(reason=request.POST.get("reason", ""), retest=retest, **common)
             messages.success(request, _("已拒收，组织单位可见"))
             return redirect("testing:home")
