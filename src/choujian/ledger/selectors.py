@@ -1,10 +1,14 @@
 """Reads of the ledger. The log itself is public; object histories are shown to auditors and regulators."""
 
+from choujian.accounts.choices import Role
 from choujian.ledger import merkle
 from choujian.ledger.models import Checkpoint, LedgerEntry
 from choujian.ledger.services import _node_getter, current_size
 
-__all__ = ["current_size"]
+__all__ = ["LEDGER_READERS", "current_size"]
+
+# Who opens the ledger page with object histories (the public API serves the log itself to anyone).
+LEDGER_READERS = Role.REGULATOR_ROLES
 
 
 def latest_checkpoint() -> Checkpoint | None:

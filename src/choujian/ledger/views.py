@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from choujian.accounts.choices import Role
 from choujian.accounts.models import User
 from choujian.core.access import roles
 from choujian.ledger import merkle, note, selectors
@@ -159,7 +158,7 @@ def _inclusion(seq: int, checkpoint: dict | None) -> dict:
     }
 
 
-@roles(Role.REGULATOR_ROLES)
+@roles(selectors.LEDGER_READERS)
 def home(request):
     ref = (request.GET.get("object") or "").strip()[:200]
     raw_entry = (request.GET.get("entry") or "").strip()

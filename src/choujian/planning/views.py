@@ -502,6 +502,8 @@ def task_detail(request, code: str):
         "inspectors": draw_selectors.task_inspectors(task),
         "inspector_draw": task.draws.order_by("created_at").first(),
         "replaced_by": replacement,
+        "replacement_visible": bool(replacement)
+        and selectors.tasks_visible_to(request.user).filter(pk=replacement.replacement_id).exists(),
         "replacement_reason": ReplacementReason.display(replacement.reason) if replacement else "",
         "is_regulator": selectors.plans_regulated_by(request.user).filter(pk=task.plan_id).exists(),
     }

@@ -17,6 +17,7 @@ from choujian.accounts.context import REGISTRY_READERS
 from choujian.core.access import roles
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.templatetags.regions import region as region_label
+from choujian.ledger.selectors import LEDGER_READERS
 from choujian.registry import forms, policy, selectors, services
 from choujian.registry.models import DeliveryDocument
 
@@ -179,6 +180,7 @@ def object_detail(request, kind: str, public_id):
     obj = _get_visible(page, request.user, public_id)
     fields = [(obj._meta.get_field(name).verbose_name, _attr(obj, name)) for name in page.detail_fields]
     context = {"page": page, "obj": obj, "fields": fields, "can_edit": page.can_edit(request.user, obj)}
+    context["ledger_link"] = request.user.has_any_role(LEDGER_READERS)
     if hasattr(obj, "archived_at"):
         context["can_archive"] = not obj.archived and policy.can_archive(request.user, obj)
         context["can_unarchive"] = obj.archived and policy.can_unarchive(request.user, obj)

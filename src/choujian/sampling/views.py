@@ -144,6 +144,7 @@ def record_page(request, code: str):
     context = {
         "record": record,
         "task": record.task,
+        "task_visible": tasks_visible_to(request.user).filter(pk=record.task_id).exists(),
         "form": form,
         "editable": editable,
         "evidence": record.evidence.all(),
@@ -219,6 +220,7 @@ def sample_page(request, code: str):
     context = {
         "sample": sample,
         "record": sample.record,
+        "record_visible": selectors.records_visible_to(request.user).filter(pk=sample.record_id).exists(),
         "task": sample.task,
         "portions": portions,
         "my_portions": mine,

@@ -195,6 +195,7 @@ def report_page(request, code: str):
     sample = report.lab_sample.portion.sample
     user = request.user
     objection = report.objections.first()
+    visible = selectors.reports_visible_to(user)
     retest = getattr(objection, "retest", None) if objection else None
     context = {
         "report": report,
@@ -202,10 +203,9 @@ def report_page(request, code: str):
         "notice": getattr(report, "notice", None),
         "objection": objection,
         "retest": retest,
-        "retest_report": Report.objects.filter(lab_sample__portion=retest.portion).first() if retest else None,
-        "original_report": Report.objects.filter(
-            lab_sample__portion__sample=sample, lab_sample__is_retest=False
-        ).first(),
+        # Linked only where this viewer may open them (the other laboratory's staff may not).
+        "retest_report": visible.filter(lab_sample__portion=retest.portion).first() if retest else None,
+        "original_report": visible.filter(lab_sample__portion__sample=sample, lab_sample__is_retest=False).first(),
         "outcome": getattr(sample, "outcome", None),
         "is_party": policy.is_inspected_party(user, sample),
         "is_organiser": policy.is_organiser(user, sample),
