@@ -48,6 +48,22 @@ def inspected_party_q(user: User, task: str) -> Q:
     return condition
 
 
+def project_party_q(user: User, task: str) -> Q:
+    """Rows whose task (at the lookup `task`) sampled a lot delivered to a project the user builds, supervises or
+    owns: the project's parties see the results of what was delivered to them."""
+    condition = Q(pk__in=[])
+    lookups = {
+        OrganisationKind.KIND_OWNER: ({Role.ROLE_OWNER_STAFF}, "delivery__section__project__owner_id__in"),
+        OrganisationKind.KIND_SUPERVISOR: ({Role.ROLE_SUPERVISOR_STAFF}, "delivery__section__supervisor_id__in"),
+        OrganisationKind.KIND_CONTRACTOR: ({Role.ROLE_CONTRACTOR_STAFF}, "delivery__section__contractor_id__in"),
+    }
+    for kind, (roles, lookup) in lookups.items():
+        organisations = _orgs(user, kind, roles)
+        if organisations:
+            condition |= Q(**{f"{task}__{lookup}": organisations})
+    return condition
+
+
 def records_visible_to(user: User) -> QuerySet[SamplingRecord]:
     if not user.is_authenticated:
         return SamplingRecord.objects.none()

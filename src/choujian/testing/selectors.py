@@ -17,7 +17,7 @@ from choujian.accounts.models import User
 from choujian.planning.selectors import tasks_visible_to
 from choujian.sampling.choices import SampleStatus
 from choujian.sampling.models import Sample
-from choujian.sampling.selectors import inspected_party_q
+from choujian.sampling.selectors import inspected_party_q, project_party_q
 from choujian.testing import policy
 from choujian.testing.choices import LabStatus, ObjectionStatus
 from choujian.testing.models import LabSample, Notice, Objection, Outcome, Report, Retest
@@ -81,13 +81,15 @@ def _party_q(user: User, prefix: str) -> Q:
 
 def reports_visible_to(user: User) -> QuerySet[Report]:
     """Unblinded reports: the laboratory's approvers and intake clerks, regulators who see the task, and — once
-    approved — the inspected party."""
+    approved — the inspected party and the parties of the project the lot was delivered to."""
     if not user.is_authenticated:
         return Report.objects.none()
     labs = policy.lab_ids(user, UNBLINDED_LAB)
     tasks = regulated_tasks(user).values("pk")
     condition = Q(lab_sample__laboratory_id__in=labs) | Q(lab_sample__portion__sample__task__in=tasks)
-    condition |= _party_q(user, "lab_sample__portion__sample__") & Q(status=LabStatus.STATUS_APPROVED)
+    approved = Q(status=LabStatus.STATUS_APPROVED)
+    condition |= _party_q(user, "lab_sample__portion__sample__") & approved
+    condition |= project_party_q(user, "lab_sample__portion__sample__task") & approved
     ids = Report.objects.filter(condition).values("pk")
     return Report.objects.filter(pk__in=ids).select_related(
         "lab_sample__portion__sample__task__plan", "lab_sample__laboratory", "drafted_by", "reviewed_by", "approved_by"
@@ -146,4 +148,14 @@ def report_by_token(token: str) -> Report | None:
         Report.objects.filter(verify_token=token, status=LabStatus.STATUS_APPROVED)
         .select_related("lab_sample__laboratory")
         .first()
+    )
+
+
+def project_results(user: User, project) -> QuerySet[Report]:
+    """Approved reports of lots delivered to a project, as far as this user may read them, newest first."""
+    return (
+        reports_visible_to(user)
+        .filter(status=LabStatus.STATUS_APPROVED, lab_sample__portion__sample__task__delivery__section__project=project)
+        .select_related("lab_sample__portion__sample__task__delivery__section", "lab_sample__portion__sample__outcome")
+        .order_by("-approved_at")
     )

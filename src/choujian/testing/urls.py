@@ -10,5 +10,6 @@ urlpatterns = [
     path("samples/<str:lab_code>/", views.lab_sample_page, name="lab_sample"),
     path("samples/<str:lab_code>/label.pdf", views.blind_label, name="blind_label"),
     path("reports/<str:code>/", views.report_page, name="report"),
+    path("projects/<uuid:public_id>/results/", views.project_results_page, name="project_results"),
     path("reports/<str:code>/action/", views.report_action, name="report_action"),
 ]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from choujian.accounts.choices import Role
 from choujian.core.access import login, public
 from choujian.core.errors import ServiceError
+from choujian.registry.selectors import projects_visible_to
 from choujian.testing import objections, policy, selectors, services
 from choujian.testing.blind_label import blind_label_pdf
 from choujian.testing.choices import LabStatus
@@ -55,6 +56,16 @@ def _blind(request, lab_code: str) -> LabSample:
     if lab_sample is None:
         raise Http404(_("盲样不存在或不属于您的检验机构"))
     return lab_sample
+
+
+@login
+def project_results_page(request, public_id):
+    """Results of the lots delivered to a project, for its owner, supervisor and contractors (and regulators)."""
+    project = projects_visible_to(request.user).filter(public_id=public_id).first()
+    if project is None:
+        raise Http404(_("建设项目不存在或您无权查看"))
+    context = {"project": project, "reports": selectors.project_results(request.user, project)[:200]}
+    return render(request, "testing/project_results.html", context)
 
 
 @login
