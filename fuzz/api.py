@@ -28,6 +28,18 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Tally:
+    """What one operation answered: counts per status class, calls made, and the most telling refusal."""
+
+    counts: collections.Counter = field(default_factory=collections.Counter)
+    calls: int = 0
+    refusal: str = ""
+    refusal_rank: int = -1
+
 
 PERSONAS = {
     "regulator": "省级监管管理员",
@@ -135,7 +147,7 @@ def _fuzz(base: str, tokens: dict[str, str], examples: int, only: str = ""):
 
     schema = schemathesis.openapi.from_url(f"{base}/api/v1/schema/")
     operations = [op for op in (result.ok() for result in schema.get_all_operations()) if only in op.path]
-    statuses: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    statuses: dict[str, Tally] = collections.defaultdict(Tally)
     errors: list[str] = []
     for persona, token in tokens.items():
         headers = {"Authorization": f"Token {token}"}
@@ -160,7 +172,7 @@ def _fuzz(base: str, tokens: dict[str, str], examples: int, only: str = ""):
     return statuses, errors
 
 
-def _check(operation, base, headers, fills, knowns, examples, persona, counts, errors):
+def _check(operation, base, headers, fills, knowns, examples, persona, tally: Tally, errors):
     from hypothesis import HealthCheck, given, settings
 
     @given(case=operation.as_strategy())
@@ -168,13 +180,13 @@ def _check(operation, base, headers, fills, knowns, examples, persona, counts, e
         max_examples=examples, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None
     )
     def check(case):
-        counts["calls"] += 1
-        pick = counts["calls"] // 2 % max(len(fills), 1)
+        tally.calls += 1
+        pick = tally.calls // 2 % max(len(fills), 1)
         fill, known = (fills[pick] if fills else {}), knowns[pick % len(knowns)]
         for name, value in fill.items():
             if name in (case.path_parameters or {}):
                 case.path_parameters[name] = value
-        if counts["calls"] % 2:  # every other call names real objects; the rest stays pure fuzz
+        if tally.calls % 2:  # every other call names real objects; the rest stays pure fuzz
             if isinstance(case.body, dict):
                 case.body.update({k: v for k, v in known.items() if k in case.body})
             if case.query and "version" in case.query and "version" in known:
@@ -183,16 +195,15 @@ def _check(operation, base, headers, fills, knowns, examples, persona, counts, e
             response = case.call(base_url=base, headers=headers, timeout=60)
         except Exception as exc:  # a dropped connection is as bad as a 500
             errors.append(f"{persona} {case.method} {case.formatted_path}: {exc}")
-            counts["5xx"] += 1
+            tally.counts["5xx"] += 1
             return
         code = response.status_code
-        counts[f"{code // 100}xx"] += 1
-        if 400 <= code < 500 and not counts["2xx"]:
+        tally.counts[f"{code // 100}xx"] += 1
+        if 400 <= code < 500 and not tally.counts["2xx"]:
             # A refusal on the content (400, 409) says more than "not yours" (403) or "no such object" (404).
             rank = 0 if code in (403, 404) else 1
-            if rank >= counts.get("refusal_rank", 0):
-                counts["refusal_rank"] = rank
-                counts["last_refusal"] = f"{persona} {code} {response.text[:160]}"
+            if rank >= tally.refusal_rank:
+                tally.refusal_rank, tally.refusal = rank, f"{persona} {code} {response.text[:160]}"
         if code >= 500:
             errors.append(f"{persona} {case.method} {case.formatted_path} {case.body!r}: {code}")
 
@@ -211,8 +222,7 @@ def _stateful(schema, base, headers, examples, persona, statuses, errors) -> Non
         def validate_response(self, response, case, **kwargs):
             label = f"{case.method.upper()} {case.operation.path}"
             code = response.status_code
-            statuses[label][f"{code // 100}xx"] += 1
-            statuses[label]["stateful"] += 1
+            statuses[label].counts[f"{code // 100}xx"] += 1
             if code >= 500:
                 errors.append(f"{persona} (stateful) {case.method} {case.formatted_path} {case.body!r}: {code}")
 
@@ -320,7 +330,7 @@ def _report(statuses: dict, errors: list[str]) -> None:
     print(f"{'operation':70} {'2xx':>6} {'4xx':>6} {'5xx':>6}")
     never = []
     for label in sorted(statuses):
-        counts = statuses[label]
+        counts = statuses[label].counts
         if not (counts["2xx"] or counts["4xx"] or counts["5xx"]):
             continue
         print(f"{label:70} {counts['2xx']:>6} {counts['4xx']:>6} {counts['5xx']:>6}")
@@ -330,7 +340,7 @@ def _report(statuses: dict, errors: list[str]) -> None:
     reached = total - len(never)
     print(f"operations: {total}; with at least one 2xx: {reached} ({100 * reached / max(total, 1):.0f}%)")
     for label in never:
-        print(f"  never 2xx: {label} — {statuses[label].get('last_refusal', '')}")
+        print(f"  never 2xx: {label} — {statuses[label].refusal}")
     print(f"5xx or dropped: {len(errors)}")
     for line in errors[:50]:
         print(f"  {line}")
