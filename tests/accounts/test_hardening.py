@@ -26,6 +26,14 @@ def test_json_nested_fifty_thousand_levels_deep_is_a_400(api, world):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("body", [{"category": "JT\x00-0303", "name": "x"}, {"name": ["a", {"b\x00": 1}]}])
+def test_a_nul_character_anywhere_in_a_json_body_is_a_400_not_a_500(api, world, body):
+    # PostgreSQL refuses NUL even in a lookup: a product posted with such a category code answered 500 there.
+    response = api(world.provincial_admin).post("/api/v1/products/", body, format="json")
+    assert response.status_code == 400
+    assert "空字符" in response.json()["detail"]
+
+
 def test_pages_carry_a_script_policy_and_no_inline_scripts(client, world):
     client.force_login(world.provincial_officer)
     response = client.get("/")

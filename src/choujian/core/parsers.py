@@ -1,9 +1,25 @@
-"""JSON bodies: a clear 400 for nesting no form of ours needs (50,000 levels deep used to raise a 500)."""
+"""JSON bodies: a clear 400 for nesting no form of ours needs (50,000 levels deep used to raise a 500), and for NUL
+characters, which PostgreSQL cannot store or even compare (a NUL in a looked-up code raised a 500 there)."""
 
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 MAX_DEPTH = 32
+
+
+def _has_nul(value) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _too_deep(value, limit: int) -> bool:
@@ -27,4 +43,6 @@ class BoundedJSONParser(JSONParser):
             raise ParseError(f"JSON 嵌套层数过多（不超过 {MAX_DEPTH} 层）") from None
         if _too_deep(data, MAX_DEPTH):
             raise ParseError(f"JSON 嵌套层数过多（不超过 {MAX_DEPTH} 层）")
+        if _has_nul(data):
+            raise ParseError("文本中不能包含空字符（\\u0000）")
         return data
