@@ -221,8 +221,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
         "choujian.core.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "choujian.core.parsers.FormParser",
+        "choujian.core.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "choujian.core.api.Pagination",
     "PAGE_SIZE": 50,

@@ -34,6 +34,21 @@ def test_a_nul_character_anywhere_in_a_json_body_is_a_400_not_a_500(api, world, 
     assert "空字符" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("fmt", ["multipart", None])
+def test_a_nul_character_in_a_form_body_is_a_400_not_a_500(api, world, fmt):
+    body = {"category": "JT\x00-0303", "name": "x"}
+    client = api(world.provincial_admin)
+    if fmt:
+        response = client.post("/api/v1/products/", body, format=fmt)
+    else:
+        from urllib.parse import urlencode
+
+        response = client.generic(
+            "POST", "/api/v1/products/", urlencode(body), content_type="application/x-www-form-urlencoded"
+        )
+    assert response.status_code == 400 and "空字符" in response.json()["detail"]
+
+
 def test_pages_carry_a_script_policy_and_no_inline_scripts(client, world):
     client.force_login(world.provincial_officer)
     response = client.get("/")

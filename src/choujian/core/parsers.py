@@ -1,6 +1,7 @@
 """JSON bodies: a clear 400 for nesting no form of ours needs (50,000 levels deep used to raise a 500), and for NUL
 characters, which PostgreSQL cannot store or even compare (a NUL in a looked-up code raised a 500 there)."""
 
+from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -44,5 +45,28 @@ class BoundedJSONParser(JSONParser):
         if _too_deep(data, MAX_DEPTH):
             raise ParseError(f"JSON 嵌套层数过多（不超过 {MAX_DEPTH} 层）")
         if _has_nul(data):
-            raise ParseError("文本中不能包含空字符（\\u0000）")
+            raise ParseError(NUL_MESSAGE)
         return data
+
+
+NUL_MESSAGE = "文本中不能包含空字符（\\u0000）"
+
+
+def _refuse_nul_fields(data) -> None:
+    for key, values in data.lists():
+        if "\x00" in key or any(isinstance(v, str) and "\x00" in v for v in values):
+            raise ParseError(NUL_MESSAGE)
+
+
+class FormParser(parsers.FormParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        _refuse_nul_fields(data)
+        return data
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        _refuse_nul_fields(parsed.data)
+        return parsed

@@ -13,11 +13,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from choujian.core.api import ScopedModelViewSet
 from choujian.core.parsers import BoundedJSONParser as JSONParser
+from choujian.core.parsers import FormParser, MultiPartParser
 from choujian.draws import selectors as draw_selectors
 from choujian.draws import services as draw_services
 from choujian.planning import selectors, serializers, services

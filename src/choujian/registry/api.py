@@ -5,11 +5,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers as serializers_
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from choujian.core.api import ScopedModelViewSet
 from choujian.core.parsers import BoundedJSONParser as JSONParser
+from choujian.core.parsers import FormParser, MultiPartParser
 from choujian.registry import filters, selectors, serializers, services
 
 

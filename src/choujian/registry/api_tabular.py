@@ -6,13 +6,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from choujian.accounts.context import REGISTRY_READERS
+from choujian.core.parsers import FormParser, MultiPartParser
 from choujian.registry import exporters, importers, tabular
 
 # The API names collections in the plural; the registry pages and the importer use the singular.

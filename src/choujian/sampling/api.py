@@ -11,11 +11,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from choujian.accounts.models import Organisation
 from choujian.core.parsers import BoundedJSONParser as JSONParser
+from choujian.core.parsers import FormParser, MultiPartParser
 from choujian.planning.selectors import tasks_visible_to
 from choujian.sampling import custody, selectors, serializers, services
 from choujian.sampling.documents_access import form_copies_for, may_print_labels

@@ -7,12 +7,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from choujian.accounts.choices import Role
 from choujian.core.parsers import BoundedJSONParser as JSONParser
+from choujian.core.parsers import FormParser, MultiPartParser
 from choujian.testing import objections, policy, selectors, serializers, services
 from choujian.testing.comparison_data import laboratory_comparison
 from choujian.testing.links import verify_url
