@@ -14,8 +14,10 @@ from choujian.accounts.lockout import retry_after, wait_message
 from choujian.accounts.models import Organisation
 from choujian.accounts.scope import organisations_visible_to
 from choujian.core.api import ScopedModelViewSet
+from choujian.core.examples import documented
 
 
+@documented({"username": "sampler1", "password": "您的密码"})
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
@@ -97,6 +99,19 @@ class MeView(APIView):
         return Response(data)
 
 
+@documented(
+    {
+        "name": "福州市仓山区交通运输局",
+        "kind": "regulator",
+        "sector": "transport",
+        "level": "county",
+        "region": "350104",
+        "parent": "00000000-0000-4000-8000-000000000000",
+        "uscc": "",
+        "address": "福建省福州市仓山区",
+        "active": True,
+    }
+)
 class OrganisationSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     parent = serializers.SlugRelatedField(

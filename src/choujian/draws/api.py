@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from choujian.core.examples import documented
 from choujian.draws import selectors, services
 from choujian.draws.models import CeremonyParticipant, Draw
 
@@ -125,10 +126,12 @@ class ParticipantViewSerializer(serializers.Serializer):
     draw = serializers.UUIDField(allow_null=True, help_text="仪式完成后的抽取记录编号")
 
 
+@documented({"commitment": "0000000000000000000000000000000000000000000000000000000000000000"})
 class CommitSerializer(serializers.Serializer):
     commitment = serializers.CharField(max_length=128, help_text="SHA-256(随机数) 的 64 位小写十六进制")
 
 
+@documented({"secret": "在本设备上生成并保存的随机数"})
 class RevealSerializer(serializers.Serializer):
     secret = serializers.CharField(max_length=400, trim_whitespace=False, help_text="提交承诺值时使用的随机数")
 

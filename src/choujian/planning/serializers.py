@@ -9,6 +9,7 @@ from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation
 from choujian.accounts.scope import organisations_visible_to
 from choujian.core.dates import DateSerializerField
+from choujian.core.examples import documented
 from choujian.draws.choices import SeedKind
 from choujian.planning.choices import ReplacementReason
 from choujian.planning.models import Plan, PlanLine, Task
@@ -36,6 +37,16 @@ class OrgRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+@documented(
+    {
+        "category": "JT-0303",
+        "quota": 1,
+        "strata_by": "none",
+        "sampling_mode": "production",
+        "agency": "00000000-0000-4000-8000-000000000000",
+        "laboratory": "00000000-0000-4000-8000-000000000000",
+    }
+)
 class PlanLineSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     category = serializers.SlugRelatedField(slug_field="code", queryset=ProductCategory.objects.all())
@@ -94,6 +105,20 @@ class CeremonySummarySerializer(serializers.Serializer):
     seed = serializers.CharField()
 
 
+@documented(
+    {
+        "name": "2026 年第四季度公路工程材料质量监督抽查",
+        "kind": "quarterly",
+        "year": 2026,
+        "regulator": "00000000-0000-4000-8000-000000000000",
+        "lookback_days": 365,
+        "delivery_working_days": 5,
+        "budget_per_sample": "3000.00",
+        "budget_total": "30000.00",
+        "risk_based": False,
+        "participants": ["张明", "李华"],
+    }
+)
 class PlanSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
@@ -179,10 +204,12 @@ class PlanSerializer(serializers.ModelSerializer):
         return CeremonySummarySerializer(ceremony).data if ceremony else None
 
 
+@documented({"reason": "抽查批次与预算不符，请调整后重新提交"})
 class ReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="退回原因")
 
 
+@documented({"reveal_hours": 72, "seed_kind": "ceremony"})
 class FreezeSerializer(serializers.Serializer):
     reveal_hours = serializers.IntegerField(
         min_value=1, max_value=720, default=72, help_text="公开随机数的期限（小时）"
@@ -194,6 +221,7 @@ class FreezeSerializer(serializers.Serializer):
     beacon_fixed_on = DateSerializerField(required=False, allow_null=True, help_text="信标公布日期（不早于今天）")
 
 
+@documented({"seed": "3614256132456123456135", "description": "抽查工作会议上当众掷骰 22 次，按顺序记录点数"})
 class ExternalSeedSerializer(serializers.Serializer):
     seed = serializers.CharField(max_length=400, trim_whitespace=False, help_text="公开产生的随机数，至少 20 个字符")
     description = serializers.CharField(max_length=300, help_text="来源说明，如公开会议掷骰 20 次")
@@ -261,6 +289,7 @@ class CeremonySerializer(serializers.Serializer):
     participants = ParticipantStatusSerializer(many=True)
 
 
+@documented({"participant": "张明"})
 class LinkRequestSerializer(serializers.Serializer):
     participant = serializers.CharField(max_length=100, help_text="参与人姓名")
 
@@ -270,6 +299,7 @@ class LinkSerializer(serializers.Serializer):
     link = serializers.CharField(help_text="个人链接：只在此次返回，平台不保存")
 
 
+@documented({"value": "03 11 19 24 30 + 05 12"})
 class BeaconSerializer(serializers.Serializer):
     value = serializers.CharField(max_length=200, help_text="信标数值，按公布的原样")
 
@@ -317,6 +347,7 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@documented({"reason": "closed", "note": "企业已于 2026 年 10 月注销，现场照片为证", "evidence": "现场照片.png"})
 class ReplaceSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=ReplacementReason.CHOICES)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

@@ -8,11 +8,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from choujian.core.api import ScopedModelViewSet
+from choujian.core.examples import documented
 from choujian.core.parsers import BoundedJSONParser as JSONParser
 from choujian.core.parsers import FormParser, MultiPartParser
 from choujian.registry import filters, selectors, serializers, services
 
 
+@documented({"reason": "企业已注销，不再纳入抽样框"})
 class ArchiveSerializer(serializers_.Serializer):
     reason = serializers_.CharField(max_length=300, help_text="归档原因")
 

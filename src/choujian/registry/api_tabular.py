@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from choujian.accounts.context import REGISTRY_READERS
+from choujian.core.examples import documented
 from choujian.core.parsers import FormParser, MultiPartParser
 from choujian.registry import exporters, importers, tabular
 
@@ -27,6 +28,7 @@ KIND_PARAMETER = OpenApiParameter(
 )
 
 
+@documented({"file": "企业名录.xlsx"})
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=".xlsx，或 UTF-8/GBK 编码的 .csv；第 1 行为列名，最多 10000 行、10 MB")
 

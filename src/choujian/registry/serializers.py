@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from choujian.accounts.models import Organisation
 from choujian.core.dates import DateSerializerField
+from choujian.core.examples import documented
 from choujian.registry import selectors
 from choujian.registry.models import Delivery, DeliveryDocument, Enterprise, Product, ProductCategory, Project, Section
 
@@ -38,6 +39,16 @@ class VersionedSerializer(serializers.ModelSerializer):
     }
 
 
+@documented(
+    {
+        "uscc": "91350121MA2Y8K3J43",
+        "name": "福建闽侯永固交通设施有限公司",
+        "region": "350121",
+        "address": "福建省福州市闽侯县上街镇工业路 8 号",
+        "licence_no": "",
+        "status": "active",
+    }
+)
 class EnterpriseSerializer(VersionedSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
@@ -55,6 +66,17 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["code", "name", "parent", "standard"]
 
 
+@documented(
+    {
+        "enterprise": "00000000-0000-4000-8000-000000000000",
+        "category": "JT-0101",
+        "name": "波形梁钢护栏",
+        "brand": "永固",
+        "model_spec": "Gr-A-4E",
+        "standard": "GB/T 31439.1-2015",
+        "status": "active",
+    }
+)
 class ProductSerializer(VersionedSerializer):
     enterprise = ScopedSlugField(selectors.enterprises_visible_to)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
@@ -84,6 +106,15 @@ def _organisations(user):
     return Organisation.objects.filter(active=True)
 
 
+@documented(
+    {
+        "name": "G316 闽侯段改扩建工程",
+        "owner": "00000000-0000-4000-8000-000000000000",
+        "region": "350121",
+        "latitude": "26.150000",
+        "longitude": "119.130000",
+    }
+)
 class ProjectSerializer(VersionedSerializer):
     owner = ScopedSlugField(_owners)
     owner_name = serializers.CharField(source="owner.name", read_only=True)
@@ -93,6 +124,14 @@ class ProjectSerializer(VersionedSerializer):
         fields = ["id", "name", "owner", "owner_name", "region", "latitude", "longitude", "version"]
 
 
+@documented(
+    {
+        "project": "00000000-0000-4000-8000-000000000000",
+        "name": "A3 标",
+        "contractor": "00000000-0000-4000-8000-000000000000",
+        "supervisor": "00000000-0000-4000-8000-000000000000",
+    }
+)
 class SectionSerializer(VersionedSerializer):
     project = ScopedSlugField(selectors.projects_visible_to)
     contractor = ScopedSlugField(_organisations)
@@ -111,6 +150,16 @@ class DocumentSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "original_name", "content_type", "size", "sha256", "created_at"]
 
 
+@documented(
+    {
+        "section": "00000000-0000-4000-8000-000000000000",
+        "product": "00000000-0000-4000-8000-000000000000",
+        "batch_no": "2026-1201",
+        "quantity": "120.000",
+        "unit": "t",
+        "delivered_on": "2026-12-01",
+    }
+)
 class DeliverySerializer(VersionedSerializer):
     section = ScopedSlugField(selectors.sections_visible_to)
     product = ScopedSlugField(selectors.products_selectable_by)
@@ -133,6 +182,7 @@ class DeliverySerializer(VersionedSerializer):
         ]
 
 
+@documented({"kind": "certificate", "file": "合格证.png"})
 class DocumentUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DeliveryDocument._meta.get_field("kind").choices)
     file = serializers.FileField()

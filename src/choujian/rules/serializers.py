@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from choujian.core.examples import documented
 from choujian.rules import judgment, rounding
 from choujian.rules.choices import RuleSetStatus
 from choujian.rules.models import RuleSet
@@ -131,6 +132,7 @@ class ItemEvaluationSerializer(EvaluationSerializer):
         return fields
 
 
+@documented({"variant": "1×7-15.20-1860", "results": {"max_force": ["262", "265", "261"]}})
 class JudgeSerializer(serializers.Serializer):
     variant = serializers.CharField(
         required=False, allow_blank=True, max_length=40, help_text="规格代码（细则分规格时必填）"
@@ -202,6 +204,36 @@ class RuleSetSummarySerializer(RuleSetSerializer):
         fields = [f for f in RuleSetSerializer.Meta.fields if f != "content"]
 
 
+MINIMAL_RULES = {
+    "schema": "choujian-rules/1",
+    "category": {"code": "JT-0301", "name": "道路石油沥青"},
+    "version": "2027.1",
+    "title": "道路石油沥青产品质量监督抽查实施细则",
+    "effective_date": "2027-01-01",
+    "product_standards": ["JTG F40-2004"],
+    "scope": "适用于高速公路、一级公路用 A 级 70 号道路石油沥青的监督抽查。",
+    "variants": [{"code": "70号A级", "name": "70 号 A 级道路石油沥青", "match": ["^(A-?70|70号?A级?)"]}],
+    "sampling": {"unit": "kg", "test_quantity": 4, "backup_quantity": 4, "min_lot": {"quantity": "20", "unit": "t"}},
+    "judgment": {"allowed_failures": {"A": 0, "B": 0, "C": 0}},
+    "items": [
+        {
+            "code": "penetration",
+            "name": "针入度（25 ℃，5 s，100 g）",
+            "class": "A",
+            "test_method": "JTG E20-2011 T 0604",
+            "unit": "0.1 mm",
+            "replicates": 3,
+            "combine": "mean",
+            "step": "1",
+            "limit": {"70号A级": "60~80"},
+            "source": "JTG F40-2004 表 4.2.1-2",
+            "verified": True,
+        }
+    ],
+}
+
+
+@documented({"content": MINIMAL_RULES})
 class RuleSetDetailSerializer(RuleSetSerializer):
     status = StatusText(read_only=True)
     unverified = serializers.SerializerMethodField()
@@ -214,5 +246,6 @@ class RuleSetDetailSerializer(RuleSetSerializer):
         return [{"where": where, "note": note} for where, note in ruleset.unverified]
 
 
+@documented({"version": 1})
 class VersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="读取时的记录版本号")

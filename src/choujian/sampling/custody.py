@@ -275,7 +275,7 @@ def handover_accept(
     if handover.status != HandoverStatus.STATUS_PENDING:
         if handover.status == HandoverStatus.STATUS_ACCEPTED and handover.to_user_id == actor.pk:
             return handover  # a retried confirmation
-        raise ServiceError({"status": [f"该交接已{handover.get_status_display()}"]})
+        raise ServiceError({"status": [f"该交接处于“{handover.get_status_display()}”状态"]})
     if not policy.can_receive_for(actor, handover.to_org):
         raise NotPermitted("只有接收单位的人员（检验机构为样品接收员）可以确认接收")
     if actor.pk == handover.from_user_id:
@@ -338,7 +338,7 @@ def handover_reject(*, actor: User, handover: Handover, reason: str, photos: lis
     """The receiver refuses the portions (e.g. broken seal); they stay with the giver, who remains custodian."""
     handover = Handover.objects.select_for_update().select_related("sample").get(pk=handover.pk)
     if handover.status != HandoverStatus.STATUS_PENDING:
-        raise ServiceError({"status": [f"该交接已{handover.get_status_display()}"]})
+        raise ServiceError({"status": [f"该交接处于“{handover.get_status_display()}”状态"]})
     if not policy.can_receive_for(actor, handover.to_org):
         raise NotPermitted("只有接收单位的人员可以拒收")
     reason = (reason or "").strip()
@@ -357,7 +357,7 @@ def handover_withdraw(*, actor: User, handover: Handover, reason: str) -> Handov
     if handover.from_user_id != actor.pk:
         raise NotPermitted("只有交出人可以撤回交接")
     if handover.status != HandoverStatus.STATUS_PENDING:
-        raise ServiceError({"status": [f"该交接已{handover.get_status_display()}，不能撤回"]})
+        raise ServiceError({"status": [f"该交接处于“{handover.get_status_display()}”状态，不能撤回"]})
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError({"reason": ["请说明撤回原因"]})

@@ -4,6 +4,7 @@ from django.db import models
 from rest_framework import serializers
 
 from choujian.core.dates import DateSerializerField
+from choujian.core.examples import documented
 from choujian.planning.choices import ReplacementReason
 from choujian.sampling.choices import EvidenceKind, PlaceKind, SignerRole
 from choujian.sampling.content import FORM_FIELDS
@@ -84,6 +85,14 @@ class SignatureSerializer(serializers.ModelSerializer):
         return signature.voided_at is None
 
 
+@documented(
+    {
+        "batch_no": "20261101",
+        "lot_size": "300.000",
+        "lot_unit": "t",
+        "remarks": "现场核对产品标识、合格证与批次信息一致",
+    }
+)
 class RecordSerializer(serializers.ModelSerializer):
     """A sampling form. PATCH any form field with `version`; `samplers` takes public ids of drawn inspectors."""
 
@@ -134,11 +143,20 @@ class RecordSerializer(serializers.ModelSerializer):
         return seal_problems(record) if record.status == "draft" else {}
 
 
+@documented({"task": "RW-2026-000001", "client_uuid": "00000000-0000-4000-8000-000000000000"})
 class RecordStartSerializer(serializers.Serializer):
     task = serializers.CharField(max_length=20, help_text="任务编号，如 RW-2026-000001")
     client_uuid = serializers.UUIDField(help_text="手机生成的 UUID：重复提交返回同一份抽样单")
 
 
+@documented(
+    {
+        "kind": "product",
+        "file": "产品外观.png",
+        "client_uuid": "00000000-0000-4000-8000-000000000000",
+        "sha256": "0000000000000000000000000000000000000000000000000000000000000000",
+    }
+)
 class EvidenceUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=EvidenceKind.CHOICES)
     file = serializers.FileField()
@@ -146,6 +164,15 @@ class EvidenceUploadSerializer(serializers.Serializer):
     sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", required=False, help_text="手机上计算的 SHA-256")
 
 
+@documented(
+    {
+        "role": "sampler",
+        "image": "签名.png",
+        "content_sha256": "0000000000000000000000000000000000000000000000000000000000000000",
+        "client_uuid": "00000000-0000-4000-8000-000000000000",
+        "image_sha256": "0000000000000000000000000000000000000000000000000000000000000000",
+    }
+)
 class SignatureUploadSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=[(r, r) for r in sorted(SignerRole.RECORD_ROLES)])
     image = serializers.FileField(help_text="手写签名 PNG")
@@ -276,6 +303,13 @@ class SampleSerializer(serializers.ModelSerializer):
         return bool(sample.delivery_due and sample.delivery_due < timezone.localdate() and sample.status != "received")
 
 
+@documented(
+    {
+        "storage_place": "企业成品库 B 区 3 号货架",
+        "client_uuid": "00000000-0000-4000-8000-000000000000",
+        "custodian_signature": "保管人签名.png",
+    }
+)
 class StoreSerializer(serializers.Serializer):
     storage_place = serializers.CharField(max_length=200)
     client_uuid = serializers.UUIDField()
@@ -286,6 +320,17 @@ class StoreSerializer(serializers.Serializer):
     supervisor_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
 
 
+@documented(
+    {
+        "sample": "CJ-2026-000001",
+        "portions": [1],
+        "to_org": "00000000-0000-4000-8000-000000000000",
+        "place": "检验机构样品接收室",
+        "note": "",
+        "client_uuid": "00000000-0000-4000-8000-000000000000",
+        "signature": "交出人签名.png",
+    }
+)
 class HandoverStartSerializer(serializers.Serializer):
     sample = serializers.CharField(max_length=20, help_text="样品编号 CJ-…")
     portions = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=9), min_length=1)
@@ -297,6 +342,7 @@ class HandoverStartSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False)
 
 
+@documented({"seal_intact": True, "condition": "封条完好，包装无破损，数量与交接单一致", "signature": "接收人签名.png"})
 class HandoverAcceptSerializer(serializers.Serializer):
     seal_intact = serializers.BooleanField()
     condition = serializers.CharField(max_length=300)
@@ -304,6 +350,7 @@ class HandoverAcceptSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False)
 
 
+@documented({"reason": "封条编号与抽样单不一致"})
 class HandoverRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
     photos = serializers.ListField(child=serializers.FileField(), required=False)
@@ -336,6 +383,15 @@ class AlternateRequestSerializer(serializers.ModelSerializer):
         ]
 
 
+@documented(
+    {
+        "task": "RW-2026-000001",
+        "reason": "no_stock",
+        "note": "企业仓库无该型号库存，已拍摄仓库现场照片",
+        "client_uuid": "00000000-0000-4000-8000-000000000000",
+        "photos": ["仓库1.png", "仓库2.png"],
+    }
+)
 class AlternateRequestCreateSerializer(serializers.Serializer):
     task = serializers.CharField(max_length=20)
     reason = serializers.ChoiceField(choices=ReplacementReason.CHOICES)
@@ -344,6 +400,7 @@ class AlternateRequestCreateSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), min_length=1)
 
 
+@documented({"approve": True, "note": "理由成立，同意递补"})
 class DecisionSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)

@@ -69,7 +69,7 @@ def _lock(record: SamplingRecord) -> SamplingRecord:
 
 def _require_draft(record: SamplingRecord) -> None:
     if record.status != RecordStatus.STATUS_DRAFT:
-        raise ServiceError({"status": [f"抽样单 {record.code} 已{record.get_status_display()}，不能再修改"]})
+        raise ServiceError({"status": [f"抽样单 {record.code} 处于“{record.get_status_display()}”状态，不能再修改"]})
     if record.task.status != TaskStatus.STATUS_SAMPLING:
         state = record.task.get_status_display()
         raise ServiceError({"status": [f"任务处于“{state}”状态（如已申请递补、已被替换），抽样单暂不能修改"]})

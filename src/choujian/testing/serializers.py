@@ -3,6 +3,7 @@ the sample code, task, enterprise, brand, project or place: only the lab code, c
 
 from rest_framework import serializers
 
+from choujian.core.examples import documented
 from choujian.testing import services
 from choujian.testing.models import LabSample, Notice, Objection, Outcome, Report, Result, Retest
 
@@ -81,6 +82,14 @@ class BlindSampleSerializer(serializers.ModelSerializer):
         }
 
 
+@documented(
+    {
+        "item": "max_force",
+        "values": ["262.1", "263.0", "261.8"],
+        "instrument": "WAW-1000 微机控制电液伺服万能试验机",
+        "reason": "",
+    }
+)
 class ResultEntrySerializer(serializers.Serializer):
     item = serializers.CharField(max_length=60)
     values = serializers.ListField(
@@ -90,11 +99,23 @@ class ResultEntrySerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
+@documented({"approve": True, "note": "原始记录与报告一致"})
 class ReviewSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
+@documented(
+    {
+        "sample": "CJ-2026-000001",
+        "accept": True,
+        "seals_intact": True,
+        "matches_form": True,
+        "condition": "封样完好，数量与抽样单一致",
+        "variant": "",
+        "reason": "",
+    }
+)
 class IntakeSerializer(serializers.Serializer):
     sample = serializers.CharField(max_length=20, help_text="样品编号 CJ-…（扫描标签所得）")
     accept = serializers.BooleanField()
@@ -156,6 +177,12 @@ class ReportSerializer(serializers.ModelSerializer):
         return f"/api/v1/reports/{report.code}/pdf" if report.pdf else None
 
 
+@documented(
+    {
+        "reasons": "对最大力的检验结果有异议：出厂检验为 265 kN，申请复检",
+        "client_uuid": "00000000-0000-4000-8000-000000000000",
+    }
+)
 class ObjectionCreateSerializer(serializers.Serializer):
     reasons = serializers.CharField(max_length=3000)
     client_uuid = serializers.UUIDField()
@@ -190,6 +217,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
         return str(retest.public_id) if retest else None
 
 
+@documented({"accept": True, "note": "异议理由成立，安排备用样品复检"})
 class ObjectionDecisionSerializer(serializers.Serializer):
     accept = serializers.BooleanField()
     note = serializers.CharField(max_length=500)
@@ -219,6 +247,7 @@ class RetestSerializer(serializers.ModelSerializer):
         ]
 
 
+@documented({"condition": "备用样品封条完好，与抽样单一致"})
 class ConfirmSerializer(serializers.Serializer):
     condition = serializers.CharField(max_length=150, help_text="备用样品封条编号与状况")
 

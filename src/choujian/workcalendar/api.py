@@ -2,12 +2,13 @@
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from choujian.core.errors import ServiceError
+from choujian.core.parsers import BoundedJSONParser
 from choujian.workcalendar import selectors, services
 from choujian.workcalendar.presenting import year_payload
 
@@ -92,6 +93,7 @@ class YearDetailView(APIView):
     """One year; PUT enters it from the State Council's notice (top regulator administrators only)."""
 
     access = "login"
+    parser_classes = [BoundedJSONParser]  # holidays are a list of objects, which a form cannot carry
 
     @extend_schema(responses={200: YearOut})
     def get(self, request, year: int):
@@ -99,7 +101,22 @@ class YearDetailView(APIView):
             raise ServiceError({"year": [f"年份应在 {selectors.FIRST_YEAR}–{selectors.LAST_YEAR} 之间"]})
         return Response(year_payload(selectors.work_calendar(), year, selectors.calendar_year_record(year)))
 
-    @extend_schema(request=YearIn, responses={200: YearOut})
+    @extend_schema(
+        request=YearIn,
+        responses={200: YearOut},
+        examples=[
+            OpenApiExample(
+                "2027 年节假日安排",
+                value={
+                    "source": "国办发明电〔2026〕12号，2026-11-10",
+                    "reason": "国务院办公厅公布 2027 年部分节假日安排",
+                    "holidays": [{"date": "2027-01-01", "name": "元旦"}],
+                    "workdays": [],
+                },
+                request_only=True,
+            )
+        ],
+    )
     def put(self, request, year: int):
         data = request.data if isinstance(request.data, dict) else {}
         if not isinstance(request.data, dict):
