@@ -65,7 +65,7 @@ test-postgres:
 	@echo "== pytest on PostgreSQL =="
 	CHOUJIAN_DATA_DIR=$$(mktemp -d) DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-# The whole API, documented examples then generated input, as nine people against a demo site; then the ledger and every draw record must verify.
+# The whole API, documented examples then generated input, as twelve people against a demo site; then the ledger and every draw record must verify.
 FUZZ_EXAMPLES ?= 6
 fuzz:
 	@echo "== API fuzzing on SQLite =="

@@ -21,6 +21,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+# Values the client looks up when it sends the step: the samplers drawn for the form's task, the one who is not the
+# person sending, and that person's password (a second sampler signs on the first one's phone).
+DRAWN, OTHER_DRAWN, PASSWORD = "<drawn samplers>", "<the other drawn sampler>", "<their password>"
+REFUSAL = {"refusal_reason": "企业负责人拒绝抽样，拒绝在抽样单上签字", "samplers": DRAWN}
 # The lifecycle, as operations in the order a client takes them. An operation may appear twice (submitted, returned,
 # submitted again). Operations not named here follow, reads before writes, deletions last.
 FLOW = [
@@ -76,8 +80,14 @@ FLOW = [
     "POST /api/v1/plans/{code}/external-seed/",
     "POST /api/v1/sampling-records/",
     "PATCH /api/v1/sampling-records/{code}/",
+    # the enterprise refuses: both drawn samplers record it, sign, and the plan's sampling can be closed
+    (
+        "PATCH /api/v1/sampling-records/{code}/",
+        {"refusal_reason": "企业负责人拒绝抽样，拒绝在抽样单上签字", "samplers": DRAWN},
+    ),
     "POST /api/v1/sampling-records/{code}/evidence/",
     "POST /api/v1/sampling-records/{code}/signatures/",
+    ("POST /api/v1/sampling-records/{code}/signatures/", {"signer": OTHER_DRAWN, "signer_password": PASSWORD}),
     "POST /api/v1/sampling-records/{code}/refuse/",
     "POST /api/v1/alternate-requests/",
     "POST /api/v1/alternate-requests/{public_id}/decide/",
@@ -140,12 +150,8 @@ def run(base: str, schema: dict, people: dict, references, real_parameters, vers
     named = {label for label, _ in steps}
     steps += [(label, {}) for label in sorted(set(operations) - named, key=_order)]
     known = {person: references(session, base) for person, session in people.items()}
-    for person, session in people.items():
+    for person in people:
         known[person]["to_org"] = known[person].get("laboratory")
-        for name in CODES:
-            items = _get(session, f"{base}/api/v1/{name}s/?page_size=50")
-            items = items.get("results", []) if isinstance(items, dict) else []
-            known[person][f"{name}s"] = [item for item in items if isinstance(item, dict) and "code" in item]
     helpers = (real_parameters, version_of)
     for label, overrides in steps:
         if label not in operations:
@@ -174,18 +180,23 @@ def _order(label: str) -> tuple:
 def _attempt(call: Call, person, session, known, context, tally, errors, helpers) -> bool:
     real_parameters, version_of = helpers
     base, path, method, spec = call.base, call.path, call.method, call.spec
-    fills = _fills(session, base, path, context, real_parameters)
+    fills = _fills(session, base, path, context, real_parameters) or _enumerated(spec)
     if "{" in path and not fills:
         return False
     example = _example(spec)
+    if "{year}" in path and isinstance(example, dict) and example.get("holidays"):
+        year = str(example["holidays"][0].get("date", ""))[:4]  # the year the example enters first
+        fills = sorted(fills, key=lambda fill: str(fill.get("year")) != year)
     if example is None and method in ("POST", "PUT", "PATCH") and spec.get("requestBody", {}).get("required"):
         return False
     succeeded = False
     for fill in fills or [{}]:
-        for body in _bodies(session, base, path, example, call.overrides, fill, known):
+        for body in _bodies(session, base, path, example, call.overrides, fill, known, context):
             client = context.sessions.get(fill.get("token"), session) if "token" in fill else session
-            kwargs = _request(session, base, path, method, spec, body, fill, known, context, version_of)
+            kwargs = _request(session, base, call, body, fill, known, context, version_of)
             url = base + _expand(path, fill)
+            if _query(spec):
+                kwargs["params"] = _query(spec)
             try:
                 response = client.request(method, url, timeout=60, **kwargs)
             except Exception as exc:  # a dropped connection is as bad as a 500
@@ -211,7 +222,18 @@ def _attempt(call: Call, person, session, known, context, tally, errors, helpers
     return False
 
 
-def _bodies(session, base, path, example, overrides, fill, known) -> list:
+def _query(spec: dict) -> dict:
+    """The documented example of each required query parameter."""
+    values = {}
+    for parameter in spec.get("parameters", []):
+        if parameter.get("in") == "query" and parameter.get("required"):
+            for example in parameter.get("examples", {}).values():
+                values[parameter["name"]] = example.get("value")
+                break
+    return values
+
+
+def _bodies(session, base, path, example, overrides, fill, known, context) -> list:
     """The example, with this step's overrides; one body per candidate where the example names a code the person
     must choose (which of their tasks, which sample), or per test item where results are entered item by item."""
     if example is None:
@@ -221,8 +243,13 @@ def _bodies(session, base, path, example, overrides, fill, known) -> list:
         detail = _get(session, f"{base}/api/v1/lab/worklist/{fill['lab_code']}/")
         items = detail.get("items", []) if isinstance(detail, dict) else []
         return [{**body, "item": item["code"], "values": _conforming(item)} for item in items]
+    if path.endswith("/judge/") and "public_id" in fill:
+        return [_verdict_request(session, base, fill["public_id"], body)]
     for name in CODES & set(body):
-        items = known.get(f"{name}s", [])
+        items = _get(session, f"{base}/api/v1/{name}s/?page_size=50")
+        items = [item for item in items.get("results", []) if "code" in item] if isinstance(items, dict) else []
+        ours = [item for item in items if item.get("plan") in context.created.get("/api/v1/plans/", [])]
+        items = ours or items  # the tasks of the plans this phase drew, which it then samples, refuses and closes
         if items:
             return [{**body, name: item["code"], **_follows(name, item, body)} for item in items]
     return [body]
@@ -234,6 +261,18 @@ def _follows(name: str, item: dict, body: dict) -> dict:
     if name == "sample" and "to_org" in body and isinstance(laboratory, dict):
         return {"to_org": laboratory.get("id")}
     return {}
+
+
+def _verdict_request(session, base: str, public_id: str, body: dict) -> dict:
+    """Conforming values for every item of the rule, for its first specification."""
+    content = _get(session, f"{base}/api/v1/rules/{public_id}/").get("content") or {}
+    variants = [variant.get("code") for variant in content.get("variants", [])]
+    results = {}
+    for item in content.get("items", []):
+        limit = item.get("limit")
+        limit = limit.get(variants[0]) if isinstance(limit, dict) and variants else limit
+        results[item.get("code")] = _conforming({**item, "limit_text": limit})
+    return {**body, "variant": variants[0] if variants else "", "results": results}
 
 
 def _today() -> str:
@@ -258,13 +297,26 @@ def _conforming(item: dict) -> list[str]:
     return [value] * int(item.get("replicates") or 1)
 
 
+def _enumerated(spec: dict) -> list[dict]:
+    """A path parameter that is one of a few names (which register to import): each of them."""
+    fills: list[dict] = [{}]
+    for parameter in spec.get("parameters", []):
+        choices = parameter.get("schema", {}).get("enum")
+        if parameter.get("in") == "path" and choices:
+            fills = [{**fill, parameter["name"]: choice} for fill in fills for choice in choices]
+    return [fill for fill in fills if fill]
+
+
 def _fills(session, base, path, context, real_parameters) -> list[dict]:
     if "{token}" in path:
         return [{"token": token} for token in context.tokens]
     for prefix, (collection, key) in NESTED.items():
         if path.startswith(prefix) and path != prefix:
             return _nested(session, base, path, prefix, collection, key, real_parameters)
-    fills = real_parameters(session, base, path, choices=8)
+    if "{year}" in path:
+        return real_parameters(session, base, path, choices=100)
+    # a task in the one state an action accepts may be far down the list
+    fills = real_parameters(session, base, path, choices=30 if path.startswith("/api/v1/tasks/") else 8)
     return _created_first(path, fills, context)
 
 
@@ -322,7 +374,8 @@ def _example(spec: dict):
     return {} if content else None
 
 
-def _request(session, base, path, method, spec, body, fill, known, context, version_of) -> dict:
+def _request(session, base, call, body, fill, known, context, version_of) -> dict:
+    path, method, spec = call.path, call.method, call.spec
     content = spec.get("requestBody", {}).get("content", {})
     if body is None or not content:
         return {}
@@ -334,7 +387,7 @@ def _request(session, base, path, method, spec, body, fill, known, context, vers
         if name in known and body[name] == PLACEHOLDER:
             body[name] = known[name]
     if method in ("PUT", "PATCH") and fill:
-        _keep_own(body, _get(session, base + _expand(path, fill)))
+        _keep_own(body, _get(session, base + _expand(path, fill)), keep=set(call.overrides))
     if "version" in properties:
         version = version_of(session, base, path, fill)
         if version is not None:
@@ -345,7 +398,7 @@ def _request(session, base, path, method, spec, body, fill, known, context, vers
     for name, prop in properties.items():
         if prop.get("format") == "binary" and (name in body or name in _required(content[media])):
             body.pop(name, None)
-            files[name] = _file(name, path)
+            files[name] = _file(name, path, session, base, fill)
         elif prop.get("type") == "array" and prop.get("items", {}).get("format") == "binary":
             body.pop(name, None)
             files[name] = [_file(name, path), _file(name, path)]
@@ -355,13 +408,13 @@ def _request(session, base, path, method, spec, body, fill, known, context, vers
     return {"data": json.dumps(body), "headers": {"Content-Type": "application/json"}}
 
 
-def _keep_own(body: dict, current) -> None:
+def _keep_own(body: dict, current, keep: set) -> None:
     """An edit keeps the object's own identity and references (a credit code is unique) and changes its name."""
     if not isinstance(current, dict):
         return
     for name in list(body):
         value = current.get(name)
-        if name != "name" and value is not None and not isinstance(value, (dict, list)):
+        if name != "name" and name not in keep and value is not None and not isinstance(value, (dict, list)):
             body[name] = value
 
 
@@ -383,9 +436,12 @@ def _required(media: dict) -> list:
     return media.get("schema", {}).get("required", [])
 
 
-def _file(name: str, path: str) -> tuple:
-    if path.startswith("/api/v1/imports/"):
-        return ("导入.csv", "名称\n".encode(), "text/csv")
+def _file(name: str, path: str, session=None, base: str = "", fill: dict | None = None) -> tuple:
+    if path.startswith("/api/v1/imports/") and session is not None:  # what the export gave, imported again
+        exported = session.get(
+            f"{base}/api/v1/exports/{(fill or {}).get('kind')}/", params={"format": "csv"}, timeout=60
+        )
+        return ("导入.csv", exported.content, "text/csv")
     return (f"{name}.png", _signature_png(), "image/png")
 
 
@@ -431,12 +487,30 @@ def _digests(session, base, path, body, files, fill, context) -> None:
         body["password"] = settings.CHOUJIAN_DEMO_PASSWORD
     if path.startswith("/api/v1/rules/") and "content" in body:
         body["content"] = _new_edition(session, base, path, fill)
+    if DRAWN in body.values() or OTHER_DRAWN in body.values():
+        _drawn(session, base, body, fill)
+    if body.get("signer_password") == PASSWORD:
+        from django.conf import settings
+
+        body["signer_password"] = settings.CHOUJIAN_DEMO_PASSWORD
     token = fill.get("token")
     if token and "commitment" in body:
         context.secrets.setdefault(token, secrets.token_hex(32))
         body["commitment"] = hashlib.sha256(context.secrets[token].encode()).hexdigest()
     if token and "secret" in body:
         body["secret"] = context.secrets.get(token, body["secret"])
+
+
+def _drawn(session, base: str, body: dict, fill: dict) -> None:
+    record = _get(session, f"{base}/api/v1/sampling-records/{fill.get('code')}/")
+    task = _get(session, f"{base}/api/v1/tasks/{record.get('task')}/") if isinstance(record, dict) else {}
+    me = _get(session, f"{base}/api/v1/me/")
+    inspectors = task.get("inspectors", []) if isinstance(task, dict) else []
+    if body.get("samplers") == DRAWN:
+        body["samplers"] = [inspector["id"] for inspector in inspectors]
+    if body.get("signer") == OTHER_DRAWN:
+        others = [i["id"] for i in inspectors if i.get("name") != (me.get("display_name") if me else None)]
+        body["signer"] = others[0] if others else ""
 
 
 def _new_edition(session, base: str, path: str, fill: dict):
@@ -448,7 +522,7 @@ def _new_edition(session, base: str, path: str, fill: dict):
         rules = rules.get("results", []) if isinstance(rules, dict) else []
         first = rules[0]["id"] if rules and "id" in rules[0] else ""
         content = _get(session, f"{base}/api/v1/rules/{first}/").get("content")
-    if isinstance(content, dict):
+    if isinstance(content, dict) and "public_id" not in fill:  # a draft keeps its version; a new one needs its own
         content = {**content, "version": f"{date.today().year + 1}.{secrets.randbelow(90) + 10}"}
     return content
 

@@ -176,6 +176,12 @@ def test_a_refusal_puts_the_task_in_a_refused_state_the_regulator_sees(field):
     regulator = field.setting.drafter
     seen = tasks_visible_to(regulator).get(pk=field.task.pk)
     assert seen.status == "refused"
+    # Sent again by the phone, it changes nothing; sent by the organiser, who did not sample, it is refused.
+    entries = len(_entries(record, "sampling.refused"))
+    assert services.record_refuse(actor=sampler, record=record).status == "refused"
+    assert len(_entries(record, "sampling.refused")) == entries
+    with pytest.raises(NotPermitted):
+        services.record_refuse(actor=regulator, record=record)
     assert _entries(record, "sampling.refused")[-1].data["reason"].startswith("企业负责人")
     # The public log holds digests of it only: the reason (or a signer's name) never reaches the published bodies.
     assert not LedgerEntry.objects.filter(body__contains="企业负责人").exists()

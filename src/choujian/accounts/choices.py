@@ -74,6 +74,9 @@ class Role(ChoiceSet):
     REGULATOR_ROLES = frozenset({ROLE_REGULATOR_OFFICER, ROLE_REGULATOR_ADMIN, ROLE_AUDITOR})
     REGULATOR_WRITERS = frozenset({ROLE_REGULATOR_OFFICER, ROLE_REGULATOR_ADMIN})
     TWO_FACTOR_REQUIRED = frozenset({ROLE_REGULATOR_ADMIN, ROLE_APPROVER})
+    # Laboratory staff who see whose sample a lab code is (the intake clerk who receives it, the approver who signs
+    # the unblinded report); testers and reviewers work blind.
+    LAB_UNBLINDED = frozenset({ROLE_LAB_INTAKE, ROLE_APPROVER})
 
     # Which organisation kinds a role may be held in: a tester at a regulator would break 抽检分离.
     ALLOWED_KINDS = {

@@ -61,12 +61,6 @@ def membership_grant(*, actor: User | None, user: User, organisation: Organisati
     )
 
 
-def membership_revoke(*, actor: User, membership: Membership) -> Membership:
-    if not _admin_over(actor, membership.organisation.region):
-        raise NotPermitted("只有本辖区的监管管理员可以撤销角色")
-    return record_update(membership, actor=actor, event="membership.revoked", changes={"active": False}, version=None)
-
-
 def api_token_issue(*, user: User, two_factor: bool) -> tuple[ApiToken, str]:
     """A new API token for `user`; returns the row and the key, which is shown once and never stored."""
     import datetime as dt

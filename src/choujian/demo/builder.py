@@ -27,7 +27,7 @@ from choujian.demo import data
 from choujian.demo.categories import CATEGORIES, GROUPS, Category
 from choujian.demo.draw import FUJIAN, Codes, EnterpriseSpec, enterprise_specs
 from choujian.demo.field import build_field_work
-from choujian.demo.lab import OBJECTOR, build_lab_work
+from choujian.demo.lab import PARTY_LOGINS, build_lab_work
 from choujian.demo.plans import build_plans
 from choujian.env import env_bool
 from choujian.ledger.models import LedgerEntry
@@ -344,10 +344,10 @@ class _Builder:
             )
             for spec in data.LOGINS
         ]
-        objector = User.objects.filter(username=OBJECTOR).first()
-        if objector is not None:  # the enterprise whose result the demo objects to is drawn, so made on the way
-            membership = objector.active_memberships[0]
-            rows.append(Login(OBJECTOR, str(objector), (Role.label(membership.role),), membership.organisation.name))
+        # the enterprises whose results the demo shows are drawn, so their logins are made on the way
+        for party in User.objects.filter(username__in=PARTY_LOGINS).order_by("username"):
+            membership = party.active_memberships[0]
+            rows.append(Login(party.username, str(party), (Role.label(membership.role),), membership.organisation.name))
         return rows
 
     def _counts(self) -> dict[str, int]:

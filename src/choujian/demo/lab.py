@@ -16,6 +16,9 @@ from choujian.testing.models import LabSample
 
 NAMESPACE = uuid.UUID("0b8d6a3e-4f21-4c55-9a7e-5d2c8e1f7a90")
 OBJECTOR = "objector"
+RECIPIENT = "recipient"
+# Logins made on the way, for enterprises the draw picks: username → display name.
+PARTY_LOGINS = {OBJECTOR: "陈志远", RECIPIENT: "林晓燕"}
 INSTRUMENT = "微机控制电液伺服万能试验机 WAW-1000（设备编号 SY-017）"
 
 
@@ -74,7 +77,9 @@ class LabWork:
         return base.rstrip("/") + verify_path(report)
 
     def conforming(self, sample: Sample, verify_url) -> None:
+        """Approved and sent; the enterprise (login `recipient`) has not yet acknowledged it, and may still object."""
         self._approved(self._intake(sample), verify_url)
+        self._party(sample, RECIPIENT)
 
     def under_review(self, sample: Sample, verify_url) -> None:
         lab_sample = self._intake(sample)
@@ -86,7 +91,7 @@ class LabWork:
 
     def objected(self, sample: Sample, verify_url) -> None:
         report = self._approved(self._intake(sample), verify_url, fail_first=True)
-        party = self._party(sample)
+        party = self._party(sample, OBJECTOR)
         objection = objections.objection_file(
             actor=party,
             report=report,
@@ -120,9 +125,9 @@ class LabWork:
         )
         self._approved(self._intake(sample, retest.laboratory, retest), verify_url)
 
-    def _party(self, sample: Sample) -> User:
-        """A login (`objector`) for the staff of the enterprise whose result is objected to: the draw decides which
-        enterprise that is, so its organisation and login are made here."""
+    def _party(self, sample: Sample, username: str) -> User:
+        """A login for the staff of an enterprise whose result the demo shows: the draw decides which enterprise that
+        is, so its organisation and login are made here."""
         from choujian.accounts import services as accounts
         from choujian.registry import services as registry
 
@@ -140,7 +145,11 @@ class LabWork:
             registry.enterprise_update(actor=self.users["regulator"], enterprise=enterprise, organisation=organisation)
             enterprise.refresh_from_db()
         user = accounts.user_create(
-            actor=None, username=OBJECTOR, password=self.password, display_name="陈志远", two_factor_exempt=True
+            actor=None,
+            username=username,
+            password=self.password,
+            display_name=PARTY_LOGINS[username],
+            two_factor_exempt=True,
         )
         accounts.membership_grant(actor=None, user=user, organisation=enterprise.organisation, role="enterprise_staff")
         return type(user).objects.get(pk=user.pk)

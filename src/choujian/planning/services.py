@@ -63,12 +63,6 @@ def plan_line_add(*, actor: User, plan: Plan, **fields) -> PlanLine:
     return record_create(PlanLine(plan=plan, **fields), actor=actor, event="plan.line_added")
 
 
-def plan_line_update(*, actor: User, line: PlanLine, version: int | None = None, **changes) -> PlanLine:
-    _require_writer(actor, line.plan)
-    _require_draft(line.plan)
-    return record_update(line, actor=actor, event="plan.line_updated", changes=changes, version=version)
-
-
 def plan_line_remove(*, actor: User, line: PlanLine) -> None:
     _require_writer(actor, line.plan)
     _require_draft(line.plan)

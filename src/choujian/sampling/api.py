@@ -134,9 +134,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def refuse(self, request, code=None):
         """Record a refusal (拒检) with reason, evidence and the samplers' signatures."""
-        record = self.get_object()
-        if record.status != "refused":
-            record = services.record_refuse(actor=request.user, record=record)
+        record = services.record_refuse(actor=request.user, record=self.get_object())
         return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
 
     @extend_schema(

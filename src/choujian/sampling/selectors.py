@@ -20,8 +20,6 @@ from choujian.planning.selectors import tasks_visible_to
 from choujian.sampling.choices import HandoverStatus, RequestStatus, SampleStatus
 from choujian.sampling.models import AlternateRequest, Evidence, Handover, Portion, Sample, SamplingRecord, Signature
 
-LAB_UNBLINDED = frozenset({Role.ROLE_LAB_INTAKE, Role.ROLE_APPROVER})
-
 
 def _memberships(user: User):
     return user.active_memberships if user.is_authenticated else []
@@ -68,7 +66,7 @@ def records_visible_to(user: User) -> QuerySet[SamplingRecord]:
     if not user.is_authenticated:
         return SamplingRecord.objects.none()
     condition = _task_q(user, "task")
-    labs = _orgs(user, OrganisationKind.KIND_LABORATORY, LAB_UNBLINDED)
+    labs = _orgs(user, OrganisationKind.KIND_LABORATORY, Role.LAB_UNBLINDED)
     if labs:
         condition |= Q(sample__laboratory_id__in=labs)
     ids = SamplingRecord.objects.filter(condition).values("pk")
@@ -81,7 +79,7 @@ def samples_visible_to(user: User) -> QuerySet[Sample]:
     if not user.is_authenticated:
         return Sample.objects.none()
     condition = _task_q(user, "task")
-    labs = _orgs(user, OrganisationKind.KIND_LABORATORY, LAB_UNBLINDED)
+    labs = _orgs(user, OrganisationKind.KIND_LABORATORY, Role.LAB_UNBLINDED)
     if labs:
         condition |= Q(laboratory_id__in=labs)
     condition |= Q(portions__custodian=user)

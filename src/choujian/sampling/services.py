@@ -636,6 +636,8 @@ def record_refuse(*, actor: User, record: SamplingRecord) -> SamplingRecord:
     """Record a refusal (拒检): reason, at least one piece of evidence and every sampler's signature."""
     record = _lock(record)
     _require_sampler(actor, record.task)
+    if record.status == RecordStatus.STATUS_REFUSED:  # the same request again (a phone retrying) changes nothing
+        return record
     _require_draft(record)
     problems: dict[str, list[str]] = {}
     if not record.refusal_reason.strip():

@@ -22,8 +22,6 @@ from choujian.testing import policy
 from choujian.testing.choices import LabStatus, ObjectionStatus
 from choujian.testing.models import LabSample, Notice, Objection, Outcome, Report, Retest
 
-UNBLINDED_LAB = frozenset({Role.ROLE_LAB_INTAKE, Role.ROLE_APPROVER})
-
 
 def regulated_tasks(user: User):
     """The tasks a user oversees as a regulator. Samplers and agency staff see tasks too, but never reports, lab
@@ -57,7 +55,7 @@ def intake_queue(user: User) -> QuerySet[Sample]:
 def intakes_for(user: User):
     from choujian.testing.models import Intake
 
-    labs = policy.lab_ids(user, UNBLINDED_LAB)
+    labs = policy.lab_ids(user, Role.LAB_UNBLINDED)
     return Intake.objects.filter(laboratory_id__in=labs).select_related("sample", "clerk")
 
 
@@ -84,7 +82,7 @@ def reports_visible_to(user: User) -> QuerySet[Report]:
     approved — the inspected party and the parties of the project the lot was delivered to."""
     if not user.is_authenticated:
         return Report.objects.none()
-    labs = policy.lab_ids(user, UNBLINDED_LAB)
+    labs = policy.lab_ids(user, Role.LAB_UNBLINDED)
     tasks = regulated_tasks(user).values("pk")
     condition = Q(lab_sample__laboratory_id__in=labs) | Q(lab_sample__portion__sample__task__in=tasks)
     approved = Q(status=LabStatus.STATUS_APPROVED)
@@ -116,7 +114,7 @@ def retests_visible_to(user: User) -> QuerySet[Retest]:
     if not user.is_authenticated:
         return Retest.objects.none()
     tasks = regulated_tasks(user).values("pk")
-    labs = policy.lab_ids(user, UNBLINDED_LAB)
+    labs = policy.lab_ids(user, Role.LAB_UNBLINDED)
     condition = Q(sample__task__in=tasks) | _party_q(user, "sample__") | Q(laboratory_id__in=labs)
     ids = Retest.objects.filter(condition).values("pk")
     return Retest.objects.filter(pk__in=ids).select_related("sample", "laboratory", "draw", "portion")

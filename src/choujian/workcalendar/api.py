@@ -31,9 +31,28 @@ class DeadlineView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="起算日（事件发生之日，不计入）"),
-            OpenApiParameter("days", OpenApiTypes.INT, required=True, description="天数 0–3650"),
-            OpenApiParameter("kind", str, enum=["working", "calendar"], required=True, description="工作日或自然日"),
+            OpenApiParameter(
+                "from",
+                OpenApiTypes.DATE,
+                required=True,
+                description="起算日（事件发生之日，不计入）",
+                examples=[OpenApiExample("收到结果通知之日", value="2026-12-04")],
+            ),
+            OpenApiParameter(
+                "days",
+                OpenApiTypes.INT,
+                required=True,
+                description="天数 0–3650",
+                examples=[OpenApiExample("15 日", value=15)],
+            ),
+            OpenApiParameter(
+                "kind",
+                str,
+                enum=["working", "calendar"],
+                required=True,
+                description="工作日或自然日",
+                examples=[OpenApiExample("工作日", value="working")],
+            ),
         ],
         responses={200: DeadlineOut},
     )
