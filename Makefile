@@ -27,6 +27,7 @@ demo: install
 lint: install-dev
 	$(BIN)/ruff check src tests bench fuzz
 	$(BIN)/ruff format --check src tests bench fuzz
+	$(BIN)/lint-imports
 
 browser:
 	@{ command -v chromium && command -v pdftoppm && command -v zbarimg && fc-list | grep -q "CJK" \
@@ -65,7 +66,7 @@ test-postgres:
 	@echo "== pytest on PostgreSQL =="
 	CHOUJIAN_DATA_DIR=$$(mktemp -d) DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-# The whole API, documented examples then generated input, as twelve people against a demo site; then the ledger and every draw record must verify.
+# The whole API, documented examples then generated input, as fifteen people (generated input as eight) against a demo site; then the ledger and every draw record must verify.
 FUZZ_EXAMPLES ?= 6
 fuzz:
 	@echo "== API fuzzing on SQLite =="

@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> None:
         print(
             "用法 usage: choujian <command>\n"
             "  run        迁移数据库、空库时生成演示数据，并启动网站（PORT，默认 8000）\n"
+            "  worker     后台任务进程（定时结案、仪式超时、追溯日志校验；run 已自动启动一个）\n"
             "  demo       生成演示数据\n"
             "  migrate    迁移数据库\n"
             "  ledger verify | watch | export DIR | checkpoint   追溯日志校验、定时校验、导出、签发检查点\n"

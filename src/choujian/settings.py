@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "huey.contrib.djhuey",
     "choujian.core",
     "choujian.accounts",
     "choujian.ledger",
@@ -250,6 +251,20 @@ SPECTACULAR_SETTINGS = {
         "PlanKindEnum": "choujian.planning.choices.PlanKind.CHOICES",
     },
 }
+
+# Background and scheduled work (Huey): a SQLite queue in the data directory by default; with CHOUJIAN_REDIS_URL, a
+# Redis queue that worker processes on several machines share. `choujian worker` consumes it; `choujian run` starts one.
+REDIS_URL = env_str("CHOUJIAN_REDIS_URL", "")
+HUEY = {
+    "name": "choujian",
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "immediate": env_bool("CHOUJIAN_TASKS_IMMEDIATE", False),
+    "utc": True,
+    "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(DATA_DIR / "tasks.sqlite3")},
+    "consumer": {"workers": env_int("CHOUJIAN_WORKER_THREADS", 2, minimum=1, maximum=64), "worker_type": "thread"},
+}
+# How often the worker re-checks the ledger against the database (minutes).
+CHOUJIAN_LEDGER_WATCH_MINUTES = env_int("CHOUJIAN_LEDGER_WATCH_MINUTES", 5, minimum=1, maximum=60)
 
 LOGGING = {
     "version": 1,

@@ -5,11 +5,12 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from choujian.draws import services
 from choujian.draws.models import Ceremony, CeremonyParticipant, Draw
+from choujian.draws.tasks import block_overdue_ceremonies
 from choujian.planning.models import Plan, Task
 from tests.factories import member
 from tests.planning.conftest import approved_plan, link_token
@@ -204,11 +205,16 @@ def test_it_shows_a_blocked_ceremony_prominently(client, setting):
     for p in people:
         services.ceremony_commit(participant=p, commitment=hashlib.sha256(SECRETS[p.name].encode()).hexdigest())
     services.ceremony_reveal(participant=people[0], secret=SECRETS[people[0].name])
-    Ceremony.objects.filter(plan=plan).update(reveal_deadline=timezone.now() - timedelta(minutes=5))
-    page = _signed_in(client, setting.drafter).get(f"/plans/{plan.code}/ceremony/").content.decode()
-    assert 'id="blocked"' in page and "抽取受阻" in page and people[1].name in page
-    client.logout()
-    assert "抽取受阻" in client.get(f"/ceremony/{late}/").content.decode()
+    deadline = Ceremony.objects.get(plan=plan).reveal_deadline
+    with time_machine.travel(deadline + timedelta(minutes=5)):
+        signed_in = _signed_in(client, setting.drafter)
+        before = signed_in.get(f"/plans/{plan.code}/ceremony/").content.decode()
+        assert 'id="blocked"' not in before  # reading changes nothing
+        block_overdue_ceremonies.call_local()  # the worker's minute job
+        page = signed_in.get(f"/plans/{plan.code}/ceremony/").content.decode()
+        assert 'id="blocked"' in page and "抽取受阻" in page and people[1].name in page
+        client.logout()
+        assert "抽取受阻" in client.get(f"/ceremony/{late}/").content.decode()
 
 
 def test_it_shows_the_draw_result_and_replaces_a_task_from_the_page(client, setting):

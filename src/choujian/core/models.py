@@ -54,3 +54,28 @@ class CodeSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class JobRun(models.Model):
+    """The last run of each background or scheduled job, for the administrators' list (task, last run, next run,
+    last error). Written by the worker's signal handlers, one row per job name."""
+
+    ledger_exempt = "后台任务运行记录，不是业务记录 / the worker's bookkeeping; holds no fact of the work itself"
+
+    name = models.CharField(_("任务"), max_length=100, unique=True)
+    last_started = models.DateTimeField(_("最近开始"), null=True, blank=True)
+    last_finished = models.DateTimeField(_("最近结束"), null=True, blank=True)
+    last_ok = models.BooleanField(_("最近一次成功"), null=True)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    last_error_at = models.DateTimeField(_("最近出错时间"), null=True, blank=True)
+    runs = models.PositiveIntegerField(_("运行次数"), default=0)
+    failures = models.PositiveIntegerField(_("失败次数"), default=0)
+    retrying = models.BooleanField(_("等待重试"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+
+    def __str__(self) -> str:
+        return self.name

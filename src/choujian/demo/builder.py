@@ -31,6 +31,7 @@ from choujian.demo.lab import PARTY_LOGINS, build_lab_work
 from choujian.demo.plans import build_plans
 from choujian.env import env_bool
 from choujian.ledger.models import LedgerEntry
+from choujian.ledger.services import checkpoint_make
 from choujian.planning.models import Plan, Task
 from choujian.registry import services as registry
 from choujian.registry.choices import EnterpriseStatus, ProductStatus
@@ -112,6 +113,7 @@ class _Builder:
         self.progress("检验、报告与复检", 0, 1)
         build_lab_work(self.orgs, self.users, self.password, received)
         self.progress("检验、报告与复检", 1, 1)
+        checkpoint_make()  # the whole demo under one signed checkpoint, whether or not it was built in one transaction
         return DemoResult(logins=self._login_rows(), password=self.password, counts=self._counts())
 
     def _rules(self) -> None:

@@ -157,7 +157,6 @@ class _ParticipantView(APIView):
         return participant
 
     def status_response(self, participant: CeremonyParticipant, code: int = status.HTTP_200_OK) -> Response:
-        services.ceremony_refresh(participant.ceremony)
         participant = selectors.participant_again(participant)
         return Response(ParticipantViewSerializer(selectors.participant_status(participant)).data, status=code)
 

@@ -241,6 +241,16 @@ def ceremony_refresh(ceremony: Ceremony) -> Ceremony:
     return ceremony
 
 
+def ceremonies_block_overdue() -> list[Ceremony]:
+    """Every ceremony whose reveal deadline passed with reveals missing, marked blocked (the worker runs this)."""
+    overdue = Ceremony.objects.filter(
+        status__in=[CeremonyStatus.STATUS_COMMITTING, CeremonyStatus.STATUS_REVEALING],
+        kind=SeedKind.KIND_CEREMONY,
+        reveal_deadline__lt=timezone.now(),
+    )
+    return [ceremony_refresh(ceremony) for ceremony in overdue]
+
+
 @transaction.atomic
 def ceremony_link_issue(*, actor: User, participant: CeremonyParticipant) -> str:
     """A new personal link for a participant who has not committed yet (any earlier link stops working). The token

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from choujian.core.access import public
-from choujian.draws import sampler, sealed, selectors, services
+from choujian.draws import sampler, sealed, selectors
 from choujian.draws.choices import CeremonyStatus, DrawPurpose
 from choujian.planning.choices import ReplacementReason, TaskStatus
 
@@ -114,8 +114,6 @@ def participant_page(request, token: str):
     participant = selectors.participant_by_token(token)
     if participant is None:
         raise Http404(_("链接无效：请向组织单位核对您的个人链接"))
-    services.ceremony_refresh(participant.ceremony)
-    participant = selectors.participant_by_token(token)
     state = selectors.participant_status(participant)
     status = state["status"]
     if status == CeremonyStatus.STATUS_BLOCKED:

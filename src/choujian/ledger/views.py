@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from choujian.accounts.models import User
 from choujian.core.access import roles
+from choujian.core.jobs import job_lines
 from choujian.ledger import merkle, note, selectors
 from choujian.ledger.keys import verifier_key
 from choujian.ledger.models import PrivateState
 from choujian.ledger.objects import ledgered_models, ref_for_readable_id
-from choujian.ledger.services import checkpoint_make_safely
 from choujian.ledger.verify import check_object
 from choujian.ledger.watch import watch_state
 
@@ -32,11 +32,9 @@ class Step:
 
 
 def _signed_checkpoint():
-    """The latest checkpoint (signed now if the tree grew) and what its signature says, verified here."""
+    """The latest checkpoint (signed after each append, and by the worker if one was missed) and what its signature
+    says, verified here."""
     latest = selectors.latest_checkpoint()
-    if latest is None or latest.size < selectors.current_size():
-        checkpoint_make_safely()
-        latest = selectors.latest_checkpoint()
     if latest is None:
         return None
     info = {"row": latest, "valid": False, "error": "", "size": latest.size, "root": latest.root}
@@ -198,6 +196,7 @@ def home(request):
         "ledgered_kind": ref.partition(":")[0] in ledgered_models(),
         "state_problem": state_problem,
         "watch": watch_state(),
+        "jobs": job_lines(),
         "inclusion": inclusion,
         "error": error,
     }

@@ -132,7 +132,6 @@ class PlanViewSet(ScopedModelViewSet, viewsets.ModelViewSet):
         ceremony = draw_selectors.ceremony_of(plan)
         if ceremony is None:
             raise Http404("抽样框尚未锁定，仪式尚未开始")
-        ceremony = draw_services.ceremony_refresh(ceremony)
         data = draw_selectors.ceremony_status(ceremony)
         return Response(serializers.CeremonySerializer(data).data, status=code)
 

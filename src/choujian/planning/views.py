@@ -311,7 +311,6 @@ def ceremony_page(request, code: str, seed_form=None, status: int = 200, issued:
     context = _plan_context(request, plan, "ceremony")
     ceremony = context["ceremony"]
     if ceremony is not None:
-        ceremony = draw_services.ceremony_refresh(ceremony)
         state = draw_selectors.ceremony_status(ceremony)
         context.update(
             issued=issued,

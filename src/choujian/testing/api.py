@@ -140,7 +140,6 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     search_fields = ["code"]
 
     def get_queryset(self):
-        objections.outcomes_settle()
         return selectors.reports_visible_to(self.request.user)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
@@ -230,7 +229,6 @@ class OutcomeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_fields = ["judgment", "ready_for_enforcement"]
 
     def get_queryset(self):
-        objections.outcomes_settle()
         return selectors.outcomes_visible_to(self.request.user)
 
 

@@ -272,7 +272,7 @@ def finalise(*, actor, sample: Sample, report: Report, basis: str) -> Outcome:
 
 @transaction.atomic
 def outcomes_settle(*, today=None) -> list[Outcome]:
-    """Results whose objection period ended without an objection become final (run daily, and when pages open)."""
+    """Results whose objection period ended without an objection become final (the worker runs this on schedule)."""
     today = today or timezone.localdate()
     settled = []
     expired = Notice.objects.filter(objection_due__lt=today, sample__outcome__isnull=True).select_related("report")

@@ -36,7 +36,6 @@ def _flash(request, exc: ServiceError) -> None:
 def lab_home(request):
     """The laboratory's work by role, and for regulators and the inspected party their reports."""
     user = request.user
-    objections.outcomes_settle()
     worklist = selectors.worklist_for(user)
     roles = user.roles
     context = {
@@ -199,7 +198,6 @@ def _rows(lab_sample: LabSample) -> list[dict]:
 @login
 def report_page(request, code: str):
     """An approved (or pending) report, unblinded: notice, objection, decision, re-test and the final outcome."""
-    objections.outcomes_settle()
     report = selectors.reports_visible_to(request.user).filter(code=code).first()
     if report is None:
         raise Http404(_("报告不存在或您无权查看"))
@@ -269,7 +267,6 @@ def oversight(request):
     user = request.user
     if not user.roles & Role.REGULATOR_ROLES:
         raise Http404
-    objections.outcomes_settle()
     context = {
         "overdue": selectors.overdue_testing(user)[:100],
         "pending": selectors.objections_visible_to(user).filter(status="pending")[:100],

@@ -1,5 +1,5 @@
-"""`choujian run`: migrate, seed demo data into an empty database, collect static files, serve, and run the scheduled
-ledger check beside the server."""
+"""`choujian run`: migrate, seed demo data into an empty database, collect static files, serve, and run one worker
+(`choujian worker`: settling results, ceremony deadlines, the scheduled ledger check) beside the server."""
 
 import subprocess
 import sys
@@ -17,10 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument(
-            "--watch-every",
-            type=int,
-            default=300,
-            help="追溯日志定时校验的间隔秒数（0 = 不启动）/ seconds between scheduled ledger checks (0: none)",
+            "--no-worker", action="store_true", help="不启动后台任务进程 / do not start a worker beside the server"
         )
 
     def handle(self, *args, **options):
@@ -45,15 +42,14 @@ class Command(BaseCommand):
             "--access-logfile",
             "-",
         ]
-        watcher = None
-        if options["watch_every"] > 0:
-            # The scheduled ledger check runs beside the web server for as long as it does.
-            watch = [sys.executable, "-m", "choujian.cli", "ledger", "watch", "--every", str(options["watch_every"])]
-            watcher = subprocess.Popen(watch, stdout=subprocess.DEVNULL)
+        worker = None
+        if not options["no_worker"]:
+            # Scheduled work runs beside the web server for as long as it does; pages only read.
+            worker = subprocess.Popen([sys.executable, "-m", "choujian.cli", "worker"], stdout=subprocess.DEVNULL)
         try:
             raise SystemExit(subprocess.call(command))
         except KeyboardInterrupt:
             pass
         finally:
-            if watcher is not None:
-                watcher.terminate()
+            if worker is not None:
+                worker.terminate()
