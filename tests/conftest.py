@@ -30,6 +30,18 @@ def _frozen_today():
         yield
 
 
+# Entries the ledger's own tests write about nothing in particular.
+TEST_EVENTS = {"test.note": "测试记录", "test.event": "测试事件", "test.adopted": "测试", "test.concurrent": "并发测试"}
+
+
+@pytest.fixture(autouse=True)
+def _test_events(monkeypatch):
+    from choujian.ledger import events
+
+    for name, meaning in TEST_EVENTS.items():
+        monkeypatch.setitem(events.EVENTS, name, meaning)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -78,7 +78,8 @@ def _add_what_the_demo_lacks():
     delivery_document_attach(actor=admin, delivery=delivery, kind="certificate", upload=pdf)
     sampler = User.objects.get(username="sampler1")
     enterprise = Enterprise.objects.order_by("pk").first()
-    record_create(ConflictDeclaration(inspector=sampler, enterprise=enterprise, reason="亲属"), actor=admin, event="x")
+    declaration = ConflictDeclaration(inspector=sampler, enterprise=enterprise, reason="亲属")
+    record_create(declaration, actor=admin, event="conflict.admin_created")  # as the admin site declares one
 
 
 def _hosts(row: models.Model) -> list[str]:

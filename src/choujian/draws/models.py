@@ -1,4 +1,4 @@
-"""Frames, seed ceremonies, draw records, inspector assignments and replacements (specs/draw-v1.md)."""
+"""Frames, seed ceremonies, draw records, inspector assignments and replacements (docs/specs/draw-v1.md)."""
 
 import hashlib
 
@@ -199,7 +199,7 @@ class CeremonyParticipant(models.Model):
 
 
 class Draw(PublicModel):
-    """A published draw record (JSON exactly as specs/draw-v1.md), for a plan or for one task's inspectors."""
+    """A published draw record (JSON exactly as docs/specs/draw-v1.md §4), for a plan or for one task's inspectors."""
 
     ledger_kind = "draw"
     ledger_fields = ("purpose", "plan", "task", "record", "record_sha256")

@@ -1,6 +1,6 @@
 """choujian-draw-v1: publicly verifiable weighted, stratified random draws (双随机); no Django, NumPy for bulk work.
 
-This module implements the normative spec (specs/draw-v1.md) exactly; `choujian.draws.verify` re-implements the
+This module implements the normative spec (docs/specs/draw-v1.md) exactly; `choujian.draws.verify` re-implements the
 same rules in the most direct way, as a stand-alone script that shares no code with this one. No Django here.
 
 Decisions the spec leaves open, fixed here and applied identically by the verifier:

@@ -1,4 +1,4 @@
-"""Public read-only ledger API (specs/ledger-v1.md): checkpoint, key, entries, proofs."""
+"""Public read-only ledger API (docs/specs/ledger-v1.md §4): checkpoint, key, entries, proofs."""
 
 from django.http import HttpResponse, JsonResponse
 

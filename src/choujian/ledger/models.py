@@ -1,4 +1,4 @@
-"""Storage of the append-only Merkle log (specs/ledger-v1.md)."""
+"""Storage of the append-only Merkle log (docs/specs/ledger-v1.md)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from choujian.core.canonical import canonical_json, digest
-from choujian.ledger import merkle, note
+from choujian.ledger import events, merkle, note
 from choujian.ledger.keys import key_name, signing_key
 from choujian.ledger.models import Checkpoint, LedgerEntry, LedgerHead, LedgerNode, PrivateState
 from choujian.ledger.objects import object_ref
@@ -163,6 +163,7 @@ def ledger_append(
     `object` is a ledgered model instance (its canonical state is digested into `state_digest`) or a
     `"kind:id"` string. For a deletion pass `deleted=True`: the digest is then of `null`.
     """
+    events.label(type)  # an undeclared event never reaches the log
     data = dict(data or {})
     private = None
     if not isinstance(object, str):

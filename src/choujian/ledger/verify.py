@@ -1,6 +1,6 @@
 """`choujian ledger verify`: recompute the log from its entries and compare it with everything stored and signed.
 
-What is checked (specs/ledger-v1.md, "Verify"):
+What is checked (docs/specs/ledger-v1.md §6):
 
 1. entries: `seq` runs 0, 1, 2, … without gaps; each body is canonical JSON whose `seq`, `type`, `at`, `actor` and
    `object` agree with the row's columns; a recorded `state` digests to its `state_digest`;

@@ -19,7 +19,7 @@ class Command(BaseCommand):
     help = "追溯日志 / tamper-evident ledger: verify 校验, export DIR 导出, checkpoint 签发检查点"
 
     def add_arguments(self, parser):
-        actions = parser.add_subparsers(dest="action", metavar="{verify,watch,export,checkpoint}")
+        actions = parser.add_subparsers(dest="action", metavar="{verify,watch,export,checkpoint,events}")
         actions.required = True
         check = actions.add_parser(
             "verify",
@@ -40,6 +40,7 @@ class Command(BaseCommand):
         )
         out.add_argument("directory", help="新的或空的目录 / a new or empty directory")
         actions.add_parser("checkpoint", help="立即签发检查点 / sign a checkpoint of the current tree now")
+        actions.add_parser("events", help="列出全部日志事件（docs/ledger-events.md）/ print the table of ledger events")
 
     def handle(self, *args, **options):
         action = options["action"]
@@ -49,6 +50,10 @@ class Command(BaseCommand):
             return self._watch(options)
         if action == "export":
             return self._export(options["directory"])
+        if action == "events":
+            from choujian.ledger.events import document
+
+            return self.stdout.write(document(), ending="")
         return self._checkpoint()
 
     def _watch(self, options):
