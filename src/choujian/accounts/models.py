@@ -132,9 +132,6 @@ class User(AbstractUser):
         memberships = self.active_memberships
         return memberships[0].organisation if memberships else None
 
-    def organisations_with(self, roles) -> list[Organisation]:
-        return [m.organisation for m in self.active_memberships if m.role in set(roles)]
-
     @property
     def needs_two_factor(self) -> bool:
         return self.has_any_role(Role.TWO_FACTOR_REQUIRED) and not self.two_factor_exempt

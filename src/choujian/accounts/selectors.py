@@ -5,7 +5,6 @@ from django.utils.translation import pgettext
 
 from choujian.accounts.choices import Role
 from choujian.accounts.models import User
-from choujian.accounts.scope import organisations_visible_to
 
 
 def home_summary(user: User) -> list[tuple[str, int, str]]:
@@ -31,7 +30,3 @@ def home_summary(user: User) -> list[tuple[str, int, str]]:
         ):
             rows.append((label, selector(user).count(), reverse("registry:object_list", args=[kind])))
     return [row for row in rows if row[1]]
-
-
-def organisation_list(user: User):
-    return organisations_visible_to(user).select_related("parent")

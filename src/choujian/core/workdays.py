@@ -143,10 +143,6 @@ class WorkCalendar:
                 raise ValueError(f"{arrangement.year} is not an official arrangement")
             self._years[arrangement.year] = arrangement
 
-    @property
-    def official_years(self) -> frozenset[int]:
-        return frozenset(y for y, a in self._years.items() if a.official)
-
     def year(self, year: int) -> YearArrangement:
         if year not in self._years:
             self._years[year] = provisional_arrangement(year)
@@ -158,9 +154,6 @@ class WorkCalendar:
     def is_workday(self, d: date) -> bool:
         d = _as_date(d)
         return self.year(d.year).is_workday(d)
-
-    def holiday_name(self, d: date) -> str | None:
-        return self.year(d.year).holidays.get(d)
 
     def add_working_days(self, start: date, n: int) -> date:
         """The ``n``-th working day after ``start`` (``start`` itself never counts); ``n == 0`` returns ``start``."""

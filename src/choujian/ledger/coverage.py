@@ -54,9 +54,3 @@ def undeclared(model: type[models.Model]) -> list[str]:
     ]
     problems += [f"{name}: 系统字段 / bookkeeping column declared again" for name in sorted(implicit & covered)]
     return problems
-
-
-def unledgered(model: type[models.Model]) -> dict[str, str]:
-    """Every field left out of the state, with its reason (bookkeeping columns included)."""
-    fields = set(model_fields(model))
-    return {n: r for n, r in BOOKKEEPING.items() if n in fields} | dict(getattr(model, "ledger_unledgered", {}))

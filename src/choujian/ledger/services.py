@@ -151,10 +151,6 @@ def _schedule_checkpoint() -> None:
     transaction.on_commit(checkpoint_make_safely)
 
 
-def state_of(instance: models.Model | None) -> dict | None:
-    return instance.ledger_state() if instance is not None else None
-
-
 def ledger_append(
     *, type: str, actor: Any, object: Any, data: dict | None = None, state: Any = ..., deleted: bool = False
 ) -> LedgerEntry:

@@ -20,7 +20,7 @@ from choujian.sampling.models import Sample
 from choujian.sampling.selectors import inspected_party_q, project_party_q
 from choujian.testing import policy
 from choujian.testing.choices import LabStatus, ObjectionStatus
-from choujian.testing.models import LabSample, Notice, Objection, Outcome, Report, Retest
+from choujian.testing.models import LabSample, Objection, Outcome, Report, Retest
 
 
 def regulated_tasks(user: User):
@@ -50,13 +50,6 @@ def intake_queue(user: User) -> QuerySet[Sample]:
         .select_related("record", "task__line__category")
         .distinct()
     )
-
-
-def intakes_for(user: User):
-    from choujian.testing.models import Intake
-
-    labs = policy.lab_ids(user, Role.LAB_UNBLINDED)
-    return Intake.objects.filter(laboratory_id__in=labs).select_related("sample", "clerk")
 
 
 def rejected_intakes(user: User):
@@ -92,10 +85,6 @@ def reports_visible_to(user: User) -> QuerySet[Report]:
     return Report.objects.filter(pk__in=ids).select_related(
         "lab_sample__portion__sample__task__plan", "lab_sample__laboratory", "drafted_by", "reviewed_by", "approved_by"
     )
-
-
-def notices_for(user: User) -> QuerySet[Notice]:
-    return Notice.objects.filter(report__in=reports_visible_to(user).values("pk")).select_related("report", "sample")
 
 
 def objections_visible_to(user: User) -> QuerySet[Objection]:

@@ -32,14 +32,3 @@ def may_edit_calendar(user: User) -> bool:
         and m.organisation.level == top
         for m in user.active_memberships
     )
-
-
-def calendar_editors():
-    top = top_regulator_level()
-    return User.objects.filter(
-        is_active=True,
-        memberships__active=True,
-        memberships__role=Role.ROLE_REGULATOR_ADMIN,
-        memberships__organisation__kind=OrganisationKind.KIND_REGULATOR,
-        memberships__organisation__level=top,
-    ).distinct()
