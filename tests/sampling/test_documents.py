@@ -18,8 +18,9 @@ from PIL import Image, ImageDraw
 
 from choujian.planning.models import Plan, PlanLine, Task
 from choujian.sampling import fonts
-from choujian.sampling.documents import labels_pdf, sampling_form_pdf
+from choujian.sampling.documents import sampling_form_pdf
 from choujian.sampling.fonts import cjk_font_name
+from choujian.sampling.labels import labels_pdf
 from choujian.sampling.models import Evidence, Portion, Sample, SamplingRecord, Signature
 from tests.factories import CategoryFactory, EnterpriseFactory, OrganisationFactory, ProductFactory, member
 

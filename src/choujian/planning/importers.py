@@ -30,7 +30,7 @@ from choujian.planning import services
 from choujian.planning.choices import SamplingMode, StrataBy
 from choujian.planning.models import Plan, PlanLine
 from choujian.registry import tabular
-from choujian.registry.importers import (
+from choujian.registry.importing import (
     MAX_LISTED_ERRORS,
     OMIT,
     CellError,

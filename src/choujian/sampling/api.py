@@ -201,7 +201,7 @@ class SampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["get"], url_path="labels.pdf")
     def labels(self, request, code=None):
         """QR labels, one per portion: 60×40 mm for label printers, or `?layout=a4` for a sheet."""
-        from choujian.sampling.documents import labels_pdf
+        from choujian.sampling.labels import labels_pdf
 
         sample = self.get_object()
         if not may_print_labels(request.user, sample):

@@ -20,7 +20,6 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -51,13 +50,7 @@ COPIES: dict[str, str] = {
     "laboratory": "第二联 检验机构留存",
     "organiser": "第三联 组织单位留存",
 }
-LAYOUTS = ("label", "a4")
 
-LABEL_W = 60 * mm
-LABEL_H = 40 * mm
-LABEL_QR = 28 * mm
-A4_COLUMNS = 3
-A4_ROWS = 7
 
 PAGE_MARGIN_X = 15 * mm
 PAGE_MARGIN_TOP = 18 * mm
@@ -90,7 +83,7 @@ def _when(value: datetime | None) -> str:
     return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
-def _day(value: date | datetime | None) -> str:
+def day_text(value: date | datetime | None) -> str:
     if value is None:
         return EMPTY
     if isinstance(value, datetime):
@@ -141,7 +134,7 @@ def _portion_kind(portion: Portion, backups: Sequence[Portion]) -> str:
     return f"{PortionKind.label(PortionKind.KIND_BACKUP)} {index}"
 
 
-def _portions(sample: Sample) -> list[tuple[Portion, str]]:
+def portions_with_kind(sample: Sample) -> list[tuple[Portion, str]]:
     """The sample's portions in order, each with its label kind (检验样品 / 备用样品 n)."""
     portions = list(sample.portions.select_related("custodian", "custodian_org").order_by("number"))
     backups = [p for p in portions if p.kind == PortionKind.KIND_BACKUP]
@@ -414,7 +407,7 @@ def _form_story(s: PdfStyles, record: SamplingRecord, copy: str, qr: tuple[str, 
             [
                 [("产品名称", record.product_name), ("商标/品牌", record.brand)],
                 [("规格型号", record.model_spec), ("批号", record.batch_no)],
-                [("生产日期", _day(record.production_date)), ("生产许可证编号", record.licence_no)],
+                [("生产日期", day_text(record.production_date)), ("生产许可证编号", record.licence_no)],
                 [("执行标准", record.standard)],
                 [("（标称）生产企业", record.maker_name)],
                 [("生产企业地址", record.maker_address)],
@@ -633,7 +626,7 @@ def sampling_form_pdf(
     with translation.override("zh-hans"):
         styles = PdfStyles()
         sample = _sample_of(record)
-        portions = _portions(sample) if sample is not None else []
+        portions = portions_with_kind(sample) if sample is not None else []
         context = {
             "samplers": [_person(user) for user in record.samplers.order_by("username")],
             "sample": sample,
@@ -680,127 +673,3 @@ def sampling_form_pdf(
 
 
 # ── labels ─────────────────────────────────────────────────────────────────────────────────────────────────────────
-
-
-def _fit(text: str, font: str, size: float, width: float, smallest: float = 5) -> float:
-    while size > smallest and stringWidth(text, font, size) > width:
-        size -= 0.25
-    return size
-
-
-def draw_label(
-    canvas: Canvas,
-    x: float,
-    y: float,
-    *,
-    code: str,
-    kind: str,
-    rows: Sequence[tuple[str, str]],
-    url: str,
-    heading: str = "监督抽查样品",
-    code_caption: str = "样品编号",
-) -> None:
-    """One 60×40 mm label with its lower-left corner at (x, y): QR, heading, kind, two captioned rows and the code.
-    Nothing here may identify enterprise or product."""
-    font, bold = cjk_font_name(), cjk_bold_font_name()
-    draw_qr(canvas, url, x + 1 * mm, y + LABEL_H - 1 * mm - LABEL_QR, LABEL_QR)
-    left = x + 1 * mm + LABEL_QR + 1 * mm
-    room = x + LABEL_W - 2 * mm - left
-    canvas.saveState()
-    canvas.setFillColor(LABEL_GREY)
-    canvas.setFont(font, 6.5)
-    canvas.drawString(left, y + LABEL_H - 5.5 * mm, heading)
-    canvas.setFillColor(colors.black)
-    canvas.setFont(bold, _fit(kind, bold, 12, room))
-    canvas.drawString(left, y + LABEL_H - 12 * mm, kind)
-    for (caption, value), top in zip(rows[:2], (17.5, 25.5), strict=False):
-        canvas.setFillColor(LABEL_GREY)
-        canvas.setFont(font, 6)
-        canvas.drawString(left, y + LABEL_H - top * mm, caption)
-        canvas.setFillColor(colors.black)
-        canvas.setFont(font, _fit(value, font, 8.5, room))
-        canvas.drawString(left, y + LABEL_H - (top + 4) * mm, value)
-    canvas.setFillColor(LABEL_GREY)
-    canvas.setFont(font, 7)
-    canvas.drawString(x + 2 * mm, y + 4 * mm, code_caption)
-    start = x + 2 * mm + stringWidth(code_caption, font, 7) + 1.5 * mm
-    canvas.setFillColor(colors.black)
-    canvas.setFont(LATIN_BOLD, _fit(code, LATIN_BOLD, 12, x + LABEL_W - 2 * mm - start))
-    canvas.drawString(start, y + 4 * mm, code)
-    canvas.restoreState()
-
-
-def label_pages_pdf(labels: list[dict], title: str) -> bytes:
-    """Labels of `draw_label`, one 60×40 mm page each (for a label printer)."""
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(LABEL_W, LABEL_H), invariant=1, pageCompression=1)
-    canvas.setTitle(title)
-    canvas.setCreator("Choujian")
-    for label in labels:
-        draw_label(canvas, 0, 0, **label)
-        canvas.showPage()
-    if not labels:
-        canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
-
-
-def labels_pdf(sample: Sample, *, label_url: Callable[[Portion], str], layout: str = "label") -> bytes:
-    """QR labels of a sample's portions: one 60×40 mm page each (`label`), or 3×7 to an A4 sheet with cut lines (`a4`).
-
-    A label shows the portion code (样品编号), 检验样品 / 备用样品 n, the seal number and the sealing date; its QR code
-    encodes exactly `label_url(portion)`.
-    """
-    if layout not in LAYOUTS:
-        raise ValueError(f"未知的标签版式：{layout}，可选：{'、'.join(LAYOUTS)}")
-    with translation.override("zh-hans"):
-        sealed = _day(sample.sealed_at)
-        labels = [
-            {
-                "code": portion.label_code,
-                "kind": kind,
-                "rows": (("封条编号", portion.seal_no or EMPTY), ("封样日期", sealed)),
-                "url": label_url(portion),
-            }
-            for portion, kind in _portions(sample)
-        ]
-    title = f"样品标签 {sample.code}"
-    if layout == "label":
-        return label_pages_pdf(labels, title)
-    buffer = io.BytesIO()
-
-    canvas = Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1)
-    canvas.setTitle(title)
-    canvas.setCreator("Choujian")
-    per_page = A4_COLUMNS * A4_ROWS
-    pages = max(1, -(-len(labels) // per_page))
-    grid_w, grid_h = A4_COLUMNS * LABEL_W, A4_ROWS * LABEL_H
-    x0, y0 = (A4[0] - grid_w) / 2, (A4[1] - grid_h) / 2
-    for page in range(pages):
-        chunk = labels[page * per_page : (page + 1) * per_page]
-        for n, label in enumerate(chunk):
-            row, column = divmod(n, A4_COLUMNS)
-            draw_label(canvas, x0 + column * LABEL_W, y0 + grid_h - (row + 1) * LABEL_H, **label)
-        _draw_cut_lines(canvas, x0, y0, grid_w, grid_h)
-        canvas.saveState()
-        canvas.setFont(cjk_font_name(), 7)
-        canvas.setFillColor(LABEL_GREY)
-        canvas.drawCentredString(A4[0] / 2, 4.5 * mm, f"样品标签（沿虚线剪下）　第 {page + 1} 页 共 {pages} 页")
-        canvas.restoreState()
-        canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
-
-
-def _draw_cut_lines(canvas: Canvas, x0: float, y0: float, width: float, height: float) -> None:
-    canvas.saveState()
-    canvas.setStrokeColor(colors.HexColor("#9a9a9a"))
-    canvas.setLineWidth(0.3)
-    canvas.setDash(2, 2)
-    for column in range(A4_COLUMNS + 1):
-        x = x0 + column * LABEL_W
-        canvas.line(x, y0 - 2 * mm, x, y0 + height + 2 * mm)
-    for row in range(A4_ROWS + 1):
-        y = y0 + row * LABEL_H
-        canvas.line(x0 - 2 * mm, y, x0 + width + 2 * mm, y)
-    canvas.restoreState()

@@ -3,7 +3,7 @@ page, the receiving and testing dates — never the sample code, the enterprise,
 
 from django.utils import translation
 
-from choujian.sampling.documents import label_pages_pdf
+from choujian.sampling.labels import label_pages_pdf
 from choujian.testing.models import LabSample
 from choujian.workcalendar.selectors import deadline_display
 
