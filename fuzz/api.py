@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait(f"{base}/api/v1/schema/")
-        statuses, errors = _fuzz(base, tokens, args.examples, args.only)
+        statuses, errors = _fuzz(base, tokens, args.examples, args.only, args.documented_only)
     finally:
         server.terminate()
         server.wait(timeout=30)

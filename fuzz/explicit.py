@@ -119,6 +119,8 @@ NESTED = {
     "/api/v1/portions/": ("/api/v1/samples/", "portions"),
     "/api/v1/plans/{code}/lines/": ("/api/v1/plans/{code}/", "lines"),
 }
+# Steps that act only on what this phase created, once it created one: the form it fills in, signs and refuses.
+ONLY_CREATED = {f"/api/v1/sampling-records/{{code}}/{step}" for step in ("", "evidence/", "signatures/", "refuse/")}
 # Examples name other objects by this id; the client puts a real one it can see in its place.
 PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
 CODES = {"task", "sample"}
@@ -248,8 +250,11 @@ def _bodies(session, base, path, example, overrides, fill, known, context) -> li
     for name in CODES & set(body):
         items = _get(session, f"{base}/api/v1/{name}s/?page_size=50")
         items = [item for item in items.get("results", []) if "code" in item] if isinstance(items, dict) else []
-        ours = [item for item in items if item.get("plan") in context.created.get("/api/v1/plans/", [])]
-        items = ours or items  # the tasks of the plans this phase drew, which it then samples, refuses and closes
+        drawn_here = context.created.get("/api/v1/plans/", [])
+        if name == "task" and drawn_here:  # the tasks of the plans this phase drew come first
+            ours = [item for item in items if item.get("plan") in drawn_here]
+            # a form is started only for them: this phase refuses it and then closes that plan's sampling
+            items = ours if path == "/api/v1/sampling-records/" else ours + [i for i in items if i not in ours]
         if items:
             return [{**body, name: item["code"], **_follows(name, item, body)} for item in items]
     return [body]
@@ -327,7 +332,11 @@ def _created_first(path: str, fills: list[dict], context) -> list[dict]:
     name = path[len(head) + 1 :].partition("}")[0]
     own = [{name: value} for value in reversed(context.created.get(head, []))]
     rest = [fill for fill in fills if list(fill) != [name] or fill not in own]
-    return [*own, *rest] if "{" not in path[len(head) + len(name) + 2 :] else [*rest]
+    if "{" in path[len(head) + len(name) + 2 :]:
+        return rest
+    if own and path in ONLY_CREATED:  # another person's success on another form would take the flow elsewhere
+        return own
+    return [*own, *rest]
 
 
 def _nested(session, base, path, prefix, collection, key, real_parameters) -> list[dict]:
