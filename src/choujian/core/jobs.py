@@ -54,11 +54,11 @@ def job_lines(now: dt.datetime | None = None) -> list[JobLine]:
     now = now or timezone.now()
     runs = {run.name: run for run in JobRun.objects.all()}
     lines = []
-    for task_class in HUEY._registry._periodic_tasks:
-        name = task_class.__name__
-        label = getattr(task_class, "label", name)  # lazy: shown in the reader's language
-        schedule = getattr(task_class, "schedule_text", "")
-        upcoming = next_run(task_class().validate_datetime, now)
+    for task in HUEY._registry.periodic_tasks:  # one instance of each periodic task (Huey has no public listing)
+        name = type(task).__name__
+        label = getattr(task, "label", name)  # lazy: shown in the reader's language
+        schedule = getattr(task, "schedule_text", "")
+        upcoming = next_run(task.validate_datetime, now)
         lines.append(JobLine(name, label, schedule, runs.get(name), upcoming))
     return sorted(lines, key=lambda line: line.name)
 

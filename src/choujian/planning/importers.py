@@ -81,15 +81,10 @@ _MODE_ALIASES = {
 class PlanImportResult(ImportResult):
     """What a plan-line import did: ``created`` lines, or the errors and nothing written."""
 
-    @property
-    def detail(self) -> str:
-        if self.ok:
-            return f"已导入 {self.created} 个计划类别（产品类别及其抽查批次）"
-        lines = [f"导入失败：发现 {self.total_errors} 处错误，未导入任何计划类别。请修改后重新上传整个文件。"]
-        lines += [str(error) for error in self.errors]
-        if self.omitted:
-            lines.append(f"…另有 {self.omitted} 处错误")
-        return "\n".join(lines)
+    nothing = "计划类别"
+
+    def success(self) -> str:
+        return f"已导入 {self.created} 个计划类别（产品类别及其抽查批次）"
 
 
 # ------------------------------------------------------------------------------------------------- cell parsers

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
@@ -75,11 +75,17 @@ class ImportResult:
     def total_errors(self) -> int:
         return len(self.errors) + self.omitted
 
+    # What the failure message says was not imported ("未导入任何数据").
+    nothing: ClassVar[str] = "数据"
+
+    def success(self) -> str:
+        return f"已导入 {self.created} 条{TITLES.get(self.kind, '')}记录"
+
     @property
     def detail(self) -> str:
         if self.ok:
-            return f"已导入 {self.created} 条{TITLES.get(self.kind, '')}记录"
-        lines = [f"导入失败：发现 {self.total_errors} 处错误，未导入任何数据。请修改后重新上传整个文件。"]
+            return self.success()
+        lines = [f"导入失败：发现 {self.total_errors} 处错误，未导入任何{self.nothing}。请修改后重新上传整个文件。"]
         lines += [str(error) for error in self.errors]
         if self.omitted:
             lines.append(f"…另有 {self.omitted} 处错误")
