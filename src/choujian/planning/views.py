@@ -372,7 +372,7 @@ def ceremony_beacon(request, code: str):
         messages.error(request, "；".join(m for msgs in exc.errors.values() for m in msgs))
         return redirect("planning:ceremony", code=plan.code)
     messages.success(request, _("信标已录入，种子已生成，抽取已完成"))
-    return redirect("planning:draw", code=plan.code)
+    return redirect("planning:draw_result", code=plan.code)
 
 
 @roles(WRITERS)
@@ -386,7 +386,7 @@ def sampling_close(request, code: str):
         messages.error(request, "；".join(m for msgs in exc.errors.values() for m in msgs))
     else:
         messages.success(request, _("已结束抽样：抽样框与抽取结果已全部公开，任何人都可重算"))
-    return redirect("planning:draw", code=plan.code)
+    return redirect("planning:draw_result", code=plan.code)
 
 
 @roles({Role.ROLE_REGULATOR_ADMIN})
