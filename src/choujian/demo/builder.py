@@ -3,8 +3,8 @@
 One provincial transport regulator (福建省交通运输厅) with three cities and six counties below it, the bodies that
 sample, test, own, supervise and build, 300 manufacturers (three quarters in 福建), their products, six construction
 projects with their sections, about a hundred delivered lots, two spot-check plans (one drawn, one waiting in its seed
-ceremony: see choujian.demo.plans) and one login per role. The content depends only on the seed; public ids,
-timestamps and password hashes differ between runs (and so do the enterprises the plan's draw picks).
+ceremony: see choujian.demo.plans) and one login per role. The content, public ids included (and so the enterprises
+the plan's draw picks), depends only on the seed; timestamps and password hashes differ between runs.
 
 Manufacturers outside 福建 are registered by a national regulator (交通运输部) through an inactive registrar account:
 the registry services let a provincial regulator write only inside its province.
@@ -29,6 +29,7 @@ from choujian.demo.draw import FUJIAN, Codes, EnterpriseSpec, enterprise_specs
 from choujian.demo.field import build_field_work
 from choujian.demo.lab import PARTY_LOGINS, build_lab_work
 from choujian.demo.plans import build_plans
+from choujian.demo.reproducible import reproducible_ids
 from choujian.env import env_bool
 from choujian.ledger.models import LedgerEntry
 from choujian.ledger.services import checkpoint_make
@@ -64,7 +65,7 @@ def demo_exists() -> bool:
 
 def build_demo(*, seed: int = data.SEED, password: str | None = None, progress: Progress | None = None) -> DemoResult:
     """Build the whole data set in one transaction: either all of it is there afterwards, or none of it."""
-    with transaction.atomic():
+    with transaction.atomic(), reproducible_ids(seed):
         return _Builder(seed, password or settings.CHOUJIAN_DEMO_PASSWORD, progress).build()
 
 

@@ -13,8 +13,8 @@
 The three lines of plan 1 are of three different category groups, and in the demo registry no enterprise makes
 more than two products of one category, so no enterprise gets more than two tasks; with five qualified samplers
 every task therefore keeps at least three samplers without a conflict of interest, and gets its two inspectors.
-Which enterprises are drawn differs between runs (frame ids carry the products' public ids, so the frame digest
-and the seed differ); the plans, lines, quotas, exclusions and counts do not.
+Public ids come from the demo's seed (`choujian.demo.reproducible`), so the frame, its digest, the seed and the
+enterprises drawn are the same on every build of the same day (the beacon is dated).
 """
 
 import datetime as dt

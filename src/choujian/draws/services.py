@@ -40,6 +40,9 @@ HEX64 = re.compile(r"^[0-9a-f]{64}$")
 DEFAULT_REVEAL_HOURS = 72
 INSERT_CHUNK = 10_000  # frame rows per executemany
 
+# Where task codes get their unpredictable order (a demo replaces it to be reproducible).
+TASK_CODE_ORDER = random.SystemRandom()
+
 
 def _now_z() -> str:
     import datetime as dt
@@ -481,7 +484,7 @@ def draw_objects(*, plan: Plan) -> Draw:
     now = timezone.now()
     chosen = [(s, rank, item_id) for s in sorted(result.selected) for rank, item_id in enumerate(result.selected[s], 1)]
     # Task codes must not follow the draw's order, or a code would tell a revealed rank before its reveal.
-    random.SystemRandom().shuffle(chosen)
+    TASK_CODE_ORDER.shuffle(chosen)
     for stratum, rank, item_id in chosen:
         task = _create_task(plan, rows[item_id], stratum, rank, now)
         inspectors_draw(task=task)
