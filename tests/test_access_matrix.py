@@ -15,10 +15,9 @@ import pytest
 import time_machine
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from choujian.accounts.models import Organisation, User
-from choujian.core.access import PUBLIC, declared_level
+from choujian.core.access import PUBLIC, declared_level, routes
 from choujian.draws.models import Draw
 from choujian.notifications.models import Message
 from choujian.planning.models import Plan, PlanLine, Task
@@ -53,15 +52,8 @@ def _fixed_day():
 
 
 def _routes():
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern):
-                yield prefix + str(pattern.pattern), pattern.callback
-
     seen = set()
-    for route, callback in walk(get_resolver().url_patterns):
+    for route, callback in routes():
         if route.startswith(SKIPPED_ROUTES) or "(?P<format>" in route or route in seen:
             continue
         seen.add(route)

@@ -1,27 +1,30 @@
 """Invariant 2: every URL declares who may reach it; a view without a declaration fails here."""
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.core.checks import run_checks
+from django.urls import path as route
 
-from choujian.core.access import declared_level
-
-
-def _walk(patterns, prefix=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern), pattern.callback
+from choujian.core import access
+from choujian.core.checks import every_route_declares_its_access
 
 
 def test_it_requires_every_url_to_declare_its_access_control():
-    undeclared = [
-        route for route, callback in _walk(get_resolver().url_patterns) if not declared_level(callback, route)
-    ]
-    assert undeclared == []
+    assert access.undeclared_routes() == []
+    assert [e for e in run_checks() if e.id == "choujian.E001"] == []
+
+
+def test_it_refuses_to_start_with_a_route_that_declares_no_access(monkeypatch):
+    def forgotten(request):
+        raise AssertionError("never called")
+
+    undeclared = [route("forgotten/", forgotten)]
+    real_routes = access.routes
+    monkeypatch.setattr(access, "routes", lambda: [*real_routes(), *real_routes(undeclared)])
+    errors = every_route_declares_its_access(None)
+    assert [e.id for e in errors] == ["choujian.E001"] and "forgotten/" in errors[0].msg
 
 
 def test_it_finds_the_registry_and_api_urls_while_walking():
-    routes = {route for route, _ in _walk(get_resolver().url_patterns)}
+    routes = {route for route, _ in access.routes()}
     assert any(route.startswith("api/v1/") and "enterprises" in route for route in routes)
     assert any(route.startswith("registry/") for route in routes)
 

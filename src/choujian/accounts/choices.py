@@ -77,6 +77,8 @@ class Role(ChoiceSet):
     # Laboratory staff who see whose sample a lab code is (the intake clerk who receives it, the approver who signs
     # the unblinded report); testers and reviewers work blind.
     LAB_UNBLINDED = frozenset({ROLE_LAB_INTAKE, ROLE_APPROVER})
+    LAB_BLIND = frozenset({ROLE_TESTER, ROLE_REVIEWER})
+    LAB_ROLES = LAB_UNBLINDED | LAB_BLIND
 
     # Which organisation kinds a role may be held in: a tester at a regulator would break 抽检分离.
     ALLOWED_KINDS = {

@@ -26,9 +26,8 @@ FIELD_ROLES = Role.REGULATOR_ROLES | {
 }
 
 
-LAB_ROLES = frozenset({Role.ROLE_LAB_INTAKE, Role.ROLE_TESTER, Role.ROLE_REVIEWER, Role.ROLE_APPROVER})
 # The laboratory's worklist, and the reports of the organiser and the inspected party.
-LAB_PAGE_ROLES = LAB_ROLES | Role.REGULATOR_ROLES | {Role.ROLE_ENTERPRISE_STAFF, Role.ROLE_CONTRACTOR_STAFF}
+LAB_PAGE_ROLES = Role.LAB_ROLES | Role.REGULATOR_ROLES | {Role.ROLE_ENTERPRISE_STAFF, Role.ROLE_CONTRACTOR_STAFF}
 
 
 def navigation(request) -> dict:
@@ -55,8 +54,8 @@ def navigation(request) -> dict:
     if roles & FIELD_ROLES or may_read_tasks(user):
         items += [(reverse("sampling:overview"), _("现场抽样"))]
     if roles & LAB_PAGE_ROLES:
-        items += [(reverse("testing:home"), _("检验") if roles & LAB_ROLES else _("检验报告"))]
-    if roles & (LAB_ROLES | Role.REGULATOR_ROLES):
+        items += [(reverse("testing:home"), _("检验") if roles & Role.LAB_ROLES else _("检验报告"))]
+    if roles & (Role.LAB_ROLES | Role.REGULATOR_ROLES):
         items += [(reverse("rules:list"), _("实施细则"))]
     if roles & Role.REGULATOR_ROLES:
         items += [(reverse("testing:oversight"), _("检验监督"))]

@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from choujian.accounts.choices import OrganisationKind, RegulatorLevel, Role
 from choujian.accounts.models import Organisation, User, region_prefix
+from choujian.core.policy import EVERYTHING, VIEW, restrict
 
 
 def regulator_prefixes(user: User, roles=Role.REGULATOR_ROLES) -> list[str]:
@@ -21,7 +22,7 @@ def regulator_prefixes(user: User, roles=Role.REGULATOR_ROLES) -> list[str]:
 def region_q(prefixes: list[str], field: str) -> Q:
     """A filter matching rows whose `field` region code lies within any of the prefixes (none → nothing)."""
     if "" in prefixes:
-        return Q()
+        return EVERYTHING
     query = Q(pk__in=[])
     for prefix in prefixes:
         query |= Q(**{f"{field}__startswith": prefix})
@@ -63,9 +64,8 @@ def own_org_ids(user: User) -> list[int]:
 
 
 def organisations_visible_to(user: User):
-    """Regulators see the organisations in their region; everyone sees their own."""
-    prefixes = regulator_prefixes(user)
-    return Organisation.objects.filter(region_q(prefixes, "region") | Q(pk__in=own_org_ids(user)))
+    """The organisations the user may see (the rule: `choujian.accounts.policy`)."""
+    return restrict(Organisation.objects.all(), user, VIEW)
 
 
 def members_of(organisation_ids, roles=None):

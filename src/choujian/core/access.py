@@ -9,6 +9,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.urls import URLPattern, URLResolver, get_resolver
 
 PUBLIC = "public"
 LOGIN = "login"
@@ -41,6 +42,23 @@ def declared_level(callback: Callable, route: str = "") -> object | None:
         if module == prefix or module.startswith(prefix + "."):
             return level
     return None
+
+
+def routes(patterns=None):
+    """Every route of the URL configuration (or of `patterns`), as (route text, view callable)."""
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern), pattern.callback
+
+    yield from walk(get_resolver().url_patterns if patterns is None else patterns, "")
+
+
+def undeclared_routes() -> list[str]:
+    return [route for route, callback in routes() if not declared_level(callback, route)]
 
 
 def public(view: Callable) -> Callable:

@@ -5,3 +5,12 @@ class CoreConfig(AppConfig):
     name = "choujian.core"
     label = "core"
     verbose_name = "基础"
+
+    def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        from choujian.core import checks  # noqa: F401  (registers the route check)
+
+        # Each context declares its access rules in its own `policy` module; all of them must be known before the
+        # first request asks.
+        autodiscover_modules("policy")

@@ -5,7 +5,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import translation
 
-from choujian.core.errors import ConflictError, ServiceError
+from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.ledger.services import ledger_append
 
 
@@ -27,20 +27,39 @@ def validate(instance: models.Model, exclude: list[str] | None = None) -> None:
         raise _as_service_error(exc) from None
 
 
+def _check(instance: models.Model, allowed, refused: str) -> None:
+    """Whether the actor may hold the row as it now is: asked of the saved row, so that the access policy's filters
+    (which follow relations) answer, and undone with the transaction when they say no."""
+    if allowed is not None and not allowed(instance):
+        raise NotPermitted(refused)
+
+
 @transaction.atomic
-def record_create(instance: models.Model, *, actor, event: str) -> models.Model:
+def record_create(
+    instance: models.Model, *, actor, event: str, allowed=None, refused: str = "您无权登记此记录"
+) -> models.Model:
     validate(instance)
     try:
         with transaction.atomic():
             instance.save()
     except IntegrityError:
         raise ServiceError("与已有记录重复") from None
+    _check(instance, allowed, refused)
     ledger_append(type=event, actor=actor, object=instance)
     return instance
 
 
 @transaction.atomic
-def record_update(instance: models.Model, *, actor, event: str, changes: dict, version: int | None) -> models.Model:
+def record_update(
+    instance: models.Model,
+    *,
+    actor,
+    event: str,
+    changes: dict,
+    version: int | None,
+    allowed=None,
+    refused: str = "您无权这样修改此记录",
+) -> models.Model:
     model = type(instance)
     current = model.objects.select_for_update().get(pk=instance.pk)
     if version is not None and current.version != version:
@@ -56,6 +75,7 @@ def record_update(instance: models.Model, *, actor, event: str, changes: dict, v
     if not updated:
         raise ConflictError(model.objects.get(pk=current.pk).version)
     current.refresh_from_db()
+    _check(current, allowed, refused)
     ledger_append(type=event, actor=actor, object=current, data={"changed": sorted(changes)})
     return current
 

@@ -73,7 +73,7 @@ class DrawDetailView(APIView):
 
     @extend_schema(responses={200: DrawSerializer, 404: OpenApiResponse(description="没有这条抽取记录")})
     def get(self, request, public_id):
-        draw = selectors.draw_public(public_id)
+        draw = selectors.draw_public(request.user, public_id)
         if draw is None:
             raise Http404("没有这条抽取记录")
         return Response(DrawSerializer(draw).data)
@@ -94,7 +94,7 @@ class DrawRecordView(APIView):
         }
     )
     def get(self, request, public_id):
-        draw = selectors.draw_public(public_id)
+        draw = selectors.draw_public(request.user, public_id)
         if draw is None:
             raise Http404("没有这条抽取记录")
         text = selectors.public_record_text(draw)

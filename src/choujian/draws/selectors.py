@@ -13,27 +13,25 @@ from collections import defaultdict
 from django.db.models import Count, QuerySet
 
 from choujian.accounts.models import User
+from choujian.core.policy import VIEW, restrict
 from choujian.draws import sampler, sealed
 from choujian.draws.choices import CeremonyStatus, DrawPurpose
 from choujian.draws.models import Ceremony, CeremonyParticipant, Draw, Frame, Replacement, TaskInspector
+from choujian.draws.policy import RECORD
 from choujian.planning.choices import PlanStatus, TaskStatus
 from choujian.planning.models import Plan, Task
-from choujian.planning.selectors import plans_regulated_by
 
 PREVIEW = 500
 
 
 def draws_visible_to(user: User) -> QuerySet[Draw]:
     """The draws a regulator lists (the records themselves are public; the list is a regulator's tool)."""
-    return (
-        Draw.objects.filter(plan__in=plans_regulated_by(user).values("pk"))
-        .select_related("plan", "task")
-        .order_by("-created_at", "pk")
-    )
+    return restrict(Draw.objects.all(), user, VIEW).select_related("plan", "task").order_by("-created_at", "pk")
 
 
-def draw_public(public_id) -> Draw | None:
-    return Draw.objects.select_related("plan__regulator", "task").filter(public_id=public_id).first()
+def draw_public(user: User, public_id) -> Draw | None:
+    draws = restrict(Draw.objects.all(), user, RECORD)
+    return draws.select_related("plan__regulator", "task").filter(public_id=public_id).first()
 
 
 def plan_object_draw(plan: Plan) -> Draw | None:

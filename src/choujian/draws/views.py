@@ -61,7 +61,7 @@ def _revealed_row(reveal: dict) -> dict:
 
 @public
 def public_draw(request, public_id):
-    draw = selectors.draw_public(public_id)
+    draw = selectors.draw_public(request.user, public_id)
     if draw is None:
         raise Http404(_("没有这条抽取记录"))
     record = selectors.public_record(draw)

@@ -1,13 +1,12 @@
 """Reads of in-app messages: a person sees only their own."""
 
 from choujian.accounts.models import User
+from choujian.core.policy import VIEW, restrict
 from choujian.notifications.models import Message
 
 
 def inbox(user: User):
-    if not user.is_authenticated:
-        return Message.objects.none()
-    return Message.objects.filter(recipient=user)
+    return restrict(Message.objects.all(), user, VIEW)
 
 
 def unread_count(user: User) -> int:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation, User
 from choujian.core.errors import NotPermitted, ServiceError
+from choujian.core.policy import permits
 from choujian.registry import policy, selectors, services, tabular
 from choujian.registry.choices import EnterpriseStatus, ProductStatus
 from choujian.registry.importing import (
@@ -105,7 +106,7 @@ class EnterpriseSpec(Spec):
             if values["uscc"] in existing:
                 report.add(record.number, "统一社会信用代码", "该统一社会信用代码已登记，不能重复导入")
             record.fields = dict(values)
-            if not policy.can_edit_enterprise(actor, Enterprise(region=values["region"])):
+            if not policy.writes_in(actor, values["region"]):
                 region = region_label(values["region"])
                 report.add(record.number, "行政区划代码", f"您只能登记本辖区的企业（本行为 {region}）")
             if report.ok(record):
@@ -167,7 +168,7 @@ class ProductSpec(Spec):
                     "生产企业统一社会信用代码",
                     "未找到该统一社会信用代码的企业（或不在您的查看范围内）：请先登记或导入企业",
                 )
-            elif not policy.can_edit_product(actor, Product(enterprise=enterprise)):
+            elif not permits(actor, policy.ADD_PRODUCT, enterprise):
                 report.add(
                     record.number, "生产企业统一社会信用代码", f"您无权为“{enterprise.name}”登记产品（不在您的辖区）"
                 )
@@ -229,7 +230,7 @@ class ProjectSpec(Spec):
         for record in records:
             owner = self._owner(record, by_id, by_name, report)
             values = record.values
-            if owner is not None and not policy.can_edit_project(actor, Project(owner=owner, region=values["region"])):
+            if owner is not None and not policy.may_register_project(actor, owner, values["region"]):
                 region = region_label(values["region"])
                 report.add(record.number, "行政区划代码", f"您无权在该辖区登记项目（本行为 {region}）")
             if not report.ok(record):
@@ -331,7 +332,7 @@ class DeliverySpec(Spec):
         for record in records:
             section = self._section(record, sections_by_id, sections_by_key, report)
             product = self._product(record, products_by_id, products_by_key, report)
-            if section is not None and not policy.can_edit_delivery(actor, Delivery(section=section)):
+            if section is not None and not permits(actor, policy.DELIVER, section):
                 report.add(record.number, "标段", "您只能登记本单位标段的进场批次（或本辖区内的标段）")
             if not report.ok(record):
                 continue

@@ -23,11 +23,16 @@ def _require(allowed: bool, message: str = "您无权修改此记录") -> None:
         raise NotPermitted(message)
 
 
+def _owned(actor: User, refused: str = "您无权修改此记录") -> dict:
+    """The check a created or changed row must pass once written: the actor may still change it (a row moved out of
+    the actor's region, or registered for another's site, is refused and nothing is written)."""
+    return {"allowed": lambda row: policy.can_edit(actor, row), "refused": refused}
+
+
 def enterprise_create(*, actor: User, **fields) -> Enterprise:
     enterprise = Enterprise(**fields)
     enterprise.uscc = _normalised_uscc(enterprise.uscc)
-    _require(policy.can_edit_enterprise(actor, enterprise), "您只能登记本辖区的企业")
-    return record_create(enterprise, actor=actor, event="enterprise.created")
+    return record_create(enterprise, actor=actor, event="enterprise.created", **_owned(actor, "您只能登记本辖区的企业"))
 
 
 def _normalised_uscc(raw: str | None) -> str:
@@ -39,86 +44,75 @@ def _normalised_uscc(raw: str | None) -> str:
 
 
 def enterprise_update(*, actor: User, enterprise: Enterprise, version: int | None = None, **changes) -> Enterprise:
-    _require(policy.can_edit_enterprise(actor, enterprise))
+    _require(policy.can_edit(actor, enterprise))
     if "uscc" in changes:
         changes["uscc"] = _normalised_uscc(changes["uscc"])
-    if "region" in changes:
-        _require(policy.can_edit_enterprise(actor, Enterprise(region=changes["region"])), "不能把企业移出本辖区")
-    return record_update(enterprise, actor=actor, event="enterprise.updated", changes=changes, version=version)
+    owned = _owned(actor, "不能把企业移出本辖区")
+    return record_update(enterprise, actor=actor, event="enterprise.updated", changes=changes, version=version, **owned)
 
 
 def enterprise_delete(*, actor: User, enterprise: Enterprise) -> None:
-    _require(policy.can_edit_enterprise(actor, enterprise))
+    _require(policy.can_edit(actor, enterprise))
     record_delete(enterprise, actor=actor, event="enterprise.deleted")
 
 
 def product_create(*, actor: User, **fields) -> Product:
     product = Product(**fields)
-    _require(product.enterprise_id is not None and policy.can_edit_product(actor, product))
-    return record_create(product, actor=actor, event="product.created")
+    return record_create(product, actor=actor, event="product.created", **_owned(actor))
 
 
 def product_update(*, actor: User, product: Product, version: int | None = None, **changes) -> Product:
-    _require(policy.can_edit_product(actor, product))
-    if "enterprise" in changes:
-        _require(policy.can_edit_product(actor, Product(enterprise=changes["enterprise"])))
-    return record_update(product, actor=actor, event="product.updated", changes=changes, version=version)
+    _require(policy.can_edit(actor, product))
+    owned = _owned(actor)
+    return record_update(product, actor=actor, event="product.updated", changes=changes, version=version, **owned)
 
 
 def product_delete(*, actor: User, product: Product) -> None:
-    _require(policy.can_edit_product(actor, product))
+    _require(policy.can_edit(actor, product))
     record_delete(product, actor=actor, event="product.deleted")
 
 
 def project_create(*, actor: User, **fields) -> Project:
     project = Project(**fields)
-    _require(project.owner_id is not None and policy.can_edit_project(actor, project))
-    return record_create(project, actor=actor, event="project.created")
+    return record_create(project, actor=actor, event="project.created", **_owned(actor))
 
 
 def project_update(*, actor: User, project: Project, version: int | None = None, **changes) -> Project:
-    _require(policy.can_edit_project(actor, project))
-    if changes.keys() & {"owner", "region"}:
-        moved = Project(owner=changes.get("owner", project.owner), region=changes.get("region", project.region))
-        _require(policy.can_edit_project(actor, moved))
-    return record_update(project, actor=actor, event="project.updated", changes=changes, version=version)
+    _require(policy.can_edit(actor, project))
+    owned = _owned(actor)
+    return record_update(project, actor=actor, event="project.updated", changes=changes, version=version, **owned)
 
 
 def project_delete(*, actor: User, project: Project) -> None:
-    _require(policy.can_edit_project(actor, project))
+    _require(policy.can_edit(actor, project))
     record_delete(project, actor=actor, event="project.deleted")
 
 
 def section_create(*, actor: User, **fields) -> Section:
     section = Section(**fields)
-    _require(section.project_id is not None and policy.can_edit_section(actor, section))
-    return record_create(section, actor=actor, event="section.created")
+    return record_create(section, actor=actor, event="section.created", **_owned(actor))
 
 
 def section_update(*, actor: User, section: Section, version: int | None = None, **changes) -> Section:
-    _require(policy.can_edit_section(actor, section))
-    if "project" in changes:
-        _require(policy.can_edit_project(actor, changes["project"]))
-    return record_update(section, actor=actor, event="section.updated", changes=changes, version=version)
+    _require(policy.can_edit(actor, section))
+    owned = _owned(actor)
+    return record_update(section, actor=actor, event="section.updated", changes=changes, version=version, **owned)
 
 
 def delivery_create(*, actor: User, **fields) -> Delivery:
     delivery = Delivery(**fields)
-    _require(
-        delivery.section_id is not None and policy.can_edit_delivery(actor, delivery), "您只能登记本单位标段的进场批次"
-    )
-    return record_create(delivery, actor=actor, event="delivery.created")
+    owned = _owned(actor, "您只能登记本单位标段的进场批次")
+    return record_create(delivery, actor=actor, event="delivery.created", **owned)
 
 
 def delivery_update(*, actor: User, delivery: Delivery, version: int | None = None, **changes) -> Delivery:
-    _require(policy.can_edit_delivery(actor, delivery))
-    if "section" in changes:
-        _require(policy.can_edit_delivery(actor, Delivery(section=changes["section"])))
-    return record_update(delivery, actor=actor, event="delivery.updated", changes=changes, version=version)
+    _require(policy.can_edit(actor, delivery))
+    owned = _owned(actor)
+    return record_update(delivery, actor=actor, event="delivery.updated", changes=changes, version=version, **owned)
 
 
 def delivery_delete(*, actor: User, delivery: Delivery) -> None:
-    _require(policy.can_edit_delivery(actor, delivery))
+    _require(policy.can_edit(actor, delivery))
     record_delete(delivery, actor=actor, event="delivery.deleted")
 
 
@@ -138,7 +132,7 @@ def _sniff_type(head: bytes) -> str:
 @transaction.atomic
 def delivery_document_attach(*, actor: User, delivery: Delivery, kind: str, upload: UploadedFile) -> DeliveryDocument:
     """Store a document under its SHA-256, computed as it arrives; the delivery's ledger state then includes it."""
-    _require(policy.can_edit_delivery(actor, delivery))
+    _require(policy.can_edit(actor, delivery))
     if kind not in DocumentKind:
         raise ServiceError({"kind": [f"文件类型“{kind}”无效，可选：{'、'.join(DocumentKind.values())}"]})
     if upload.size is None or upload.size == 0:
@@ -181,7 +175,7 @@ ARCHIVE_EVENTS = {Enterprise: "enterprise", Product: "product", Delivery: "deliv
 
 def registry_archive(*, actor: User, instance, reason: str):
     """Archive an enterprise, product or delivery instead of deleting it (frames, tasks and reports keep it)."""
-    _require(policy.can_archive(actor, instance), "您无权归档此记录")
+    _require(policy.can_edit(actor, instance), "您无权归档此记录")
     return record_archive(instance, actor=actor, event=f"{ARCHIVE_EVENTS[type(instance)]}.archived", reason=reason)
 
 

@@ -19,7 +19,6 @@ from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.templatetags.regions import region as region_label
 from choujian.ledger.selectors import LEDGER_READERS
 from choujian.registry import forms, policy, selectors, services
-from choujian.registry.models import DeliveryDocument
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ PAGES = {
         forms.EnterpriseForm,
         services.enterprise_create,
         services.enterprise_update,
-        policy.can_edit_enterprise,
+        policy.can_edit,
         "enterprise",
         ["uscc", "name", "region", "address", "licence_no", "status"],
         gettext_lazy("生产企业"),
@@ -85,7 +84,7 @@ PAGES = {
         forms.ProductForm,
         services.product_create,
         services.product_update,
-        policy.can_edit_product,
+        policy.can_edit,
         "product",
         ["enterprise", "category", "name", "brand", "model_spec", "standard", "status"],
         gettext_lazy("产品"),
@@ -103,7 +102,7 @@ PAGES = {
         forms.ProjectForm,
         services.project_create,
         services.project_update,
-        policy.can_edit_project,
+        policy.can_edit,
         "project",
         ["name", "owner", "region", "latitude", "longitude"],
         gettext_lazy("建设项目"),
@@ -122,7 +121,7 @@ PAGES = {
         forms.DeliveryForm,
         services.delivery_create,
         services.delivery_update,
-        policy.can_edit_delivery,
+        policy.can_edit,
         "delivery",
         ["section", "product", "batch_no", "quantity", "unit", "delivered_on"],
         gettext_lazy("进场批次"),
@@ -182,7 +181,7 @@ def object_detail(request, kind: str, public_id):
     context = {"page": page, "obj": obj, "fields": fields, "can_edit": page.can_edit(request.user, obj)}
     context["ledger_link"] = request.user.has_any_role(LEDGER_READERS)
     if hasattr(obj, "archived_at"):
-        context["can_archive"] = not obj.archived and policy.can_archive(request.user, obj)
+        context["can_archive"] = not obj.archived and policy.can_edit(request.user, obj)
         context["can_unarchive"] = obj.archived and policy.can_unarchive(request.user, obj)
     if kind == "delivery":
         context["documents"] = obj.documents.all()
@@ -289,9 +288,7 @@ def delivery_document_upload(request, public_id):
 
 @roles(REGISTRY_READERS)
 def delivery_document_download(request, public_id):
-    document = DeliveryDocument.objects.filter(
-        public_id=public_id, delivery__in=selectors.deliveries_visible_to(request.user)
-    ).first()
+    document = selectors.delivery_documents_visible_to(request.user).filter(public_id=public_id).first()
     if document is None:
         raise Http404(_("记录不存在，或您无权查看。"))
     return FileResponse(

@@ -1,7 +1,13 @@
-"""Who may write implementation rules. They are national vocabulary: read by every signed-in user (selectors)."""
+"""Who may read and write implementation rules (declared to the access policy, `choujian.core.policy`). Rules hold no
+enterprise, project or sample data (nothing to blind), so every signed-in user reads every version: testers need the
+limits, enterprises may see what they are judged by."""
+
+from django.db.models import Q
 
 from choujian.accounts.choices import OrganisationKind, RegulatorLevel, Role
 from choujian.accounts.models import User
+from choujian.core.policy import CHANGE, EVERYTHING, VIEW, rule, user_condition
+from choujian.rules.models import RuleSet
 
 RULE_LEVELS = frozenset({RegulatorLevel.LEVEL_NATIONAL, RegulatorLevel.LEVEL_PROVINCE})
 
@@ -18,3 +24,15 @@ def can_edit_rules(user: User | None) -> bool:
         and m.organisation.level in RULE_LEVELS
         for m in user.active_memberships
     )
+
+
+@rule(RuleSet, VIEW)
+def rulesets_seen(user: User) -> Q:
+    """Every signed-in user."""
+    return EVERYTHING
+
+
+@rule(RuleSet, CHANGE)
+def rulesets_written(user: User) -> Q:
+    """Regulator administrators of a national or provincial regulator, and superusers."""
+    return user_condition(can_edit_rules(user))

@@ -1,5 +1,4 @@
-"""Every read of rule sets. Rules hold no enterprise, project or sample data (nothing to blind), so every
-signed-in user reads every version: testers need the limits, enterprises may see what they are judged by."""
+"""Every read of rule sets, restricted by the access policy (the rules: `choujian.rules.policy`)."""
 
 import datetime as dt
 
@@ -7,15 +6,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from choujian.accounts.models import User
+from choujian.core.policy import VIEW, restrict
 from choujian.registry.models import ProductCategory
 from choujian.rules.choices import RuleSetStatus
 from choujian.rules.models import RuleSet
 
 
 def rulesets_visible_to(user: User) -> QuerySet[RuleSet]:
-    if not user.is_authenticated:
-        return RuleSet.objects.none()
-    return RuleSet.objects.select_related("category")
+    return restrict(RuleSet.objects.all(), user, VIEW).select_related("category")
 
 
 def ruleset_in_force_for(category: ProductCategory, on: dt.date | None = None) -> RuleSet | None:

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from choujian.accounts.choices import Role
 from choujian.accounts.models import Organisation
 from choujian.core.ledgerstate import IDEMPOTENCY_KEY, ledger_values
 from choujian.core.models import PublicModel
@@ -109,9 +110,8 @@ class LabSample(PublicModel):
     def deadline_watchers(self, field: str):
         """The laboratory's staff answer for its testing deadline."""
         from choujian.accounts.scope import members_of
-        from choujian.testing.policy import LAB_ROLES
 
-        return list(members_of([self.laboratory_id], LAB_ROLES))
+        return list(members_of([self.laboratory_id], Role.LAB_ROLES))
 
     def deadline_link(self, field: str) -> str:
         from django.urls import reverse
@@ -310,7 +310,6 @@ class Objection(PublicModel):
 
     def deadline_watchers(self, field: str):
         """The organiser decides the objection."""
-        from choujian.accounts.choices import Role
         from choujian.accounts.scope import members_of
 
         return list(members_of([self.sample.task.plan.regulator_id], Role.REGULATOR_WRITERS))
@@ -436,7 +435,6 @@ class Attachment(models.Model):
 
 
 def _party_and_organiser(sample) -> list:
-    from choujian.accounts.choices import Role
     from choujian.accounts.scope import members_of
     from choujian.testing.policy import party_org_ids
 

@@ -3,8 +3,12 @@
 The top level is the highest regulator level at which an active administrator exists (a provincial deployment whose
 ministry has no administrator on the platform is run by the province's administrators)."""
 
+from django.db.models import Q
+
 from choujian.accounts.choices import OrganisationKind, RegulatorLevel, Role
 from choujian.accounts.models import Membership, User
+from choujian.core.policy import CHANGE, EVERYTHING, VIEW, rule, user_condition
+from choujian.workcalendar.models import CalendarYear
 
 LEVEL_ORDER = [value for value, _ in RegulatorLevel.CHOICES]
 
@@ -32,3 +36,15 @@ def may_edit_calendar(user: User) -> bool:
         and m.organisation.level == top
         for m in user.active_memberships
     )
+
+
+@rule(CalendarYear, VIEW)
+def years_seen(user: User) -> Q:
+    """Every signed-in user: deadlines are counted on it."""
+    return EVERYTHING
+
+
+@rule(CalendarYear, CHANGE)
+def years_written(user: User) -> Q:
+    """Administrators of the deployment's top regulator level."""
+    return user_condition(may_edit_calendar(user))
