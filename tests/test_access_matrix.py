@@ -17,6 +17,7 @@ from django.db import transaction
 from django.test import Client
 
 from choujian.accounts.models import Organisation, User
+from choujian.core import policy
 from choujian.core.access import PUBLIC, declared_level, routes
 from choujian.draws.models import Draw
 from choujian.notifications.models import Message
@@ -26,7 +27,9 @@ from choujian.rules.models import RuleSet
 from choujian.sampling.models import AlternateRequest, Evidence, Handover, Portion, Sample, SamplingRecord, Signature
 from choujian.testing.models import LabSample, Objection, Report, Retest
 
-MATRIX = Path(__file__).resolve().parents[1] / "docs" / "access-matrix.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+MATRIX = DOCS / "access-matrix.md"
+POLICY = DOCS / "access-policy.md"
 PERSONAS = {
     "": "匿名",
     "regulator": "省级监管",
@@ -232,3 +235,20 @@ def test_every_route_answers_each_persona_as_the_access_matrix_says(demo, demo_m
     written = MATRIX.read_text(encoding="utf-8") if MATRIX.exists() else ""
     diff = list(difflib.unified_diff(written.splitlines(), document.splitlines(), "written", "answered", lineterm=""))
     assert not diff, "the platform answers differently from docs/access-matrix.md:\n" + "\n".join(diff[:60])
+
+
+def test_the_access_policy_document_lists_every_declared_rule():
+    document = policy.document()
+    if os.environ.get("CHOUJIAN_WRITE_ACCESS_MATRIX"):
+        POLICY.write_text(document, encoding="utf-8")
+    assert POLICY.read_text(encoding="utf-8") == document, "docs/access-policy.md is out of date: make access-matrix"
+    declared = {(rule.model._meta.label, rule.action) for rule in policy.rules()}
+    assert {("planning.Task", "answer"), ("testing.Report", "view"), ("sampling.Sample", "view")} <= declared
+
+
+@pytest.mark.django_db
+def test_an_undeclared_model_is_refused_rather_than_shown():
+    from choujian.core.models import JobRun
+
+    with pytest.raises(policy.Undeclared):
+        policy.restrict(JobRun.objects.all(), User(username="x"), policy.VIEW)

@@ -8,6 +8,14 @@ from choujian.accounts.scope import own_org_ids, region_q, regulator_prefixes
 from choujian.core.policy import VIEW, rule
 
 
+@rule(User, VIEW)
+def users_seen(user: User) -> Q:
+    """Members of the organisations the user sees, and the user."""
+    return Q(memberships__organisation__in=Organisation.objects.filter(organisations_seen(user)).values("pk")) | Q(
+        pk=user.pk
+    )
+
+
 @rule(Organisation, VIEW)
 def organisations_seen(user: User) -> Q:
     """Regulators: the organisations of their region; everyone: their own."""

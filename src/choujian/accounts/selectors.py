@@ -4,7 +4,8 @@ from django.urls import reverse
 from django.utils.translation import pgettext
 
 from choujian.accounts.choices import Role
-from choujian.accounts.models import User
+from choujian.accounts.models import Organisation, User
+from choujian.core.policy import VIEW, restrict
 
 
 def home_summary(user: User) -> list[tuple[str, int, str]]:
@@ -30,3 +31,15 @@ def home_summary(user: User) -> list[tuple[str, int, str]]:
         ):
             rows.append((label, selector(user).count(), reverse("registry:object_list", args=[kind])))
     return [row for row in rows if row[1]]
+
+
+def active_organisations(kind: str | None = None):
+    """Organisations that may be chosen in a form (an agency, a laboratory, an owner): a vocabulary, not records —
+    the service checks what is chosen."""
+    organisations = Organisation.objects.filter(active=True)
+    return organisations.filter(kind=kind) if kind else organisations
+
+
+def users_visible_to(user: User):
+    """People of the organisations the user sees."""
+    return restrict(User.objects.all(), user, VIEW)

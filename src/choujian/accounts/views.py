@@ -107,14 +107,11 @@ password_reset_confirm = public(
 
 
 def _lockout_scope(user):
-    from choujian.accounts.models import User
-    from choujian.accounts.scope import organisations_visible_to
+    from choujian.accounts.selectors import users_visible_to
 
     if user.is_superuser:
         return None
-    return User.objects.filter(memberships__organisation__in=organisations_visible_to(user)).values_list(
-        "username", flat=True
-    )
+    return users_visible_to(user).values_list("username", flat=True)
 
 
 @roles({Role.ROLE_REGULATOR_ADMIN})

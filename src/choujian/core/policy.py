@@ -99,3 +99,30 @@ def permits(user, action: str, obj: Model) -> bool:
 def user_condition(allowed: bool) -> Q:
     """For rules that depend on the user alone (who may write rules, edit the calendar): all rows or none."""
     return EVERYTHING if allowed else NOTHING
+
+
+def document() -> str:
+    """docs/access-policy.md: every declared rule, by model and action."""
+    lines = [
+        "# 访问策略 / Access policy",
+        "",
+        "谁可以查看、修改或处理哪些记录：每条规则只在其所属模块的 `policy.py` 中声明一次，",
+        "页面、接口、PDF、导出和文件下载都只通过 `restrict()` / `permits()` 询问它。",
+        "未声明的模型与动作一律拒绝；匿名访问者只能看到声明为公开的记录。",
+        "本文件由规则生成（`make access-matrix`），测试核对其是否最新；各身份的实际结果见 `access-matrix.md`。",
+        "",
+        "Who may see, change or act on which rows: each rule is declared once, in its context's `policy.py`;",
+        "pages, APIs, PDFs, exports and downloads ask only `restrict()` / `permits()`. Undeclared model/action",
+        "pairs are refused; anonymous visitors get only rows declared public. Generated from the rules;",
+        "`access-matrix.md` shows what each persona gets.",
+        "",
+        "| 模型 Model | 动作 Action | 匿名 | 谁 Who | 声明于 Declared in |",
+        "|---|---|---|---|---|",
+    ]
+    for declared in rules():
+        where = f"`{declared.function.__module__}.{declared.function.__name__}`"
+        anonymous = "是" if declared.anonymous else ""
+        lines.append(
+            f"| {declared.model._meta.label} | {declared.action} | {anonymous} | {declared.summary} | {where} |"
+        )
+    return "\n".join(lines) + "\n"

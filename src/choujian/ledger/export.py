@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from choujian.ledger import selectors
 from choujian.ledger.keys import verifier_key
-from choujian.ledger.models import Checkpoint, LedgerEntry
 from choujian.ledger.services import current_size
 from choujian.ledger.standalone import CHECKPOINT_DIR, ENTRIES_FILE, KEY_FILE, checkpoint_filename
 
@@ -47,11 +47,7 @@ def export_ledger(
     with open(base / ENTRIES_FILE, "wb") as out:
         last = -1
         while True:
-            rows = list(
-                LedgerEntry.objects.filter(seq__gt=last, seq__lt=size)
-                .order_by("seq")
-                .values_list("seq", "body")[:chunk_size]
-            )
+            rows = selectors.entry_rows(last, size, chunk_size)
             if not rows:
                 break
             # Bodies are written exactly as stored and hashed: any damage shows up in the stand-alone check.
@@ -64,11 +60,7 @@ def export_ledger(
     checkpoints, signed = 0, 0
     last = -1
     while True:
-        rows = list(
-            Checkpoint.objects.filter(size__gt=last, size__lte=size)
-            .order_by("size")
-            .values_list("size", "note")[:chunk_size]
-        )
+        rows = selectors.checkpoint_rows(last, size, chunk_size)
         if not rows:
             break
         for cp_size, text in rows:

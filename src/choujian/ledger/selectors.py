@@ -1,8 +1,9 @@
 """Reads of the ledger. The log itself is public; object histories are shown to auditors and regulators."""
 
 from choujian.accounts.choices import Role
+from choujian.accounts.models import User
 from choujian.ledger import merkle
-from choujian.ledger.models import Checkpoint, LedgerEntry
+from choujian.ledger.models import Checkpoint, LedgerEntry, PrivateState
 from choujian.ledger.services import _node_getter, current_size
 
 __all__ = ["LEDGER_READERS", "current_size"]
@@ -29,3 +30,26 @@ def consistency_proof(first: int, second: int) -> list[bytes]:
 
 def object_history(ref: str) -> list[LedgerEntry]:
     return list(LedgerEntry.objects.filter(object=ref).order_by("seq"))
+
+
+def entry_rows(after: int, size: int, limit: int) -> list[tuple[int, str]]:
+    """(seq, body) of the entries after `after` and below `size`, in order, at most `limit`."""
+    rows = LedgerEntry.objects.filter(seq__gt=after, seq__lt=size).order_by("seq").values_list("seq", "body")
+    return list(rows[:limit])
+
+
+def checkpoint_rows(after: int, size: int, limit: int) -> list[tuple[int, str]]:
+    """(size, signed note) of the checkpoints above `after` up to `size`, in order, at most `limit`."""
+    rows = Checkpoint.objects.filter(size__gt=after, size__lte=size).order_by("size").values_list("size", "note")
+    return list(rows[:limit])
+
+
+def people_named(public_ids) -> list[User]:
+    """The people the ledger names as actors (shown beside their entries to the ledger's readers)."""
+    return list(User.objects.filter(public_id__in=public_ids).only("public_id", "username", "display_name"))
+
+
+def private_states(seqs) -> dict[int, tuple]:
+    """The full states kept beside entries that publish only a digest."""
+    rows = PrivateState.objects.filter(seq__in=seqs).values_list("seq", "state", "data")
+    return {seq: (state, data) for seq, state, data in rows}

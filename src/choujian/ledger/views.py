@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from choujian.accounts.models import User
 from choujian.core.access import roles
 from choujian.core.jobs import job_lines
 from choujian.ledger import merkle, note, selectors
 from choujian.ledger.keys import verifier_key
-from choujian.ledger.models import PrivateState
 from choujian.ledger.objects import ledgered_models, ref_for_readable_id
 from choujian.ledger.verify import check_object
 from choujian.ledger.watch import watch_state
@@ -87,8 +85,7 @@ def _actor_names(actors: set[str]) -> dict[str, str]:
                 valid.append(uuid.UUID(value))
         except ValueError:
             continue
-    users = User.objects.filter(public_id__in=valid).only("public_id", "username", "display_name")
-    return {f"user:{u.public_id}": str(u) for u in users}
+    return {f"user:{u.public_id}": str(u) for u in selectors.people_named(valid)}
 
 
 def _history(ref: str) -> tuple[str, list]:
@@ -175,10 +172,7 @@ def home(request):
         truncated = len(rows) > MAX_HISTORY
         names = _actor_names({row.actor for row in rows[:MAX_HISTORY]})
         seqs = [row.seq for row in rows[:MAX_HISTORY]]
-        private = {
-            seq: (state, data)
-            for seq, state, data in PrivateState.objects.filter(seq__in=seqs).values_list("seq", "state", "data")
-        }
+        private = selectors.private_states(seqs)
         for row in rows[:MAX_HISTORY]:
             item = _entry_view(row.seq, row.body, private.get(row.seq))
             item.update(at=row.at, actor_name=names.get(item["actor"], ""))

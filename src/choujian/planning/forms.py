@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation
+from choujian.accounts.selectors import active_organisations
 from choujian.core.dates import DateFormField
 from choujian.draws.choices import SeedKind
 from choujian.planning.choices import PlanKind, ReplacementReason, SamplingMode, StrataBy
@@ -73,7 +74,7 @@ class PlanForm(forms.Form):
         if editing:
             del self.fields["regulator"]
         else:
-            self.fields["regulator"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in regulators or []])
+            self.fields["regulator"].queryset = active_organisations().filter(pk__in=[o.pk for o in regulators or []])
             self.fields["year"].initial = timezone.localdate().year
 
     def clean_participants(self) -> list[str]:

@@ -6,8 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from choujian.accounts.choices import OrganisationKind
-from choujian.accounts.models import Organisation
 from choujian.accounts.scope import organisations_visible_to
+from choujian.accounts.selectors import active_organisations
 from choujian.core.dates import DateSerializerField
 from choujian.core.examples import documented
 from choujian.draws.choices import SeedKind
@@ -21,11 +21,11 @@ RISK_KEYS = ("base", "per_nonconformity", "max")
 
 
 def _agencies(user):
-    return Organisation.objects.filter(kind=OrganisationKind.KIND_SAMPLING_AGENCY, active=True)
+    return active_organisations(OrganisationKind.KIND_SAMPLING_AGENCY)
 
 
 def _laboratories(user):
-    return Organisation.objects.filter(kind=OrganisationKind.KIND_LABORATORY, active=True)
+    return active_organisations(OrganisationKind.KIND_LABORATORY)
 
 
 def _regulators(user):
@@ -183,9 +183,9 @@ class PlanSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(FrameSummarySerializer(allow_null=True))
     def get_frame(self, plan: Plan):
-        from choujian.draws.models import Frame
+        from choujian.draws.selectors import frame_of
 
-        frame = Frame.objects.filter(plan=plan).first()
+        frame = frame_of(plan)
         if frame is None:
             return None
         return {
@@ -198,9 +198,9 @@ class PlanSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(CeremonySummarySerializer(allow_null=True))
     def get_ceremony(self, plan: Plan):
-        from choujian.draws.models import Ceremony
+        from choujian.draws.selectors import ceremony_of
 
-        ceremony = Ceremony.objects.filter(plan=plan).first()
+        ceremony = ceremony_of(plan)
         return CeremonySummarySerializer(ceremony).data if ceremony else None
 
 

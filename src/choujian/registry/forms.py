@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from choujian.accounts.models import Organisation
+from choujian.accounts.choices import OrganisationKind
+from choujian.accounts.selectors import active_organisations
 from choujian.core.dates import DateFormField
 from choujian.registry.choices import DocumentKind
 from choujian.registry.models import Delivery, Enterprise, Product, Project, Section
@@ -33,7 +34,7 @@ class ProductForm(VersionedForm):
 class ProjectForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = Organisation.objects.filter(kind="owner", active=True)
+        self.fields["owner"].queryset = active_organisations(OrganisationKind.KIND_OWNER)
 
     class Meta:
         model = Project

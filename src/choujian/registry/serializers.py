@@ -3,7 +3,8 @@
 from django.db import models
 from rest_framework import serializers
 
-from choujian.accounts.models import Organisation
+from choujian.accounts.choices import OrganisationKind
+from choujian.accounts.selectors import active_organisations
 from choujian.core.dates import DateSerializerField
 from choujian.core.examples import documented
 from choujian.registry import selectors
@@ -99,11 +100,11 @@ class ProductSerializer(VersionedSerializer):
 
 
 def _owners(user):
-    return Organisation.objects.filter(kind="owner")
+    return active_organisations(OrganisationKind.KIND_OWNER)
 
 
 def _organisations(user):
-    return Organisation.objects.filter(active=True)
+    return active_organisations()
 
 
 @documented(

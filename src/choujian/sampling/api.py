@@ -13,14 +13,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from choujian.accounts.models import Organisation
 from choujian.core.parsers import BoundedJSONParser as JSONParser
 from choujian.core.parsers import FormParser, MultiPartParser
 from choujian.planning.selectors import tasks_visible_to
 from choujian.sampling import custody, selectors, serializers, services
-from choujian.sampling.documents_access import form_copies_for, may_print_labels
 from choujian.sampling.links import label_url
-from choujian.sampling.models import AlternateRequest, Evidence, Handover, Portion, SamplingRecord, Signature
+from choujian.sampling.models import AlternateRequest, Evidence, Handover, SamplingRecord, Signature
+from choujian.sampling.policy import form_copies_for, may_print_labels
 
 CODE = r"[A-Za-z0-9-]{1,20}"
 PARSERS = [MultiPartParser, FormParser, JSONParser]
@@ -51,7 +50,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         form = serializers.RecordStartSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         task = get_object_or_404(tasks_visible_to(request.user), code=form.validated_data["task"])
-        existed = SamplingRecord.objects.filter(client_uuid=form.validated_data["client_uuid"]).exists()
+        existed = selectors.submitted(SamplingRecord, form.validated_data["client_uuid"])
         record = services.record_start(actor=request.user, task=task, client_uuid=form.validated_data["client_uuid"])
         return Response(self.get_serializer(record).data, status=_created(existed))
 
@@ -76,7 +75,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         form = serializers.EvidenceUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        existed = Evidence.objects.filter(client_uuid=data["client_uuid"]).exists()
+        existed = selectors.submitted(Evidence, data["client_uuid"])
         evidence = services.evidence_attach(
             actor=request.user,
             record=record,
@@ -100,7 +99,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             signer = record.samplers.filter(public_id=data["signer"]).first()
             if signer is None:
                 raise ValidationError({"signer": ["请选择本抽样单上的抽样人员"]})
-        existed = Signature.objects.filter(client_uuid=data["client_uuid"]).exists()
+        existed = selectors.submitted(Signature, data["client_uuid"])
         signature = services.signature_add(
             actor=request.user,
             record=record,
@@ -277,8 +276,7 @@ class PortionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     parser_classes = PARSERS
 
     def get_queryset(self):
-        samples = selectors.samples_visible_to(self.request.user).values("pk")
-        return Portion.objects.filter(sample__in=samples).select_related("sample", "custodian", "custodian_org")
+        return selectors.portions_visible_to(self.request.user)
 
     @extend_schema(request=serializers.StoreSerializer, responses={200: serializers.PortionSerializer})
     @action(detail=True, methods=["post"])
@@ -313,10 +311,10 @@ class HandoverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         portions = list(sample.portions.filter(number__in=data["portions"]))
         if len(portions) != len(set(data["portions"])):
             raise ValidationError({"portions": ["样品份序号不存在"]})
-        to_org = Organisation.objects.filter(public_id=data["to_org"], active=True).first()
+        to_org = selectors.handover_receivers().filter(public_id=data["to_org"]).first()
         if to_org is None:
             raise ValidationError({"to_org": ["接收单位不存在或已停用"]})
-        existed = Handover.objects.filter(client_uuid=data["client_uuid"]).exists()
+        existed = selectors.submitted(Handover, data["client_uuid"])
         handover = custody.handover_start(
             actor=request.user,
             sample=sample,
@@ -382,7 +380,7 @@ class AlternateRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         form.is_valid(raise_exception=True)
         data = form.validated_data
         task = get_object_or_404(tasks_visible_to(request.user), code=data["task"])
-        existed = AlternateRequest.objects.filter(client_uuid=data["client_uuid"]).exists()
+        existed = selectors.submitted(AlternateRequest, data["client_uuid"])
         made = services.alternate_request(
             actor=request.user,
             task=task,

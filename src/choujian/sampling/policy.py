@@ -17,12 +17,14 @@ from choujian.accounts.choices import OrganisationKind, Role
 from choujian.accounts.models import Organisation, User
 from choujian.core.policy import CHANGE, VIEW, condition, permits, rule
 from choujian.planning.models import Task
-from choujian.planning.policy import inspected_party_q
+from choujian.planning.policy import ANSWER, inspected_party_q
 from choujian.sampling.choices import HandoverStatus
 from choujian.sampling.models import AlternateRequest, Evidence, Handover, Portion, Sample, SamplingRecord, Signature
 
 SAMPLE = "sample"
 RECEIVE = "receive"
+PRINT_LABELS = "print_labels"
+ALL_COPIES = ["party", "laboratory", "organiser"]
 
 # Which roles may receive portions for each kind of organisation.
 RECEIVING_ROLES = {
@@ -124,6 +126,33 @@ def tasks_sampled(user: User) -> Q:
     """A sampler drawn for the task who still works for the task's agency."""
     agencies = scope.kind_org_ids(user, OrganisationKind.KIND_SAMPLING_AGENCY, {Role.ROLE_SAMPLER})
     return Q(inspectors__inspector=user, agency_id__in=agencies)
+
+
+@rule(Sample, PRINT_LABELS)
+def samples_labelled(user: User) -> Q:
+    """The sampling agency and the organiser print labels; so does whoever holds a portion."""
+    return Q(task__in=Task.objects.filter(condition(Task, user, VIEW)).values("pk")) | Q(portions__custodian=user)
+
+
+def form_copies_for(user: User, record: SamplingRecord) -> list[str]:
+    """Which copies of the sampling form a user may print. Organiser and sampling agency: every copy; laboratory
+    intake or approver: the laboratory's copy; the inspected party: its own copy."""
+    if not user.is_authenticated:
+        return []
+    task = record.task
+    if permits(user, VIEW, task):
+        return list(ALL_COPIES)
+    copies = []
+    sample = getattr(record, "sample", None)
+    if sample is not None and is_member(user, sample.laboratory, Role.LAB_UNBLINDED):
+        copies.append("laboratory")
+    if permits(user, ANSWER, task):
+        copies.append("party")
+    return copies
+
+
+def may_print_labels(user: User, sample: Sample) -> bool:
+    return permits(user, PRINT_LABELS, sample)
 
 
 def drawn_sampler_ids(task: Task) -> set[int]:

@@ -4,11 +4,12 @@
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from choujian.accounts.models import User
+from choujian.accounts.models import Organisation, User
 from choujian.core.policy import VIEW, restrict
+from choujian.registry.models import DeliveryDocument
 from choujian.sampling.choices import RequestStatus, SampleStatus
 from choujian.sampling.models import AlternateRequest, Evidence, Handover, Portion, Sample, SamplingRecord, Signature
-from choujian.sampling.policy import RECEIVE, receiving_org_ids
+from choujian.sampling.policy import RECEIVE, RECEIVING_ROLES, receiving_org_ids
 
 __all__ = ["receiving_org_ids"]
 
@@ -63,6 +64,15 @@ def handovers_of_samples(samples: QuerySet[Sample]) -> QuerySet[Handover]:
     )
 
 
+def handover_receivers(exclude=()) -> QuerySet[Organisation]:
+    """The organisations a portion may be handed to (`RECEIVING_ROLES`: those with someone who may sign for it)."""
+    return (
+        Organisation.objects.filter(active=True, kind__in=list(RECEIVING_ROLES))
+        .exclude(pk__in=list(exclude))
+        .order_by("kind", "name")
+    )
+
+
 def pending_handovers_for(user: User) -> QuerySet[Handover]:
     """Handovers waiting for the user's organisations to receive them."""
     return (
@@ -99,3 +109,20 @@ def portion_by_label(code: str, token: str) -> Portion | None:
     if portion is None or portion.sample.code != code:
         return None
     return portion
+
+
+def record_of(task) -> SamplingRecord | None:
+    """The sampling form of a task the caller already holds."""
+    return SamplingRecord.objects.filter(task=task).first()
+
+
+def task_delivery_document(task, public_id) -> DeliveryDocument | None:
+    """A document of the lot a task samples (the contractor's paperwork, for the sampler to compare on site)."""
+    if not task.delivery_id:
+        return None
+    return DeliveryDocument.objects.filter(delivery_id=task.delivery_id, public_id=public_id).first()
+
+
+def submitted(model, client_uuid) -> bool:
+    """Whether a device already submitted this (its client UUID makes a retried submission answer, not repeat)."""
+    return model.objects.filter(client_uuid=client_uuid).exists()

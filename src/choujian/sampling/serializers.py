@@ -134,8 +134,8 @@ class RecordSerializer(serializers.ModelSerializer):
         read_only_fields = ["code", "client_uuid", "status", "content_sha256", "sealed_at", "refused_at"]
 
     def get_sample(self, record) -> str | None:
-        sample = Sample.objects.filter(record=record).values_list("code", flat=True).first()
-        return sample
+        sample = getattr(record, "sample", None)
+        return sample.code if sample is not None else None
 
     def get_problems(self, record) -> dict[str, list[str]]:
         from choujian.sampling.services import seal_problems

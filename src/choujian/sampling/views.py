@@ -13,18 +13,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from choujian.accounts.choices import OrganisationKind, Role
-from choujian.accounts.models import Organisation
+from choujian.accounts.choices import Role
 from choujian.core.access import login, public
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.planning.choices import TaskStatus
 from choujian.planning.selectors import tasks_visible_to
-from choujian.registry.models import DeliveryDocument
 from choujian.sampling import custody, policy, selectors, services
 from choujian.sampling.choices import PortionKind, PortionStatus, RecordStatus, SignerRole
-from choujian.sampling.documents_access import form_copies_for, may_print_labels
 from choujian.sampling.forms import AlternateRequestForm, DecisionForm, RecordForm
 from choujian.sampling.models import SamplingRecord
+from choujian.sampling.policy import form_copies_for, may_print_labels
 
 
 def _errors_to_messages(request, exc: ServiceError) -> None:
@@ -62,7 +60,7 @@ def overview(request):
 def task_page(request, code: str):
     """A drawn task seen by its sampler: start (or resume) the form, or report that it may not be sampled."""
     task = _task(request, code)
-    record = SamplingRecord.objects.filter(task=task).first()
+    record = selectors.record_of(task)
     if request.method == "POST" and record is None:
         try:
             record = services.record_start(actor=request.user, task=task, client_uuid=request.POST.get("client_uuid"))
@@ -122,7 +120,7 @@ def record_page(request, code: str):
     the sampler types, keeps a draft offline, uploads photos and collects signatures."""
     record = _record(request, code)
     editable = record.status == RecordStatus.STATUS_DRAFT and policy.is_drawn_sampler(request.user, record.task)
-    form = RecordForm(request.POST or None, instance=SamplingRecord.objects.get(pk=record.pk))
+    form = RecordForm(request.POST or None, instance=selectors.records_visible_to(request.user).get(pk=record.pk))
     if request.method == "POST":
         if not editable:
             raise NotPermitted(_("只有为本任务抽中的抽样人员可以修改填写中的抽样单"))
@@ -207,16 +205,7 @@ def sample_page(request, code: str):
         raise Http404(_("样品不存在或您无权查看"))
     portions = list(selectors.portions_of(sample))
     mine = [p for p in portions if p.custodian_id == request.user.pk and p.status in custody.MOVABLE]
-    receivers = Organisation.objects.filter(active=True).exclude(pk__in={p.custodian_org_id for p in mine})
-    receivers = receivers.filter(
-        kind__in=[
-            OrganisationKind.KIND_LABORATORY,
-            OrganisationKind.KIND_SAMPLING_AGENCY,
-            OrganisationKind.KIND_OWNER,
-            OrganisationKind.KIND_SUPERVISOR,
-            OrganisationKind.KIND_CONTRACTOR,
-        ]
-    ).order_by("kind", "name")
+    receivers = selectors.handover_receivers(exclude={p.custodian_org_id for p in mine})
     context = {
         "sample": sample,
         "record": sample.record,
@@ -309,7 +298,9 @@ def delivery_document(request, code: str, public_id):
     task = _task(request, code)
     if not task.delivery_id:
         raise Http404
-    document = get_object_or_404(DeliveryDocument, delivery_id=task.delivery_id, public_id=public_id)
+    document = selectors.task_delivery_document(task, public_id)
+    if document is None:
+        raise Http404
     return FileResponse(document.file.open("rb"), content_type=document.content_type)
 
 

@@ -16,7 +16,6 @@ from choujian.core.parsers import FormParser, MultiPartParser
 from choujian.testing import objections, policy, selectors, serializers, services
 from choujian.testing.comparison_data import laboratory_comparison
 from choujian.testing.links import verify_url
-from choujian.testing.models import Report
 
 LAB_CODE = r"L[0-9A-Z]{4}-[0-9A-Z]{5}"
 CODE = r"[A-Za-z0-9-]{1,20}"
@@ -61,7 +60,7 @@ class WorklistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         lab_sample = self.get_object()
         form = serializers.ReviewSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        report = Report.objects.filter(lab_sample=lab_sample).first()
+        report = selectors.report_of(lab_sample)
         if report is None:
             raise ValidationError({"status": ["尚未提交报告"]})
         services.report_review(actor=request.user, report=report, **form.validated_data)
@@ -72,7 +71,7 @@ class WorklistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def approve(self, request, lab_code=None):
         """批准 by a third person: locks the results, unblinds and issues the report PDF, notifies."""
         lab_sample = self.get_object()
-        report = Report.objects.filter(lab_sample=lab_sample).first()
+        report = selectors.report_of(lab_sample)
         if report is None:
             raise ValidationError({"status": ["尚未提交报告"]})
         report = services.report_approve(actor=request.user, report=report, verify_url=lambda r: verify_url(request, r))

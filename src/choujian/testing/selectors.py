@@ -93,3 +93,12 @@ def project_results(user: User, project) -> QuerySet[Report]:
         .select_related("lab_sample__portion__sample__task__delivery__section", "lab_sample__portion__sample__outcome")
         .order_by("-approved_at")
     )
+
+
+def report_of(lab_sample: LabSample) -> Report | None:
+    """The report of a lab sample the caller already holds (testers and reviewers reach it only this way, blind)."""
+    return Report.objects.filter(lab_sample=lab_sample).first()
+
+
+def retest_of(objection: Objection) -> Retest | None:
+    return Retest.objects.filter(objection=objection).first()

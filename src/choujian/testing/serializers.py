@@ -4,7 +4,7 @@ the sample code, task, enterprise, brand, project or place: only the lab code, c
 from rest_framework import serializers
 
 from choujian.core.examples import documented
-from choujian.testing import services
+from choujian.testing import selectors, services
 from choujian.testing.models import LabSample, Notice, Objection, Outcome, Report, Result, Retest
 
 
@@ -71,7 +71,7 @@ class BlindSampleSerializer(serializers.ModelSerializer):
         return ResultSerializer(lab_sample.results.select_related("entered_by"), many=True).data
 
     def get_report(self, lab_sample) -> dict | None:
-        report = Report.objects.filter(lab_sample=lab_sample).first()
+        report = selectors.report_of(lab_sample)
         if report is None:
             return None
         return {
@@ -213,7 +213,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
         ]
 
     def get_retest(self, objection) -> str | None:
-        retest = Retest.objects.filter(objection=objection).first()
+        retest = selectors.retest_of(objection)
         return str(retest.public_id) if retest else None
 
 

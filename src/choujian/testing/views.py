@@ -7,7 +7,7 @@ import uuid
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +21,7 @@ from choujian.testing.blind_label import blind_label_pdf
 from choujian.testing.choices import LabStatus
 from choujian.testing.comparison_data import laboratory_comparison
 from choujian.testing.links import verify_url
-from choujian.testing.models import LabSample, Report
+from choujian.testing.models import LabSample
 
 MAX_CHECK_BYTES = 30 * 1024 * 1024
 
@@ -102,13 +102,13 @@ def lab_sample_page(request, lab_code: str):
                 services.report_submit(actor=user, lab_sample=lab_sample)
                 messages.success(request, _("已提交审核"))
             elif action in ("review", "return"):
-                report = get_object_or_404(Report, lab_sample=lab_sample)
+                report = _report_of(lab_sample)
                 services.report_review(
                     actor=user, report=report, approve=action == "review", note=request.POST.get("note", "")
                 )
                 messages.success(request, _("审核意见已提交"))
             elif action == "approve":
-                report = get_object_or_404(Report, lab_sample=lab_sample)
+                report = _report_of(lab_sample)
                 report = services.report_approve(actor=user, report=report, verify_url=lambda r: verify_url(request, r))
                 messages.success(request, _("报告已批准并签发"))
                 return redirect("testing:report", code=report.code)
@@ -123,7 +123,7 @@ def lab_sample_page(request, lab_code: str):
         item["result"] = results.get(item["code"])
         item["shown"] = (item["result"].rounded or item["result"].combined) if item["result"] else ""
         item["history"] = [r for r in lab_sample.results.filter(item=item["code"]) if not r.current]
-    report = Report.objects.filter(lab_sample=lab_sample).first()
+    report = selectors.report_of(lab_sample)
     context = {
         "lab_sample": lab_sample,
         "items": items,
@@ -296,3 +296,10 @@ def report_verify(request, token: str):
             checked = digest.hexdigest()
     context = {"report": report, "checked": checked, "matches": checked is not None and checked == report.pdf_sha256}
     return render(request, "testing/verify.html", context, status=200 if report else 404)
+
+
+def _report_of(lab_sample):
+    report = selectors.report_of(lab_sample)
+    if report is None:
+        raise Http404(_("尚未提交报告"))
+    return report
