@@ -11,7 +11,7 @@ urlpatterns = [
     path("registry/", include("choujian.registry.urls")),
     path("ledger/", include("choujian.ledger.urls")),
     path("plans/", include("choujian.planning.urls")),
-    path("draws/", include("choujian.draws.urls")),
+    path("", include("choujian.draws.urls")),
     path("ceremony/", include(ceremony_urlpatterns)),
     path("sampling/", include("choujian.sampling.urls")),
     path("q/<str:code>/<str:token>/", sampling_views.label_scan, name="sample-label"),
