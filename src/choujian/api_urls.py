@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from choujian.accounts import api as accounts_api
 from choujian.core.access import public
 from choujian.draws import api as draws_api
+from choujian.draws import plan_api as draws_plan_api
 from choujian.planning import api as planning_api
 from choujian.registry import api as registry_api
 from choujian.registry import api_tabular
@@ -27,6 +28,8 @@ router.register("sections", registry_api.SectionViewSet, basename="section")
 router.register("deliveries", registry_api.DeliveryViewSet, basename="delivery")
 router.register("plans", planning_api.PlanViewSet, basename="plan")
 router.register("tasks", planning_api.TaskViewSet, basename="task")
+router.register("plans", draws_plan_api.PlanDrawViewSet, basename="plan-draw")
+router.register("tasks", draws_plan_api.TaskReplaceViewSet, basename="task-draw")
 router.register("sampling-records", sampling_api.RecordViewSet, basename="sampling-record")
 router.register("samples", sampling_api.SampleViewSet, basename="sample")
 router.register("portions", sampling_api.PortionViewSet, basename="portion")

@@ -23,13 +23,17 @@ WRITERS = pages.WRITERS
 FRAME_PREVIEW = 500
 
 
+def _context(request, plan, tab: str) -> dict:
+    return pages.plan_context(request, plan, tab) | {"object_draw": selectors.plan_object_draw(plan)}
+
+
 # --- Frame -------------------------------------------------------------------------------------------------
 
 
 @roles(REGULATORS)
 def frame_review(request, code: str, freeze_form=None, status: int = 200):
     plan = pages.plan_for(request, code)
-    context = pages.plan_context(request, plan, "frame")
+    context = _context(request, plan, "frame")
     frame = selectors.frame_of(plan)
     approved = plan.status == PlanStatus.STATUS_APPROVED
     context.update(
@@ -86,7 +90,7 @@ def _qr(link: str) -> str:
 @roles(REGULATORS)
 def ceremony_page(request, code: str, seed_form=None, status: int = 200, issued: dict | None = None):
     plan = pages.plan_for(request, code)
-    context = pages.plan_context(request, plan, "ceremony")
+    context = _context(request, plan, "ceremony")
     ceremony = context["ceremony"]
     if ceremony is not None:
         state = selectors.ceremony_status(ceremony)
@@ -192,11 +196,11 @@ def external_seed(request, code: str):
 @roles(REGULATORS)
 def draw_result(request, code: str, replace_form=None, status: int = 200):
     plan = pages.plan_for(request, code)
-    context = pages.plan_context(request, plan, "draw")
+    context = _context(request, plan, "draw")
     draw = context["object_draw"]
     if draw is not None:
         tasks = list(planning_selectors.tasks_visible_to(request.user).filter(plan=plan).order_by("code"))
-        inspectors = selectors.inspectors_by_task(tasks)
+        inspectors = planning_selectors.inspectors_by_task(tasks)
         replacements = [
             {"row": r, "reason": ReplacementReason.display(r.reason)} for r in selectors.replacements_of(plan)
         ]

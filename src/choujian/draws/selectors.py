@@ -8,7 +8,6 @@ sampling closes; `public_record` is what anyone may read, `full_record` what the
 
 import hashlib
 import json
-from collections import defaultdict
 
 from django.db.models import Count, QuerySet
 
@@ -16,10 +15,10 @@ from choujian.accounts.models import User
 from choujian.core.policy import VIEW, restrict
 from choujian.draws import sampler, sealed
 from choujian.draws.choices import CeremonyStatus, DrawPurpose
-from choujian.draws.models import Ceremony, CeremonyParticipant, Draw, Frame, Replacement, TaskInspector
+from choujian.draws.models import Ceremony, CeremonyParticipant, Draw, Frame, Replacement
 from choujian.draws.policy import RECORD
 from choujian.planning.choices import PlanStatus, TaskStatus
-from choujian.planning.models import Plan, Task
+from choujian.planning.models import Plan
 
 PREVIEW = 500
 
@@ -91,17 +90,6 @@ def participant_again(participant: CeremonyParticipant) -> CeremonyParticipant:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def task_inspectors(task: Task) -> QuerySet[TaskInspector]:
-    return task.inspectors.select_related("inspector").order_by("rank")
-
-
-def inspectors_by_task(tasks) -> dict[int, list[TaskInspector]]:
-    found: dict[int, list[TaskInspector]] = defaultdict(list)
-    for row in TaskInspector.objects.filter(task__in=list(tasks)).select_related("inspector").order_by("rank"):
-        found[row.task_id].append(row)
-    return found
 
 
 def replacements_of(plan: Plan) -> QuerySet[Replacement]:

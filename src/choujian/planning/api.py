@@ -1,25 +1,19 @@
 """REST endpoints for plans and tasks: thin viewsets over selectors and services.
 
-Plans: create, edit (version required), category lines, submit, approve or return (a second admin), frame
-build and review, freeze (opens the seed ceremony), external seed, ceremony status. Tasks: read, replace by the
-next alternate with reason and evidence. Service errors become 400, refusals 403, stale versions 409.
+Plans: create, edit (version required), category lines, submit, approve or return (a second admin). Tasks: read.
+(A plan's frame, ceremony and draw, and the replacement of a task, are the draws app's: `choujian.draws.plan_api`.)
+Service errors become 400, refusals 403, stale versions 409.
 """
 
 import django_filters
-from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from choujian.core.api import ScopedModelViewSet
-from choujian.core.parsers import BoundedJSONParser as JSONParser
-from choujian.core.parsers import FormParser, MultiPartParser
-from choujian.draws import selectors as draw_selectors
-from choujian.draws import services as draw_services
 from choujian.planning import selectors, serializers, services
 from choujian.planning.models import Plan, Task
 
@@ -57,10 +51,6 @@ class PlanViewSet(ScopedModelViewSet, viewsets.ModelViewSet):
 
     def _plan(self) -> Plan:
         return self.get_object()
-
-    def _regulated(self) -> Plan:
-        """Frames and ceremonies name enterprises and hold capability links: the regulator's side only."""
-        return get_object_or_404(selectors.plans_regulated_by(self.request.user), code=self.kwargs["code"])
 
     def _plan_response(self, plan: Plan, code: int = status.HTTP_200_OK) -> Response:
         plan = self.get_queryset().get(pk=plan.pk)
@@ -106,101 +96,6 @@ class PlanViewSet(ScopedModelViewSet, viewsets.ModelViewSet):
         plan = services.plan_return(actor=request.user, plan=self._plan(), reason=form.validated_data["reason"])
         return self._plan_response(plan)
 
-    @extend_schema(methods=["GET"], responses=serializers.FrameSerializer)
-    @extend_schema(methods=["POST"], request=None, responses={201: serializers.FrameSerializer})
-    @action(detail=True, methods=["get", "post"])
-    def frame(self, request, code=None):
-        """GET: the frame (items with weights and why, exclusions with why, digest). POST: build or rebuild it."""
-        plan = self._regulated()
-        if request.method == "POST":
-            draw_services.frame_build(actor=request.user, plan=plan)
-        frame = draw_selectors.frame_of(plan)
-        if frame is None:
-            raise Http404("尚未生成抽样框")
-        data = {
-            "plan": plan,
-            "digest": frame.digest,
-            "frozen_at": frame.frozen_at,
-            "quotas": frame.quotas,
-            "items": frame.items.select_related("enterprise", "product").order_by("item_id"),
-            "exclusions": frame.exclusions.select_related("enterprise", "product").order_by("item_id"),
-        }
-        code = status.HTTP_201_CREATED if request.method == "POST" else status.HTTP_200_OK
-        return Response(serializers.FrameSerializer(data).data, status=code)
-
-    def _ceremony_response(self, plan: Plan, code: int = status.HTTP_200_OK) -> Response:
-        ceremony = draw_selectors.ceremony_of(plan)
-        if ceremony is None:
-            raise Http404("抽样框尚未锁定，仪式尚未开始")
-        data = draw_selectors.ceremony_status(ceremony)
-        return Response(serializers.CeremonySerializer(data).data, status=code)
-
-    @extend_schema(request=serializers.LinkRequestSerializer, responses={201: serializers.LinkSerializer})
-    @action(detail=True, methods=["post"], url_path="ceremony/links")
-    def ceremony_links(self, request, code=None):
-        """Issue a participant's personal link; it is returned this once and never listed again."""
-        plan = self._regulated()
-        form = serializers.LinkRequestSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        ceremony = draw_selectors.ceremony_of(plan)
-        participant = (
-            ceremony.participants.filter(name=form.validated_data["participant"]).first() if ceremony else None
-        )
-        if participant is None:
-            raise Http404("没有这位参与人")
-        token = draw_services.ceremony_link_issue(actor=request.user, participant=participant)
-        link = request.build_absolute_uri(reverse("ceremony:participant", args=[token]))
-        return Response({"participant": participant.name, "link": link}, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=serializers.BeaconSerializer, responses={200: serializers.CeremonySerializer})
-    @action(detail=True, methods=["post"], url_path="ceremony/beacon")
-    def ceremony_beacon(self, request, code=None):
-        """A second person enters the public beacon's value once it is published; the seed and the draw follow."""
-        plan = self._regulated()
-        form = serializers.BeaconSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        ceremony = draw_selectors.ceremony_of(plan)
-        if ceremony is None:
-            raise Http404("抽样框尚未锁定，仪式尚未开始")
-        draw_services.ceremony_beacon_enter(actor=request.user, ceremony=ceremony, value=form.validated_data["value"])
-        return self._ceremony_response(plan)
-
-    @extend_schema(request=None, responses={200: serializers.PlanSerializer})
-    @action(detail=True, methods=["post"], url_path="close-sampling")
-    def close_sampling(self, request, code=None):
-        """End the plan's sampling: its draw is revealed in full (frame with salts, selection, alternates)."""
-        plan = draw_services.plan_sampling_close(actor=request.user, plan=self._regulated())
-        return Response(serializers.PlanSerializer(plan, context={"request": request}).data)
-
-    @extend_schema(request=serializers.FreezeSerializer, responses={201: serializers.CeremonySerializer})
-    @action(detail=True, methods=["post"])
-    def freeze(self, request, code=None):
-        """Lock the frame, publish its digest to the ledger and open the seed ceremony (or external seed)."""
-        plan = self._regulated()
-        form = serializers.FreezeSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        draw_services.frame_freeze(actor=request.user, plan=plan, **form.validated_data)
-        return self._ceremony_response(plan, status.HTTP_201_CREATED)
-
-    @extend_schema(responses=serializers.CeremonySerializer)
-    @action(detail=True, methods=["get"])
-    def ceremony(self, request, code=None):
-        """The seed ceremony: participants, commitments, reveals, deadline (and personal links for the organiser)."""
-        return self._ceremony_response(self._regulated())
-
-    @extend_schema(request=serializers.ExternalSeedSerializer, responses=serializers.CeremonySerializer)
-    @action(detail=True, methods=["post"], url_path="external-seed")
-    def external_seed(self, request, code=None):
-        """Enter an external seed (e.g. dice read out in public) for a plan frozen with the external seed mode."""
-        plan = self._regulated()
-        form = serializers.ExternalSeedSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        ceremony = draw_selectors.ceremony_of(plan)
-        if ceremony is None:
-            raise ValidationError({"seed": ["请先锁定抽样框"]})
-        draw_services.ceremony_external_seed(actor=request.user, ceremony=ceremony, **form.validated_data)
-        return self._ceremony_response(plan)
-
 
 class TaskFilter(django_filters.FilterSet):
     plan = django_filters.CharFilter(field_name="plan__code", help_text="计划编号")
@@ -223,20 +118,3 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.tasks_visible_to(self.request.user).prefetch_related("inspectors__inspector")
-
-    @extend_schema(
-        request={"multipart/form-data": serializers.ReplaceSerializer},
-        responses={
-            201: serializers.TaskSerializer,
-            400: OpenApiResponse(description="原因、证据缺失或已无备选对象"),
-        },
-    )
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
-    def replace(self, request, code=None):
-        """Replace this task's item by the next alternate of its stratum (递补), with a reason and evidence."""
-        task = self.get_object()
-        form = serializers.ReplaceSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        replacement = draw_services.task_replace(actor=request.user, task=task, **form.validated_data)
-        replacement = self.get_queryset().filter(pk=replacement.pk).first() or replacement
-        return Response(serializers.TaskSerializer(replacement).data, status=status.HTTP_201_CREATED)

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy
 
 from choujian.accounts.choices import Role
 from choujian.core.errors import ServiceError
-from choujian.draws import selectors as draw_selectors
 from choujian.planning import selectors
 from choujian.planning.choices import PlanStatus
 from choujian.planning.models import Plan
@@ -57,7 +56,8 @@ def plan_context(request, plan: Plan, tab: str) -> dict:
         "tab": tab,
         "steps": steps(plan),
         "can_edit": selectors.can_edit_plan(request.user, plan),
-        "has_frame": draw_selectors.frame_of(plan) is not None,
-        "ceremony": draw_selectors.ceremony_of(plan),
-        "object_draw": draw_selectors.plan_object_draw(plan),
+        # The draw's records hang off the plan (reverse relations): planning needs no import of the draws app.
+        "has_frame": hasattr(plan, "frame"),
+        "ceremony": getattr(plan, "ceremony", None),
+        "drawn": plan.status in {PlanStatus.STATUS_DRAWN, PlanStatus.STATUS_CLOSED},
     }

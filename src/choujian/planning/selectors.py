@@ -66,3 +66,15 @@ def categories_without_rules(plan: Plan) -> list:
     return [
         line.category for line in plan.lines.select_related("category") if ruleset_in_force_for(line.category) is None
     ]
+
+
+def task_inspectors(task: Task):
+    """The inspectors drawn for a task, by rank."""
+    return task.inspectors.select_related("inspector").order_by("rank")
+
+
+def inspectors_by_task(tasks) -> dict[int, list]:
+    found: dict[int, list] = {}
+    for task in Task.objects.filter(pk__in=[t.pk for t in tasks]).prefetch_related("inspectors__inspector"):
+        found[task.pk] = sorted(task.inspectors.all(), key=lambda row: row.rank)
+    return found

@@ -18,7 +18,6 @@ from choujian.accounts.choices import Role
 from choujian.core.access import login, roles
 from choujian.core.errors import ConflictError, ServiceError
 from choujian.core.templatetags.regions import region as region_label
-from choujian.draws import selectors as draw_selectors
 from choujian.planning import forms, importers, pages, selectors, services
 from choujian.planning.choices import PlanStatus, ReplacementReason
 
@@ -214,7 +213,7 @@ def task_list(request):
             Q(code__icontains=query) | Q(enterprise__name__icontains=query) | Q(product__name__icontains=query)
         )
     pager = Paginator(tasks, 25).get_page(request.GET.get("page"))
-    inspectors = draw_selectors.inspectors_by_task(pager.object_list)
+    inspectors = selectors.inspectors_by_task(pager.object_list)
     rows = [{"task": t, "inspectors": inspectors.get(t.pk, [])} for t in pager]
     return render(request, "planning/task_list.html", {"pager": pager, "rows": rows, "q": query, "plan": plan_code})
 
@@ -228,7 +227,7 @@ def task_detail(request, code: str):
     replacement = getattr(task, "replacement", None)
     context = {
         "task": task,
-        "inspectors": draw_selectors.task_inspectors(task),
+        "inspectors": selectors.task_inspectors(task),
         "inspector_draw": task.draws.order_by("created_at").first(),
         "replaced_by": replacement,
         "replacement_visible": bool(replacement)
