@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "choujian.rules",
     "choujian.notifications",
     "choujian.workcalendar",
+    "choujian.demo",
 ]
 
 MIDDLEWARE = [

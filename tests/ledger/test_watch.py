@@ -9,7 +9,8 @@ from django.core.management import call_command
 from choujian.accounts.models import Membership, Organisation
 from choujian.ledger.models import WatchState
 from choujian.ledger.services import ledger_append
-from choujian.ledger.watch import guardians, ledger_watch
+from choujian.ledger.watch import ledger_watch
+from choujian.notifications.ledger_alerts import guardians
 from choujian.notifications.models import Message
 from choujian.registry import services as registry
 from choujian.registry.models import Enterprise

@@ -1,7 +1,8 @@
 """Reads of the ledger. The log itself is public; object histories are shown to auditors and regulators."""
 
+from django.contrib.auth import get_user_model
+
 from choujian.accounts.choices import Role
-from choujian.accounts.models import User
 from choujian.ledger import merkle
 from choujian.ledger.models import Checkpoint, LedgerEntry, PrivateState
 from choujian.ledger.services import _node_getter, current_size
@@ -44,9 +45,10 @@ def checkpoint_rows(after: int, size: int, limit: int) -> list[tuple[int, str]]:
     return list(rows[:limit])
 
 
-def people_named(public_ids) -> list[User]:
+def people_named(public_ids) -> list:
     """The people the ledger names as actors (shown beside their entries to the ledger's readers)."""
-    return list(User.objects.filter(public_id__in=public_ids).only("public_id", "username", "display_name"))
+    people = get_user_model().objects.filter(public_id__in=public_ids)
+    return list(people.only("public_id", "username", "display_name"))
 
 
 def private_states(seqs) -> dict[int, tuple]:

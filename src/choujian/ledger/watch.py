@@ -9,9 +9,10 @@ Each run checks, within a bounded amount of work:
    re-checked within `rows / budget` runs (a direct database edit leaves no entry, so only re-reading finds it);
 3. that the entries appended since the last run are canonical and agree with their columns.
 
-A problem is reported once, when it first appears, to superusers and to the administrators and auditors of the
-top-level regulators, by an in-platform message naming the object and the fields; it stays listed on the watch state
-until a run no longer finds it. The full `choujian ledger verify` (tree, checkpoints, every row) remains the audit.
+A problem is reported once, when it first appears, by the `problems_found` signal (the notifications context tells
+superusers and the administrators and auditors of the top-level regulators, naming the object and the fields); it
+stays listed on the watch state until a run no longer finds it. The full `choujian ledger verify` (tree,
+checkpoints, every row) remains the audit.
 """
 
 from __future__ import annotations
@@ -21,19 +22,18 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
-from choujian.accounts.choices import OrganisationKind, Role
-from choujian.accounts.models import Organisation, User
-from choujian.accounts.scope import members_of
 from choujian.ledger.models import LedgerEntry, LedgerHead, WatchState
 from choujian.ledger.objects import ledgered_models, object_ref
 from choujian.ledger.verify import check_object
-from choujian.notifications.services import message_send
 
 logger = logging.getLogger("choujian.ledger.watch")
 
 DEFAULT_BUDGET = 5000
+# Sent with `problems` (new ones only) inside the run's transaction; each receiver returns how many people it told.
+problems_found = Signal()
 ENTRY_FIELDS = ("seq", "type", "object")
 
 
@@ -50,14 +50,6 @@ class WatchReport:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def guardians() -> list[User]:
-    """Who is told: superusers, and the administrators and auditors of the regulators at the top of the tree."""
-    tops = Organisation.objects.filter(kind=OrganisationKind.KIND_REGULATOR, parent=None).values_list("pk", flat=True)
-    people = {u.pk: u for u in members_of(tops, {Role.ROLE_REGULATOR_ADMIN, Role.ROLE_AUDITOR})}
-    people |= {u.pk: u for u in User.objects.filter(is_superuser=True, is_active=True)}
-    return list(people.values())
 
 
 def ledger_watch(*, budget: int = DEFAULT_BUDGET, alert=True) -> WatchReport:
@@ -83,7 +75,8 @@ def ledger_watch(*, budget: int = DEFAULT_BUDGET, alert=True) -> WatchReport:
         for problem in report.new_problems:
             logger.error("ledger watch: %s", problem["message"])
         if report.new_problems and alert:
-            report.alerted = _alert(report.new_problems)
+            answers = problems_found.send(sender=WatchReport, problems=report.new_problems)
+            report.alerted = sum(told or 0 for _, told in answers)
     return report
 
 
@@ -148,23 +141,8 @@ def _found(found: dict, ref: str, message: str, fields) -> None:
     found[ref] = {"object": ref, "message": message, "fields": list(fields), "at": timezone.now().isoformat()}
 
 
-def _alert(problems: list[dict]) -> int:
-    from django.urls import reverse
-
-    shown = problems[:20]
-    lines = [f"· {p['message']}" for p in shown]
-    if len(problems) > len(shown):
-        lines.append(f"…… 另有 {len(problems) - len(shown)} 项 / {len(problems) - len(shown)} more")
-    body = (
-        "定时校验发现数据库中的记录与追溯日志不符，可能有人绕过平台直接修改了数据库。请立即核查，并运行 "
-        "`choujian ledger verify` 做完整校验。\n\n" + "\n".join(lines)
-    )
-    subject = f"追溯日志校验发现 {len(problems)} 处不符"
-    return message_send(recipients=guardians(), subject=subject, body=body, link=reverse("ledger:home") + "#watch")
-
-
 def watch_state() -> WatchState | None:
     return WatchState.objects.first()
 
 
-__all__ = ["DEFAULT_BUDGET", "WatchReport", "guardians", "ledger_watch", "watch_state"]
+__all__ = ["DEFAULT_BUDGET", "WatchReport", "ledger_watch", "problems_found", "watch_state"]

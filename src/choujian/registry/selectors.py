@@ -6,6 +6,7 @@ from choujian.accounts.choices import Role
 from choujian.accounts.models import User
 from choujian.accounts.scope import regulator_prefixes
 from choujian.core.policy import VIEW, restrict
+from choujian.registry.choices import EnterpriseStatus, ProductStatus
 from choujian.registry.models import Delivery, DeliveryDocument, Enterprise, Product, ProductCategory, Project, Section
 
 
@@ -42,6 +43,8 @@ def categories_for(user: User) -> QuerySet[ProductCategory]:
 def products_selectable_by(user: User) -> QuerySet[Product]:
     """Products a user may name on a delivery: a contractor must reach any active product, not only past ones."""
     if user.has_any_role({Role.ROLE_CONTRACTOR_STAFF}) or regulator_prefixes(user, Role.REGULATOR_WRITERS):
-        active = Product.objects.filter(status="active", enterprise__status="active")
+        active = Product.objects.filter(
+            status=ProductStatus.STATUS_ACTIVE, enterprise__status=EnterpriseStatus.STATUS_ACTIVE
+        )
         return active.filter(archived_at=None, enterprise__archived_at=None).select_related("enterprise")
     return products_visible_to(user).filter(archived_at=None, enterprise__archived_at=None)

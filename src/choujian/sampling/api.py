@@ -17,6 +17,7 @@ from choujian.core.parsers import BoundedJSONParser as JSONParser
 from choujian.core.parsers import FormParser, MultiPartParser
 from choujian.planning.selectors import tasks_visible_to
 from choujian.sampling import custody, selectors, serializers, services
+from choujian.sampling.choices import RecordStatus
 from choujian.sampling.links import label_url
 from choujian.sampling.models import AlternateRequest, Evidence, Handover, SamplingRecord, Signature
 from choujian.sampling.policy import form_copies_for, may_print_labels
@@ -124,7 +125,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def seal(self, request, code=None):
         """Seal: creates the sample (CJ-<year>-<6 digits>) and its portions. 400 lists what is still missing."""
         record = self.get_object()
-        if record.status == "sealed":
+        if record.status == RecordStatus.STATUS_SEALED:
             return Response(serializers.SampleSerializer(record.sample).data)
         sample = services.record_seal(actor=request.user, record=record)
         return Response(serializers.SampleSerializer(sample).data, status=status.HTTP_201_CREATED)

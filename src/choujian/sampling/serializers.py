@@ -6,7 +6,7 @@ from rest_framework import serializers
 from choujian.core.dates import DateSerializerField
 from choujian.core.examples import documented
 from choujian.planning.choices import ReplacementReason
-from choujian.sampling.choices import EvidenceKind, PlaceKind, SignerRole
+from choujian.sampling.choices import EvidenceKind, PlaceKind, RecordStatus, SampleStatus, SignerRole
 from choujian.sampling.content import FORM_FIELDS
 from choujian.sampling.models import AlternateRequest, Evidence, Handover, Portion, Sample, SamplingRecord, Signature
 
@@ -140,7 +140,7 @@ class RecordSerializer(serializers.ModelSerializer):
     def get_problems(self, record) -> dict[str, list[str]]:
         from choujian.sampling.services import seal_problems
 
-        return seal_problems(record) if record.status == "draft" else {}
+        return seal_problems(record) if record.status == RecordStatus.STATUS_DRAFT else {}
 
 
 @documented({"task": "RW-2026-000001", "client_uuid": "00000000-0000-4000-8000-000000000000"})
@@ -300,7 +300,11 @@ class SampleSerializer(serializers.ModelSerializer):
     def get_overdue(self, sample) -> bool:
         from django.utils import timezone
 
-        return bool(sample.delivery_due and sample.delivery_due < timezone.localdate() and sample.status != "received")
+        return bool(
+            sample.delivery_due
+            and sample.delivery_due < timezone.localdate()
+            and sample.status != SampleStatus.STATUS_RECEIVED
+        )
 
 
 @documented(

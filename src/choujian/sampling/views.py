@@ -19,7 +19,14 @@ from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.planning.choices import TaskStatus
 from choujian.planning.selectors import tasks_visible_to
 from choujian.sampling import custody, policy, selectors, services
-from choujian.sampling.choices import PortionKind, PortionStatus, RecordStatus, SignerRole
+from choujian.sampling.choices import (
+    HandoverStatus,
+    PortionKind,
+    PortionStatus,
+    RecordStatus,
+    RequestStatus,
+    SignerRole,
+)
 from choujian.sampling.forms import AlternateRequestForm, DecisionForm, RecordForm
 from choujian.sampling.models import SamplingRecord
 from choujian.sampling.policy import form_copies_for, may_print_labels
@@ -236,10 +243,10 @@ def handover_page(request, public_id):
     context = {
         "handover": handover,
         "sample": handover.sample,
-        "can_receive": handover.status == "pending"
+        "can_receive": handover.status == HandoverStatus.STATUS_PENDING
         and policy.can_receive_for(request.user, handover.to_org)
         and handover.from_user_id != request.user.pk,
-        "can_withdraw": handover.status == "pending" and handover.from_user_id == request.user.pk,
+        "can_withdraw": handover.status == HandoverStatus.STATUS_PENDING and handover.from_user_id == request.user.pk,
     }
     return render(request, "sampling/handover.html", context)
 
@@ -248,7 +255,7 @@ def handover_page(request, public_id):
 def request_page(request, public_id):
     made = get_object_or_404(selectors.alternate_requests_visible_to(request.user), public_id=public_id)
     form = DecisionForm(request.POST or None)
-    may_decide = policy.is_plan_writer(request.user, made.task) and made.status == "open"
+    may_decide = policy.is_plan_writer(request.user, made.task) and made.status == RequestStatus.STATUS_OPEN
     if request.method == "POST":
         if not may_decide:
             raise NotPermitted(_("只有组织单位的监管人员可以决定递补"))

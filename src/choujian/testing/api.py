@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from choujian.accounts.choices import Role
 from choujian.core.parsers import BoundedJSONParser as JSONParser
 from choujian.core.parsers import FormParser, MultiPartParser
-from choujian.testing import objections, policy, selectors, serializers, services
+from choujian.testing import objections, selectors, serializers, services
 from choujian.testing.comparison_data import laboratory_comparison
 from choujian.testing.links import verify_url
 
@@ -109,7 +109,7 @@ class IntakeView(APIView):
         sample = selectors.intake_queue(request.user).filter(code=data["sample"]).first()
         if sample is None:
             raise Http404("本机构没有待接收的该样品")
-        retest = sample.retests.filter(laboratory_id__in=policy.lab_ids(request.user), status="confirmed").first()
+        retest = selectors.retest_for_intake(request.user, sample)
         common = {
             "actor": request.user,
             "sample": sample,

@@ -11,7 +11,7 @@ from choujian.planning.models import Task
 from choujian.planning.selectors import tasks_visible_to
 from choujian.sampling.models import Sample
 from choujian.testing import policy
-from choujian.testing.choices import IntakeDecision, LabStatus, ObjectionStatus
+from choujian.testing.choices import IntakeDecision, LabStatus, ObjectionStatus, RetestStatus
 from choujian.testing.models import Intake, LabSample, Objection, Outcome, Report, Retest
 
 
@@ -102,3 +102,9 @@ def report_of(lab_sample: LabSample) -> Report | None:
 
 def retest_of(objection: Objection) -> Retest | None:
     return Retest.objects.filter(objection=objection).first()
+
+
+def retest_for_intake(user: User, sample: Sample) -> Retest | None:
+    """The confirmed re-test of this sample at one of the user's laboratories, if the intake is a re-test's."""
+    labs = policy.lab_ids(user)
+    return sample.retests.filter(laboratory_id__in=labs, status=RetestStatus.STATUS_CONFIRMED).first()

@@ -155,7 +155,9 @@ def intake_accept(
         portion = Portion.objects.select_for_update().get(pk=retest.portion_id)
     else:
         portion = _portion_at_lab(sample, laboratory, kind)
-    if retest is not None and (portion.custodian_org_id != laboratory.pk or portion.status != "received"):
+    if retest is not None and (
+        portion.custodian_org_id != laboratory.pk or portion.status != PortionStatus.STATUS_RECEIVED
+    ):
         raise ServiceError({"sample": ["复检机构尚未签收备用样品（请先完成样品交接）"]})
     if LabSample.objects.filter(portion=portion).exists():
         raise ServiceError({"sample": ["该样品已接收检验"]})

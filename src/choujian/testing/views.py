@@ -18,7 +18,7 @@ from choujian.core.errors import ServiceError
 from choujian.registry.selectors import projects_visible_to
 from choujian.testing import objections, policy, selectors, services
 from choujian.testing.blind_label import blind_label_pdf
-from choujian.testing.choices import LabStatus
+from choujian.testing.choices import LabStatus, ObjectionStatus
 from choujian.testing.comparison_data import laboratory_comparison
 from choujian.testing.links import verify_url
 from choujian.testing.models import LabSample
@@ -142,7 +142,7 @@ def intake_page(request, code: str):
     sample = selectors.intake_queue(request.user).filter(code=code).first()
     if sample is None:
         raise Http404(_("本机构没有待接收的该样品"))
-    retest = sample.retests.filter(laboratory_id__in=policy.lab_ids(request.user), status="confirmed").first()
+    retest = selectors.retest_for_intake(request.user, sample)
     ruleset = services.ruleset_for(sample)
     if request.method == "POST":
         accept = request.POST.get("decision") == "accept"
@@ -269,7 +269,7 @@ def oversight(request):
         raise Http404
     context = {
         "overdue": selectors.overdue_testing(user)[:100],
-        "pending": selectors.objections_visible_to(user).filter(status="pending")[:100],
+        "pending": selectors.objections_visible_to(user).filter(status=ObjectionStatus.STATUS_PENDING)[:100],
         "late": set(selectors.objections_overdue(user).values_list("pk", flat=True)),
         "retests": selectors.retests_visible_to(user)[:100],
         "outcomes": selectors.outcomes_visible_to(user)[:200],

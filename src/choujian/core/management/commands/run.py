@@ -4,6 +4,7 @@
 import subprocess
 import sys
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -22,9 +23,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        from choujian.accounts.models import Organisation
-
-        if not options["no_demo"] and not Organisation.objects.exists():
+        # Looked up by name: the command starts the platform and knows no context's code.
+        organisations = apps.get_model("accounts", "Organisation").objects
+        if not options["no_demo"] and not organisations.exists():
             self.stdout.write("数据库为空，正在生成演示数据 …")
             call_command("demo")
         call_command("collectstatic", interactive=False, verbosity=0)
