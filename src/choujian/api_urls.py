@@ -9,12 +9,14 @@ from choujian.accounts import api as accounts_api
 from choujian.core.access import public
 from choujian.draws import api as draws_api
 from choujian.draws import plan_api as draws_plan_api
+from choujian.notifications import api as notifications_api
 from choujian.planning import api as planning_api
 from choujian.registry import api as registry_api
 from choujian.registry import api_tabular
 from choujian.rules import api as rules_api
 from choujian.sampling import api as sampling_api
 from choujian.testing import api as testing_api
+from choujian.todo import api as todo_api
 from choujian.workcalendar import api as calendar_api
 
 router = DefaultRouter()
@@ -43,10 +45,12 @@ router.register("reports", testing_api.ReportViewSet, basename="report")
 router.register("objections", testing_api.ObjectionViewSet, basename="objection")
 router.register("retests", testing_api.RetestViewSet, basename="retest")
 router.register("outcomes", testing_api.OutcomeViewSet, basename="outcome")
+router.register("inbox", notifications_api.InboxViewSet, basename="message")
 
 urlpatterns = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
     path("me/", accounts_api.MeView.as_view(), name="api-me"),
+    path("todo/", todo_api.TodoView.as_view(), name="api-todo"),
     path("schema/", public(SpectacularAPIView.as_view(permission_classes=[])), name="api-schema"),
     path(
         "docs/",

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "choujian.rules",
     "choujian.notifications",
     "choujian.workcalendar",
+    "choujian.todo",
     "choujian.demo",
 ]
 
@@ -122,7 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "choujian.accounts.context.navigation",
+                "choujian.todo.navigation.navigation",
                 "choujian.notifications.context.unread_messages",
             ]
         },

@@ -7,6 +7,7 @@ from choujian.sampling import views as sampling_views
 from choujian.testing import views as testing_views
 
 urlpatterns = [
+    path("", include("choujian.todo.urls")),
     path("", include("choujian.accounts.urls")),
     path("registry/", include("choujian.registry.urls")),
     path("ledger/", include("choujian.ledger.urls")),

@@ -79,6 +79,23 @@ class Role(ChoiceSet):
     LAB_UNBLINDED = frozenset({ROLE_LAB_INTAKE, ROLE_APPROVER})
     LAB_BLIND = frozenset({ROLE_TESTER, ROLE_REVIEWER})
     LAB_ROLES = LAB_UNBLINDED | LAB_BLIND
+    # Who reads the registries (enterprises, products, projects, lots).
+    REGISTRY_READERS = REGULATOR_ROLES | {
+        ROLE_CONTRACTOR_STAFF,
+        ROLE_OWNER_STAFF,
+        ROLE_SUPERVISOR_STAFF,
+        ROLE_ENTERPRISE_STAFF,
+    }
+    # Who works with samples on site or receives them: the sampling overview lists their tasks and handovers.
+    FIELD_ROLES = REGULATOR_ROLES | {
+        ROLE_SAMPLER,
+        ROLE_LAB_INTAKE,
+        ROLE_OWNER_STAFF,
+        ROLE_SUPERVISOR_STAFF,
+        ROLE_CONTRACTOR_STAFF,
+    }
+    # The laboratory's worklist, and the reports of the organiser and the inspected party.
+    LAB_PAGE_ROLES = LAB_ROLES | REGULATOR_ROLES | {ROLE_ENTERPRISE_STAFF, ROLE_CONTRACTOR_STAFF}
 
     # Which organisation kinds a role may be held in: a tester at a regulator would break 抽检分离.
     ALLOWED_KINDS = {

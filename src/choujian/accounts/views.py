@@ -13,16 +13,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from choujian.accounts import lockout, services
 from choujian.accounts.choices import Role
 from choujian.accounts.forms import LoginForm
-from choujian.accounts.selectors import home_summary
 from choujian.core.access import login, public, roles
 
 login_view = public(auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm))
 logout_view = public(auth_views.LogoutView.as_view())
-
-
-@login
-def home(request):
-    return render(request, "accounts/home.html", {"summary": home_summary(request.user)})
 
 
 def _safe_next(request) -> str:

@@ -8,6 +8,13 @@ object: records that would tell whom a sample came from are `ledger_private` (se
 
 from __future__ import annotations
 
+from django.dispatch import Signal
+
+# Sent after the transaction that appended an entry has committed (never for a change that was rolled back), with
+# `type`, `ref` ("kind:id") and `instance` (the object as written, or None): other contexts react to what happened —
+# the notifications context tells the people concerned. A failing receiver is logged, never undoes the change.
+entry_recorded = Signal()
+
 EVENTS: dict[str, str] = {
     # accounts
     "organisation.created": "登记机构",

@@ -162,6 +162,7 @@ def ledger_append(
     events.label(type)  # an undeclared event never reaches the log
     data = dict(data or {})
     private = None
+    instance = None if isinstance(object, str) else object
     if not isinstance(object, str):
         if state is ...:
             state = None if deleted else object.ledger_state()
@@ -202,7 +203,17 @@ def ledger_append(
             seq=seq, state=canonical_json(kept_state), data=canonical_json(kept_data) if kept_data else ""
         )
     _schedule_checkpoint()
+    ref = object
+    transaction.on_commit(lambda: _announce(type, ref, instance))
     return entry
+
+
+def _announce(type: str, ref: str, instance: Any) -> None:
+    for receiver, outcome in events.entry_recorded.send_robust(
+        sender=LedgerEntry, type=type, ref=ref, instance=instance
+    ):
+        if isinstance(outcome, Exception):
+            log.error("ledger event %s for %s: %s failed: %r", type, ref, receiver, outcome)
 
 
 def current_size() -> int:

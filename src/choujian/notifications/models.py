@@ -17,6 +17,7 @@ class Message(PublicModel):
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=300, blank=True)
+    about = models.CharField(_("相关记录"), max_length=120, blank=True, help_text=_("消息所涉记录的追溯编号"))
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
 
     class Meta:

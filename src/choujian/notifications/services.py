@@ -3,17 +3,23 @@
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from choujian.accounts.models import User
+from choujian.ledger.objects import object_ref
 from choujian.notifications.models import Message
 
 
-def message_send(*, recipients: Iterable[User], subject: str, body: str = "", link: str = "") -> int:
-    """One message to each distinct recipient; returns how many were sent."""
+def message_send(
+    *, recipients: Iterable[User], subject: str, body: str = "", link: str = "", about: Model | None = None
+) -> int:
+    """One message to each distinct recipient, about a record if given; returns how many were sent."""
     unique = {user.pk: user for user in recipients if user is not None and user.is_active}
+    ref = object_ref(about) if about is not None and getattr(about, "ledger_kind", None) else ""
     Message.objects.bulk_create(
-        Message(recipient=user, subject=subject[:200], body=body, link=link[:300]) for user in unique.values()
+        Message(recipient=user, subject=subject[:200], body=body, link=link[:300], about=ref)
+        for user in unique.values()
     )
     return len(unique)
 

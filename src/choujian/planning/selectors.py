@@ -6,7 +6,7 @@ from choujian.accounts.choices import OrganisationKind, Role
 from choujian.accounts.models import Organisation, User
 from choujian.accounts.scope import kind_org_ids
 from choujian.core.policy import CHANGE, VIEW, permits, restrict
-from choujian.planning.choices import TaskStatus
+from choujian.planning.choices import PlanStatus, TaskStatus
 from choujian.planning.models import Plan, PlanLine, Task
 from choujian.planning.policy import APPROVE, REGULATE, regulator_orgs
 
@@ -78,3 +78,14 @@ def inspectors_by_task(tasks) -> dict[int, list]:
     for task in Task.objects.filter(pk__in=[t.pk for t in tasks]).prefetch_related("inspectors__inspector"):
         found[task.pk] = sorted(task.inspectors.all(), key=lambda row: row.rank)
     return found
+
+
+def plans_to_approve(user: User) -> QuerySet[Plan]:
+    """Submitted plans the user may approve (an administrator of the organiser, not the one who drafted it)."""
+    submitted = Plan.objects.filter(status=PlanStatus.STATUS_SUBMITTED).exclude(drafted_by=user)
+    return restrict(submitted, user, APPROVE).select_related("regulator")
+
+
+def plans_organised_by(user: User) -> QuerySet[Plan]:
+    """Plans the user runs for the organising regulator (officers and administrators of that regulator)."""
+    return restrict(Plan.objects.all(), user, CHANGE)

@@ -11,7 +11,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from choujian.accounts.context import REGISTRY_READERS
+from choujian.accounts.choices import Role
 from choujian.core.examples import documented
 from choujian.core.parsers import FormParser, MultiPartParser
 from choujian.registry import exporters, importers, tabular
@@ -56,7 +56,7 @@ def _kind(api_kind: str) -> str:
 
 
 def _require_reader(request) -> None:
-    if not request.user.has_any_role(REGISTRY_READERS):
+    if not request.user.has_any_role(Role.REGISTRY_READERS):
         raise PermissionDenied("您的角色无权导入或导出登记簿")
 
 

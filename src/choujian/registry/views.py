@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from choujian.accounts.context import REGISTRY_READERS
+from choujian.accounts.choices import Role
 from choujian.core.access import roles
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.templatetags.regions import region as region_label
@@ -152,7 +152,7 @@ def _form_kwargs(page: Page, user) -> dict:
     return {}
 
 
-@roles(REGISTRY_READERS)
+@roles(Role.REGISTRY_READERS)
 def object_list(request, kind: str):
     page = _page(kind)
     query = (request.GET.get("q") or "").strip()[:100]
@@ -173,7 +173,7 @@ def _get_visible(page: Page, user, public_id):
     return obj
 
 
-@roles(REGISTRY_READERS)
+@roles(Role.REGISTRY_READERS)
 def object_detail(request, kind: str, public_id):
     page = _page(kind)
     obj = _get_visible(page, request.user, public_id)
@@ -192,7 +192,7 @@ def object_detail(request, kind: str, public_id):
     return render(request, "registry/detail.html", context)
 
 
-@roles(REGISTRY_READERS)
+@roles(Role.REGISTRY_READERS)
 @require_POST
 def object_archive(request, kind: str, public_id):
     """归档 (a record others may rely on is archived, never deleted) or 恢复, from the record's page."""
@@ -244,7 +244,7 @@ def _save(request, page: Page, obj=None):
     return render(request, "registry/form.html", {"page": page, "form": form, "obj": obj})
 
 
-@roles(REGISTRY_READERS)
+@roles(Role.REGISTRY_READERS)
 def object_create(request, kind: str):
     page = _page(kind)
     if not policy.can_create(request.user, page.key):
@@ -252,7 +252,7 @@ def object_create(request, kind: str):
     return _save(request, page)
 
 
-@roles(REGISTRY_READERS)
+@roles(Role.REGISTRY_READERS)
 def object_edit(request, kind: str, public_id):
     page = _page(kind)
     obj = _get_visible(page, request.user, public_id)
@@ -261,7 +261,7 @@ def object_edit(request, kind: str, public_id):
     return _save(request, page, obj)
 
 
-@roles(REGISTRY_READERS)
+@roles(Role.REGISTRY_READERS)
 def delivery_document_upload(request, public_id):
     delivery = _get_visible(PAGES["delivery"], request.user, public_id)
     form = forms.DocumentForm(request.POST or None, request.FILES or None)
@@ -286,7 +286,7 @@ def delivery_document_upload(request, public_id):
     return render(request, "registry/document_form.html", {"form": form, "obj": delivery, "page": PAGES["delivery"]})
 
 
-@roles(REGISTRY_READERS)
+@roles(Role.REGISTRY_READERS)
 def delivery_document_download(request, public_id):
     document = selectors.delivery_documents_visible_to(request.user).filter(public_id=public_id).first()
     if document is None:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from choujian.accounts.context import REGISTRY_READERS
+from choujian.accounts.choices import Role
 from choujian.core.access import roles
 from choujian.registry import exporters, importers, policy, tabular
 from choujian.registry.forms import ImportForm
@@ -28,7 +28,7 @@ def _download(exported: exporters.ExportFile) -> HttpResponse:
     return response
 
 
-@roles(REGISTRY_READERS)
+@roles(Role.REGISTRY_READERS)
 def import_page(request, kind: str):
     spec = _spec(kind)
     if not policy.can_create(request.user, kind):
@@ -51,13 +51,13 @@ def import_page(request, kind: str):
     return render(request, "registry/import.html", context)
 
 
-@roles(REGISTRY_READERS)
+@roles(Role.REGISTRY_READERS)
 def import_template(request, kind: str):
     _spec(kind)
     return _download(exporters.template_file(kind))
 
 
-@roles(REGISTRY_READERS)
+@roles(Role.REGISTRY_READERS)
 def export(request, kind: str):
     _spec(kind)
     fmt = (request.GET.get("format") or "xlsx").strip().lower()

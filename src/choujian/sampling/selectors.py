@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from choujian.accounts.models import Organisation, User
 from choujian.core.policy import VIEW, restrict
+from choujian.planning.choices import TaskStatus
+from choujian.planning.selectors import tasks_visible_to
 from choujian.registry.models import DeliveryDocument
 from choujian.sampling.choices import RequestStatus, SampleStatus
 from choujian.sampling.models import AlternateRequest, Evidence, Handover, Portion, Sample, SamplingRecord, Signature
@@ -126,3 +128,14 @@ def task_delivery_document(task, public_id) -> DeliveryDocument | None:
 def submitted(model, client_uuid) -> bool:
     """Whether a device already submitted this (its client UUID makes a retried submission answer, not repeat)."""
     return model.objects.filter(client_uuid=client_uuid).exists()
+
+
+def tasks_to_sample(user: User):
+    """Tasks the user was drawn for that still wait for sampling (or for the sealed sample to leave)."""
+    open_statuses = TaskStatus.SAMPLABLE | {TaskStatus.STATUS_SEALED}
+    return tasks_visible_to(user).filter(inspectors__inspector=user, status__in=open_statuses)
+
+
+def refused_tasks(user: User):
+    """Tasks whose sampling was refused: the organiser decides what follows (拒检认定)."""
+    return tasks_visible_to(user).filter(status=TaskStatus.STATUS_REFUSED)

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from choujian.accounts.choices import Role
 from choujian.core.access import login, public
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
-from choujian.planning.choices import TaskStatus
 from choujian.planning.selectors import tasks_visible_to
 from choujian.sampling import custody, policy, selectors, services
 from choujian.sampling.choices import (
@@ -49,11 +48,9 @@ def _task(request, code: str):
 def overview(request):
     """What needs attention: tasks to sample, forms in progress, handovers to receive, overdue deliveries."""
     user = request.user
-    tasks = tasks_visible_to(user)
-    mine = tasks.filter(inspectors__inspector=user, status__in=TaskStatus.SAMPLABLE | {TaskStatus.STATUS_SEALED})
     context = {
-        "my_tasks": mine.order_by("code")[:50],
-        "refused": tasks.filter(status=TaskStatus.STATUS_REFUSED).order_by("code")[:50],
+        "my_tasks": selectors.tasks_to_sample(user).order_by("code")[:50],
+        "refused": selectors.refused_tasks(user).order_by("code")[:50],
         "overdue": selectors.overdue_samples(user)[:50],
         "requests": selectors.open_alternate_requests(user)[:50],
         "pending": selectors.pending_handovers_for(user)[:50],

@@ -23,7 +23,7 @@ from choujian.planning.policy import ANSWER, inspected_party_orgs, inspected_par
 from choujian.sampling.choices import PortionStatus, SampleStatus
 from choujian.sampling.models import Sample
 from choujian.testing.choices import LabStatus, RetestStatus
-from choujian.testing.models import Intake, LabSample, Objection, Outcome, Report, Retest
+from choujian.testing.models import Intake, LabSample, Notice, Objection, Outcome, Report, Retest
 
 
 def has_role_at(user: User, organisation: Organisation | None, roles) -> bool:
@@ -104,8 +104,25 @@ def reports_seen(user: User) -> Q:
     )
 
 
+ANSWER_NOTICE = "answer"
+PROJECT = "project"
+
+
+@rule(Notice, ANSWER_NOTICE)
+def notices_answered(user: User) -> Q:
+    """The inspected party acknowledges its result notice and may object to it."""
+    return inspected_party_q(user, "sample__task")
+
+
+@rule(Report, PROJECT)
+def reports_of_projects(user: User) -> Q:
+    """Approved reports of lots delivered to a project the user owns, supervises or builds."""
+    return project_party_q(user, "lab_sample__portion__sample__task") & Q(status=LabStatus.STATUS_APPROVED)
+
+
 @rule(Objection, VIEW)
 @rule(Outcome, VIEW)
+@rule(Notice, VIEW)
 def answers_seen(user: User) -> Q:
     """The organising side and the inspected party."""
     return regulated_tasks_q(user, "sample__task") | inspected_party_q(user, "sample__task")

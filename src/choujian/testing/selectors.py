@@ -1,7 +1,9 @@
 """Every read of the laboratory side, restricted by the access policy (the rules, and what each role sees:
 `choujian.testing.policy`)."""
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from choujian.accounts.choices import Role
@@ -12,7 +14,8 @@ from choujian.planning.selectors import tasks_visible_to
 from choujian.sampling.models import Sample
 from choujian.testing import policy
 from choujian.testing.choices import IntakeDecision, LabStatus, ObjectionStatus, RetestStatus
-from choujian.testing.models import Intake, LabSample, Objection, Outcome, Report, Retest
+from choujian.testing.models import Intake, LabSample, Notice, Objection, Outcome, Report, Retest
+from choujian.testing.policy import ANSWER_NOTICE, PROJECT
 
 
 def regulated_tasks(user: User):
@@ -108,3 +111,40 @@ def retest_for_intake(user: User, sample: Sample) -> Retest | None:
     """The confirmed re-test of this sample at one of the user's laboratories, if the intake is a re-test's."""
     labs = policy.lab_ids(user)
     return sample.retests.filter(laboratory_id__in=labs, status=RetestStatus.STATUS_CONFIRMED).first()
+
+
+def lab_queue(user: User, status: str) -> QuerySet[LabSample]:
+    """The user's laboratory's blind samples at one step (testing, waiting for review, waiting for approval)."""
+    return worklist_for(user).filter(status=status)
+
+
+def objections_pending(user: User) -> QuerySet[Objection]:
+    return objections_visible_to(user).filter(status=ObjectionStatus.STATUS_PENDING)
+
+
+def notices_visible_to(user: User) -> QuerySet[Notice]:
+    return restrict(Notice.objects.all(), user, VIEW).select_related("report", "sample")
+
+
+def notices_unacknowledged(user: User) -> QuerySet[Notice]:
+    """Result notices the inspected party has not yet acknowledged."""
+    return restrict(Notice.objects.filter(received_at__isnull=True), user, ANSWER_NOTICE)
+
+
+def objection_windows_open(user: User) -> QuerySet[Notice]:
+    """Result notices whose objection period is still running and against which nothing has been filed."""
+    today = timezone.localdate()
+    notices = Notice.objects.filter(objection_due__gte=today).exclude(sample__objections__isnull=False)
+    return restrict(notices, user, ANSWER_NOTICE)
+
+
+def recent_project_results(user: User, days: int = 30) -> QuerySet[Report]:
+    """Reports approved in the last `days` days on lots delivered to the user's projects."""
+    since = timezone.now() - dt.timedelta(days=days)
+    return restrict(Report.objects.filter(status=LabStatus.STATUS_APPROVED, approved_at__gte=since), user, PROJECT)
+
+
+def notices_for_party(user: User) -> QuerySet[Notice]:
+    """The inspected party's result notices, unacknowledged and open for objection first."""
+    notices = restrict(Notice.objects.all(), user, ANSWER_NOTICE).select_related("report", "sample")
+    return notices.order_by(F("received_at").desc(nulls_first=True), "-sent_at")

@@ -18,7 +18,7 @@ from choujian.core.errors import ServiceError
 from choujian.registry.selectors import projects_visible_to
 from choujian.testing import objections, policy, selectors, services
 from choujian.testing.blind_label import blind_label_pdf
-from choujian.testing.choices import LabStatus, ObjectionStatus
+from choujian.testing.choices import LabStatus
 from choujian.testing.comparison_data import laboratory_comparison
 from choujian.testing.links import verify_url
 from choujian.testing.models import LabSample
@@ -36,16 +36,16 @@ def _flash(request, exc: ServiceError) -> None:
 def lab_home(request):
     """The laboratory's work by role, and for regulators and the inspected party their reports."""
     user = request.user
-    worklist = selectors.worklist_for(user)
     roles = user.roles
     context = {
         "queue": selectors.intake_queue(user) if Role.ROLE_LAB_INTAKE in roles else [],
-        "testing": worklist.filter(status=LabStatus.STATUS_TESTING) if Role.ROLE_TESTER in roles else [],
-        "to_review": worklist.filter(status=LabStatus.STATUS_SUBMITTED) if Role.ROLE_REVIEWER in roles else [],
-        "to_approve": worklist.filter(status=LabStatus.STATUS_REVIEWED) if Role.ROLE_APPROVER in roles else [],
+        "testing": selectors.lab_queue(user, LabStatus.STATUS_TESTING) if Role.ROLE_TESTER in roles else [],
+        "to_review": selectors.lab_queue(user, LabStatus.STATUS_SUBMITTED) if Role.ROLE_REVIEWER in roles else [],
+        "to_approve": selectors.lab_queue(user, LabStatus.STATUS_REVIEWED) if Role.ROLE_APPROVER in roles else [],
         "overdue": selectors.overdue_testing(user)[:50],
         "reports": selectors.reports_visible_to(user).filter(status=LabStatus.STATUS_APPROVED)[:100],
         "is_lab": bool(policy.lab_ids(user)),
+        "notices": selectors.notices_for_party(user)[:100],
     }
     return render(request, "testing/home.html", context)
 
@@ -269,7 +269,7 @@ def oversight(request):
         raise Http404
     context = {
         "overdue": selectors.overdue_testing(user)[:100],
-        "pending": selectors.objections_visible_to(user).filter(status=ObjectionStatus.STATUS_PENDING)[:100],
+        "pending": selectors.objections_pending(user)[:100],
         "late": set(selectors.objections_overdue(user).values_list("pk", flat=True)),
         "retests": selectors.retests_visible_to(user)[:100],
         "outcomes": selectors.outcomes_visible_to(user)[:200],

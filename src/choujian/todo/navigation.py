@@ -1,4 +1,4 @@
-"""Role-aware navigation for every page."""
+"""Role-aware navigation for every page (a context processor): the platform's menu, built on every context."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -8,35 +8,14 @@ from choujian.accounts.choices import Role
 from choujian.accounts.scope import regulator_prefixes
 from choujian.planning.selectors import may_read_tasks
 
-REGISTRY_READERS = Role.REGULATOR_ROLES | {
-    Role.ROLE_CONTRACTOR_STAFF,
-    Role.ROLE_OWNER_STAFF,
-    Role.ROLE_SUPERVISOR_STAFF,
-    Role.ROLE_ENTERPRISE_STAFF,
-}
-
-
-# Who works with samples on site or receives them: the sampling overview lists their tasks and handovers.
-FIELD_ROLES = Role.REGULATOR_ROLES | {
-    Role.ROLE_SAMPLER,
-    Role.ROLE_LAB_INTAKE,
-    Role.ROLE_OWNER_STAFF,
-    Role.ROLE_SUPERVISOR_STAFF,
-    Role.ROLE_CONTRACTOR_STAFF,
-}
-
-
-# The laboratory's worklist, and the reports of the organiser and the inspected party.
-LAB_PAGE_ROLES = Role.LAB_ROLES | Role.REGULATOR_ROLES | {Role.ROLE_ENTERPRISE_STAFF, Role.ROLE_CONTRACTOR_STAFF}
-
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
     roles = user.roles
-    items = [(reverse("home"), _("首页"))]
-    if roles & REGISTRY_READERS:
+    items = [(reverse("home"), _("待办"))]
+    if roles & Role.REGISTRY_READERS:
         kinds = []
         if regulator_prefixes(user) or Role.ROLE_ENTERPRISE_STAFF in roles:
             kinds += [("enterprise", pgettext("plural", "生产企业")), ("product", pgettext("plural", "产品"))]
@@ -51,9 +30,9 @@ def navigation(request) -> dict:
         ]
     elif may_read_tasks(user):
         items += [(reverse("planning:task_list"), pgettext("plural", "抽查任务"))]
-    if roles & FIELD_ROLES or may_read_tasks(user):
+    if roles & Role.FIELD_ROLES or may_read_tasks(user):
         items += [(reverse("sampling:overview"), _("现场抽样"))]
-    if roles & LAB_PAGE_ROLES:
+    if roles & Role.LAB_PAGE_ROLES:
         items += [(reverse("testing:home"), _("检验") if roles & Role.LAB_ROLES else _("检验报告"))]
     if roles & (Role.LAB_ROLES | Role.REGULATOR_ROLES):
         items += [(reverse("rules:list"), _("实施细则"))]

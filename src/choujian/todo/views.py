@@ -1,0 +1,13 @@
+"""The page a person lands on: what is waiting for them, then the records they may look through."""
+
+from django.shortcuts import render
+
+from choujian.core.access import login
+from choujian.todo.selectors import records_summary, todo_for
+
+
+@login
+def home(request):
+    lines = todo_for(request.user)
+    context = {"lines": lines, "overdue": sum(line.overdue for line in lines), "summary": records_summary(request.user)}
+    return render(request, "todo/home.html", context)

@@ -1,0 +1,83 @@
+"""Every demo login lands on its to-do page: each line counts what its selector lists, links to a page the person
+may open, and that page shows every item the line counts; the API gives the same lines."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from choujian.accounts.models import User
+from choujian.demo.data import LOGINS
+from choujian.demo.lab import PARTY_LOGINS
+from choujian.todo.kinds import BY_KEY
+from choujian.todo.selectors import todo_for
+
+pytestmark = pytest.mark.django_db
+USERNAMES = [spec.username for spec in LOGINS] + list(PARTY_LOGINS)
+
+
+def _client(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+@pytest.mark.parametrize("username", USERNAMES)
+def test_each_login_lands_on_a_to_do_page_whose_lines_match_their_lists(demo, demo_media, settings, username):
+    settings.MEDIA_ROOT = demo_media
+    user = User.objects.get(username=username)
+    client = _client(username)
+    home = client.get("/")
+    assert home.status_code == 200
+    page = home.content.decode()
+    for line in todo_for(user):
+        kind = BY_KEY[line.kind]
+        rows = kind.rows(user)
+        assert line.count == rows.values("pk").distinct().count() > 0
+        assert f'data-kind="{line.kind}"' in page and line.url in page.replace("&amp;", "&")
+        listed = client.get(line.url.split("#")[0])
+        assert listed.status_code == 200, line.url
+        body = listed.content.decode()
+        for code in rows.values_list(kind.codes, flat=True)[:50]:
+            assert str(code) in body, f"{line.kind}: {code} is counted but not on {line.url}"
+    api = client.get("/api/v1/todo/").json()
+    assert [item["kind"] for item in api] == [line.kind for line in todo_for(user)]
+
+
+def test_the_demo_roles_find_their_work_waiting(demo):
+    waiting = {
+        username: {line.kind: line for line in todo_for(User.objects.get(username=username))} for username in USERNAMES
+    }
+    assert {"draws_to_run", "alternates_requested", "refused_tasks"} <= set(waiting["regulator"])
+    assert "tasks_to_sample" in waiting["sampler2"]
+    assert {"handovers_to_receive", "samples_to_take_in"} <= set(waiting["intake"])
+    assert "samples_to_test" in waiting["tester"] and "reports_to_review" in waiting["reviewer"]
+    assert "notices_to_acknowledge" in waiting["objector"]
+    window = waiting["recipient"]["objection_windows"]
+    assert window.oldest_due is not None and window.oldest_due >= dt.date.today() - dt.timedelta(days=1)
+    # A county sees the province's tasks on its ground, but the province decides about them.
+    assert "alternates_requested" not in waiting["county"] and "draws_to_run" not in waiting["county"]
+    # Blind testers are never pointed at anything that names an enterprise.
+    assert set(waiting["tester"]) <= {"samples_to_test", "overdue_testing"}
+
+
+def test_overdue_work_comes_first_and_is_marked(demo, settings):
+    from choujian.testing.models import LabSample
+
+    tester = User.objects.get(username="tester")
+    lab_sample = LabSample.objects.filter(laboratory__memberships__user=tester, status="testing").first()
+    LabSample.objects.filter(pk=lab_sample.pk).update(due_on=dt.date(2020, 1, 2))
+    lines = todo_for(tester)
+    assert lines[0].kind in {"samples_to_test", "overdue_testing"} and lines[0].overdue >= 1
+    page = _client("tester").get("/").content.decode()
+    assert "is-overdue" in page and "2020-01-02" in page
+
+
+def test_a_person_with_nothing_waiting_is_told_so(demo):
+    page = _client("approver3").get("/").content.decode()
+    assert "目前没有等您处理的工作" in page
+
+
+def test_the_to_do_api_needs_a_signed_in_caller(client, db):
+    assert client.get(reverse("api-todo")).status_code in (401, 403)
