@@ -42,3 +42,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_days(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """A comma-separated list of day counts (0–60), largest first."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        days = sorted({int(item.strip(), 10) for item in raw.split(",") if item.strip()}, reverse=True)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a list of whole numbers of days") from None
+    if not days or any(not 0 <= n <= 60 for n in days):
+        raise ImproperlyConfigured(f"{name}={raw!r}: each number of days must be between 0 and 60")
+    return tuple(days)

@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from choujian.env import env_bool, env_int, env_list, env_str
+from choujian.env import env_bool, env_days, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("CHOUJIAN_DATA_DIR", "./data")).resolve()
@@ -267,6 +267,8 @@ HUEY = {
 }
 # How often the worker re-checks the ledger against the database (minutes).
 CHOUJIAN_LEDGER_WATCH_MINUTES = env_int("CHOUJIAN_LEDGER_WATCH_MINUTES", 5, minimum=1, maximum=60)
+# Working days before a deadline at which its people are reminded (comma-separated, e.g. "5,3,1").
+CHOUJIAN_REMINDER_DAYS = env_days("CHOUJIAN_REMINDER_DAYS", (3, 1))
 
 LOGGING = {
     "version": 1,

@@ -222,6 +222,10 @@ class Sample(PublicModel):
 
         return reverse("sampling:sample", args=[self.code])
 
+    def deadline_open(self, field: str) -> bool:
+        """The delivery is due until the laboratory has received the sample."""
+        return self.status in (SampleStatus.STATUS_SEALED, SampleStatus.STATUS_IN_TRANSIT)
+
 
 class Portion(PublicModel):
     """One sealed portion of a sample (检验样品 or 备用样品) with its seal, custodian, storage place and label token."""

@@ -118,6 +118,10 @@ class LabSample(PublicModel):
 
         return reverse("testing:lab_sample", args=[self.lab_code])
 
+    def deadline_open(self, field: str) -> bool:
+        """Testing is due until the report is approved."""
+        return self.status in LabStatus.OPEN
+
 
 class Result(models.Model):
     """One test item's measured values. Never edited: a correction is a new row that keeps the old one, with a
@@ -262,6 +266,14 @@ class Notice(PublicModel):
 
         return reverse("testing:report", args=[self.report.code])
 
+    def deadline_open(self, field: str) -> bool:
+        """An objection window is a right, not a duty: reminded while it runs and nothing has been filed, never
+        reported as missed."""
+        from django.utils import timezone
+
+        running = self.objection_due is not None and self.objection_due >= timezone.localdate()
+        return running and not self.sample.objections.exists()
+
 
 class Objection(PublicModel):
     """The inspected party's objection (异议) to a result, decided by the organiser within 3 working days."""
@@ -318,6 +330,10 @@ class Objection(PublicModel):
         from django.urls import reverse
 
         return reverse("testing:report", args=[self.report.code])
+
+    def deadline_open(self, field: str) -> bool:
+        """The decision is due while the objection is pending."""
+        return self.status == ObjectionStatus.STATUS_PENDING
 
 
 class Retest(PublicModel):

@@ -129,3 +129,25 @@ class DeadlineChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_due} → {self.new_due}"
+
+
+class Reminder(models.Model):
+    """One reminder sent about one deadline at one stage (so many working days before it, or the day after it was
+    missed): kept so that each is sent once, however often the job runs, and sent again only if the deadline moves."""
+
+    ledger_exempt = "提醒发送记录，由期限和日历得出 / a record of messages sent about a derived deadline"
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders")
+    stage = models.CharField(_("阶段"), max_length=20)
+    due = models.DateField(_("当时的期限"))
+    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    recipients = models.PositiveIntegerField(_("收件人数"), default=0)
+
+    class Meta:
+        verbose_name = _("期限提醒")
+        verbose_name_plural = pgettext_lazy("plural", "期限提醒")
+        ordering = ["-sent_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["deadline", "stage", "due"], name="uniq_reminder_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.deadline.label} {self.stage} {self.due:%Y-%m-%d}"

@@ -1,0 +1,117 @@
+"""Reminders before a deadline and a notice when one is missed (a scheduled job, `workcalendar.tasks`).
+
+Every stored deadline (`Deadline`) still open on its record is looked at once a day: N working days before it
+(by default 3 and then 1; `CHOUJIAN_REMINDER_DAYS`) the people who answer for it are reminded, and the day after it
+passed unmet they and the organiser are told it was missed. Each reminder is sent once — a `Reminder` row per
+deadline, stage and due date is claimed in the same transaction as its messages — so a job that runs twice, or two
+workers at once, send nothing twice; a deadline moved by a calendar change is reminded again. Someone with more than
+`DIGEST_AT` reminders in one run gets one digest instead of a flood.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from choujian.ledger.objects import resolve
+from choujian.notifications.services import message_send
+from choujian.workcalendar.display import deadline_text
+from choujian.workcalendar.models import Deadline, Reminder
+from choujian.workcalendar.selectors import work_calendar
+
+MISSED = "missed"
+DIGEST_AT = 5
+
+
+@dataclass(frozen=True)
+class Due:
+    deadline: Deadline
+    owner: object
+    stage: str
+    subject: str
+    link: str
+    recipients: tuple
+
+
+def stage_for(remaining: int, days: list[int]) -> str | None:
+    """The reminder stage for a deadline `remaining` working days away: the smallest N in `days` it is within."""
+    within = [n for n in sorted(days) if remaining <= n]
+    return f"before-{within[0]}" if within and remaining >= 0 else None
+
+
+def reminders_send(*, today: dt.date | None = None) -> int:
+    """Send what is due today; returns how many messages went out."""
+    today = today or timezone.localdate()
+    days = list(settings.CHOUJIAN_REMINDER_DAYS)
+    calendar = work_calendar()
+    horizon = calendar.add_working_days(today, max(days)) if days else today
+    candidates = Deadline.objects.filter(due__lte=horizon, due__gte=today - dt.timedelta(days=30)).order_by("due")
+    items = []
+    for deadline in candidates.iterator():
+        if deadline.due < today:
+            stage = MISSED
+        else:
+            stage = stage_for(calendar.working_days_between(today, deadline.due), days)
+        item = _item(deadline, stage, today) if stage else None
+        if item is not None and not Reminder.objects.filter(deadline=deadline, stage=stage, due=deadline.due).exists():
+            items.append(item)
+    with transaction.atomic():
+        return _deliver([item for item in items if _claim(item)])
+
+
+def _item(deadline: Deadline, stage: str, today: dt.date) -> Due | None:
+    _, owner = resolve(deadline.owner)
+    if owner is None or not _open(owner, deadline.field):
+        return None
+    watchers = getattr(owner, "deadline_watchers", None)
+    people = tuple(watchers(deadline.field)) if watchers else ()
+    if not people:
+        return None
+    link = owner.deadline_link(deadline.field) if hasattr(owner, "deadline_link") else ""
+    when = deadline_text(deadline.due, deadline.provisional, deadline.provisional_year)
+    if stage == MISSED:
+        subject = f"已逾期：{deadline.label}（期限 {when}）"
+    else:
+        subject = f"即将到期：{deadline.label}（期限 {when}，还有 {(deadline.due - today).days} 天）"
+    return Due(deadline, owner, stage, subject, link, people)
+
+
+def _open(owner, field: str) -> bool:
+    still_open = getattr(owner, "deadline_open", None)
+    return bool(still_open(field)) if still_open is not None else True
+
+
+def _claim(item: Due) -> bool:
+    """Take the reminder for this run; False if an earlier or a parallel run already has."""
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(
+                deadline=item.deadline, stage=item.stage, due=item.deadline.due, recipients=len(item.recipients)
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _deliver(items: list[Due]) -> int:
+    """One message per reminder, or one digest for a person with more than DIGEST_AT of them."""
+    by_person: dict = defaultdict(list)
+    people = {}
+    for item in items:
+        for person in item.recipients:
+            by_person[person.pk].append(item)
+            people[person.pk] = person
+    sent = 0
+    for pk, found in by_person.items():
+        if len(found) > DIGEST_AT:
+            body = "\n".join(f"· {item.subject}" for item in found)
+            subject = f"期限提醒汇总：{len(found)} 项即将到期或已逾期"
+            sent += message_send(recipients=[people[pk]], subject=subject, body=body, link=reverse("home"))
+        else:
+            for item in found:
+                sent += message_send(recipients=[people[pk]], subject=item.subject, link=item.link, about=item.owner)
+    return sent
