@@ -129,12 +129,17 @@ def test_separation_of_duties_between_tester_reviewer_and_approver(lab):
         services.result_enter(actor=sampler, lab_sample=lab_sample, item="x", values=["1"], instrument="y")
 
 
-def test_approval_issues_a_pdf_and_a_notice_and_silence_makes_the_result_final(lab):
+def test_approval_issues_a_pdf_and_a_notice_and_silence_after_service_makes_the_result_final(lab):
     report = _approved(lab)
     assert report.pdf_sha256 and len(report.content_sha256) == 64
     assert report.pdf.open("rb").read(5) == b"%PDF-"
     notice = report.notice
-    assert notice.objection_due > notice.sent_at.date()
+    # Sent is not served: no period runs, and nothing becomes final however long nobody signs.
+    assert notice.served_at is None and notice.objection_due is None
+    assert objections.outcomes_settle(today=notice.sent_at.date() + timedelta(days=400)) == []
+    notice = objections.notice_acknowledge(actor=lab.party, notice=notice)
+    assert notice.service_method == "platform" and notice.served_by == lab.party
+    assert notice.objection_due >= notice.served_at.date() + timedelta(days=15)
     assert objections.outcomes_settle(today=notice.objection_due) == []
     settled = objections.outcomes_settle(today=notice.objection_due + timedelta(days=1))
     assert len(settled) == 1 and settled[0].basis == "no_objection"
@@ -154,8 +159,9 @@ def test_the_task_follows_its_sample_from_intake_to_a_final_result(lab):
     report = _test_all(lab, lab_sample, lab.tester)
     services.report_review(actor=lab.reviewer, report=report, approve=True)
     report = services.report_approve(actor=lab.approver, report=report, verify_url=_url)
-    assert _task_status(lab) == "notified"  # issued (reported) and served in one step
-    objections.outcomes_settle(today=report.notice.objection_due + timedelta(days=1))
+    assert _task_status(lab) == "notified"  # issued (reported) and sent in one step
+    notice = objections.notice_acknowledge(actor=lab.party, notice=report.notice)
+    objections.outcomes_settle(today=notice.objection_due + timedelta(days=1))
     assert _task_status(lab) == "final"
     api_status = _api_task(lab)["status"]
     assert api_status == "final"
@@ -286,3 +292,37 @@ def test_a_rejected_intake_is_listed_for_the_organiser(client, lab):
     assert selectors.rejected_intakes(lab.field.setting.drafter).count() == 1
     client.force_login(lab.field.setting.drafter)
     assert "封条断裂，无法确认样品未被调换" in client.get("/lab/oversight/").content.decode()
+
+
+def test_a_paper_service_starts_the_objection_period_on_the_day_of_the_receipt(lab, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from choujian.testing.models import Notice
+
+    report = _approved(lab)
+    organiser = lab.field.setting.drafter
+    proof = SimpleUploadedFile("送达回证.pdf", b"%PDF-1.4\n% receipt signed by the enterprise\n", "application/pdf")
+    served_on = timezone.localdate()
+    with pytest.raises(NotPermitted):
+        objections.notice_serve_paper(actor=lab.party, notice=report.notice, served_on=served_on, proof=proof)
+    with pytest.raises(ServiceError) as refused:
+        objections.notice_serve_paper(
+            actor=organiser, notice=report.notice, served_on=served_on + timedelta(days=2), proof=proof
+        )
+    assert "served_on" in refused.value.errors
+    with pytest.raises(ServiceError) as missing:
+        objections.notice_serve_paper(actor=organiser, notice=report.notice, served_on=served_on, proof=None)
+    assert "proof" in missing.value.errors
+    assert Notice.objects.get(pk=report.notice.pk).served_at is None  # nothing changed by a refusal
+    notice = objections.notice_serve_paper(actor=organiser, notice=report.notice, served_on=served_on, proof=proof)
+    assert notice.service_method == "paper" and len(notice.service_proof_sha256) == 64
+    assert timezone.localdate(notice.served_at) == served_on and notice.objection_due >= served_on + timedelta(days=15)
+    with pytest.raises(ServiceError):
+        objections.notice_serve_paper(actor=organiser, notice=notice, served_on=served_on, proof=proof)
+    # Acknowledging afterwards records the signature but does not move the day the period started.
+    acknowledged = objections.notice_acknowledge(actor=lab.party, notice=notice)
+    assert acknowledged.objection_due == notice.objection_due and acknowledged.service_method == "paper"
+    client.force_login(lab.party)
+    served = client.get(f"/api/v1/reports/{report.code}/").json()["notice"]
+    assert served["service_method"] == "paper" and served["served_at"] and served["objection_due"]

@@ -53,9 +53,9 @@ def test_the_demo_roles_find_their_work_waiting(demo):
     assert "tasks_to_sample" in waiting["sampler2"]
     assert {"handovers_to_receive", "samples_to_take_in"} <= set(waiting["intake"])
     assert "samples_to_test" in waiting["tester"] and "reports_to_review" in waiting["reviewer"]
-    assert "notices_to_acknowledge" in waiting["objector"]
-    window = waiting["recipient"]["objection_windows"]
-    assert window.oldest_due is not None and window.oldest_due >= dt.date.today() - dt.timedelta(days=1)
+    # The objector's notice was served when it objected in the platform; the recipient's waits for its signature.
+    assert "notices_to_acknowledge" not in waiting["objector"] and "notices_to_acknowledge" in waiting["recipient"]
+    assert "notices_unserved" in waiting["regulator"]
     # A county sees the province's tasks on its ground, but the province decides about them.
     assert "alternates_requested" not in waiting["county"] and "draws_to_run" not in waiting["county"]
     # Blind testers are never pointed at anything that names an enterprise.

@@ -122,6 +122,7 @@ EVENTS: dict[str, str] = {
     "report.approved": "报告批准签发",
     "notice.sent": "送达结果通知",
     "notice.received": "被抽样单位签收结果通知",
+    "notice.served": "结果通知送达（书面送达，或以在平台提出异议视为收到）",
     "objection.filed": "提出异议",
     "objection.decided": "异议已决定",
     "retest.drawn": "抽取复检机构",

@@ -162,6 +162,27 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         objections.notice_acknowledge(actor=request.user, notice=notice)
         return Response(self.get_serializer(self.get_queryset().get(pk=report.pk)).data)
 
+    @extend_schema(
+        request={"multipart/form-data": serializers.PaperServiceSerializer},
+        responses={200: serializers.ReportSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def service(self, request, code=None):
+        """The organiser records a paper service (送达回证): the objection period runs from that day."""
+        report = self.get_object()
+        notice = getattr(report, "notice", None)
+        if notice is None:
+            raise ValidationError({"report": ["该报告没有结果通知"]})
+        form = serializers.PaperServiceSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        objections.notice_serve_paper(
+            actor=request.user,
+            notice=notice,
+            served_on=form.validated_data["served_on"],
+            proof=form.validated_data["proof"],
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=report.pk)).data)
+
     @extend_schema(request=serializers.ObjectionCreateSerializer, responses={201: serializers.ObjectionSerializer})
     @action(detail=True, methods=["post"])
     def objection(self, request, code=None):

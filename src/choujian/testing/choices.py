@@ -62,3 +62,14 @@ class FinalBasis(ChoiceSet):
         (BASIS_OBJECTION_REJECTED, _("异议不予受理")),
         (BASIS_RETEST, _("复检结论")),
     ]
+
+
+class ServiceMethod(ChoiceSet):
+    """How a result notice was served (送达): the objection period runs from the day of service."""
+
+    METHOD_PLATFORM = "platform"
+    METHOD_PAPER = "paper"
+    CHOICES = [
+        (METHOD_PLATFORM, _("平台签收（被抽样单位人员在平台确认收到）")),
+        (METHOD_PAPER, _("书面送达（凭送达回证）")),
+    ]

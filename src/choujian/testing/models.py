@@ -15,7 +15,15 @@ from choujian.core.ledgerstate import IDEMPOTENCY_KEY, ledger_values
 from choujian.core.models import PublicModel
 from choujian.rules.models import RuleSet
 from choujian.sampling.models import Portion, Sample
-from choujian.testing.choices import FinalBasis, IntakeDecision, Judgment, LabStatus, ObjectionStatus, RetestStatus
+from choujian.testing.choices import (
+    FinalBasis,
+    IntakeDecision,
+    Judgment,
+    LabStatus,
+    ObjectionStatus,
+    RetestStatus,
+    ServiceMethod,
+)
 
 
 def _iso(value) -> str | None:
@@ -225,19 +233,45 @@ class Report(PublicModel):
 
 
 class Notice(PublicModel):
-    """The result notice to the inspected party (and the organiser): the objection period runs from its receipt."""
+    """The result notice to the inspected party (and the organiser). It is served (送达) when a member of the
+    enterprise confirms it in the platform, or when the organiser records a paper service with the scan of the
+    送达回证; the objection period runs from the day of service (产品质量法 第十五条), and not before."""
 
     ledger_kind = "notice"
-    ledger_fields = ("report", "sample", "sent_at", "received_at", "received_by", "objection_due")
+    ledger_fields = (
+        "report",
+        "sample",
+        "sent_at",
+        "received_at",
+        "received_by",
+        "served_at",
+        "service_method",
+        "served_by",
+        "service_proof",
+        "service_proof_sha256",
+        "objection_due",
+    )
     ledger_private = True
 
     report = models.OneToOneField(Report, on_delete=models.PROTECT, related_name="notice")
     sample = models.ForeignKey(Sample, on_delete=models.PROTECT, related_name="notices")
-    sent_at = models.DateTimeField(_("送达时间"))
+    sent_at = models.DateTimeField(_("发出时间"))
     received_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    served_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    service_method = models.CharField(_("送达方式"), max_length=10, choices=ServiceMethod.CHOICES, blank=True)
+    served_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("送达记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    service_proof = models.FileField(_("送达回证"), upload_to="service/%Y/%m/", blank=True)
+    service_proof_sha256 = models.CharField(_("送达回证 SHA-256"), max_length=64, blank=True)
     objection_due = models.DateField(_("异议期限"), null=True, blank=True)
 
     class Meta:
@@ -254,8 +288,15 @@ class Notice(PublicModel):
             "sample": self.sample.code,
             "sent_at": _iso(self.sent_at),
             "received_at": _iso(self.received_at),
+            "served_at": _iso(self.served_at),
+            "service_method": self.service_method,
+            "service_proof_sha256": self.service_proof_sha256,
             "objection_due": _iso(self.objection_due),
-        } | ledger_values(self, ("received_by",))
+        } | ledger_values(self, ("received_by", "served_by", "service_proof"))
+
+    @property
+    def served(self) -> bool:
+        return self.served_at is not None
 
     def deadline_watchers(self, field: str):
         """The inspected party (who may object) and the organiser."""

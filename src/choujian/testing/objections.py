@@ -4,6 +4,7 @@ laboratory chosen by a draw-v1 draw after both sides confirm its seal, and the f
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation, User
+from choujian.core.dates import parse_date
 from choujian.core.errors import NotPermitted, ServiceError
 from choujian.draws import sampler
 from choujian.draws.choices import DrawPurpose
@@ -22,27 +24,28 @@ from choujian.sampling import files
 from choujian.sampling.choices import PortionKind
 from choujian.sampling.models import Sample
 from choujian.testing import policy
-from choujian.testing.choices import FinalBasis, Judgment, LabStatus, ObjectionStatus, RetestStatus
+from choujian.testing.choices import FinalBasis, Judgment, LabStatus, ObjectionStatus, RetestStatus, ServiceMethod
 from choujian.testing.models import Notice, Objection, Outcome, Report, Retest
 from choujian.testing.services import _attach
 from choujian.workcalendar.services import deadline_record
 
 DECISION_WORKING_DAYS = 3
+PROOF_TYPES = files.IMAGE_TYPES | files.DOCUMENT_TYPES
 
 
 def objection_days() -> int:
     return int(getattr(settings, "CHOUJIAN_OBJECTION_DAYS", 15))
 
 
-def _objection_due(notice: Notice, sent_on):
-    """Last day to object: `objection_days()` calendar days after receipt, rolled to a working day if it ends on a
-    holiday (民法典 第二百零三条)."""
+def _objection_due(notice: Notice, served_on):
+    """Last day to object: `objection_days()` calendar days after service (receipt), rolled to a working day if it
+    ends on a holiday (民法典 第二百零三条)."""
     days = objection_days()
     return deadline_record(
         owner=notice,
         field="objection_due",
         label=f"检验报告 {notice.report.code} 异议期限",
-        start=sent_on,
+        start=served_on,
         days=days,
         kind="calendar",
         basis=f"收到检验结果之日起 {days} 日内提出异议（产品质量法 第十五条；期间届满日为法定休假日的顺延）",
@@ -50,8 +53,9 @@ def _objection_due(notice: Notice, sent_on):
 
 
 def notify(*, actor: User, report: Report) -> Notice | None:
-    """Electronic service of the result to the inspected party's account (and the organiser's): the day it is
-    sent counts as the day it is received. A re-test's result is final and needs no objection period."""
+    """Send the result to the inspected party's account (and the organiser's). It is not yet served: the objection
+    period starts when the enterprise confirms it in the platform or the organiser records a paper service
+    (`notice_serve_paper`). A re-test's result is final and needs no objection period."""
     lab_sample = report.lab_sample
     sample = lab_sample.portion.sample
     if lab_sample.is_retest:
@@ -62,9 +66,7 @@ def notify(*, actor: User, report: Report) -> Notice | None:
         ledger_append(type="retest.done", actor=actor, object=retest)
         finalise(actor=actor, sample=sample, report=report, basis=FinalBasis.BASIS_RETEST)
         return None
-    now = timezone.now()
-    notice = Notice(report=report, sample=sample, sent_at=now)
-    notice.objection_due = _objection_due(notice, timezone.localdate(now))
+    notice = Notice(report=report, sample=sample, sent_at=timezone.now())
     notice.save()
     ledger_append(type="notice.sent", actor=actor, object=notice)
     task_advance(actor=actor, task=sample.task, to=TaskStatus.STATUS_NOTIFIED, after={TaskStatus.STATUS_REPORTED})
@@ -73,15 +75,54 @@ def notify(*, actor: User, report: Report) -> Notice | None:
 
 @transaction.atomic
 def notice_acknowledge(*, actor: User, notice: Notice) -> Notice:
-    """The inspected party confirms it has read the result (the period still runs from service)."""
-    notice = Notice.objects.select_for_update().select_related("sample__task").get(pk=notice.pk)
+    """The inspected party confirms in the platform that it has received the result: if the notice was not yet
+    served, this is its service (the time of the confirmation), and the objection period runs from that day."""
+    notice = Notice.objects.select_for_update().select_related("sample__task", "report").get(pk=notice.pk)
     if not policy.is_inspected_party(actor, notice.sample):
         raise NotPermitted("只有被抽样单位可以签收结果通知")
     if notice.received_at is None:
         notice.received_at, notice.received_by = timezone.now(), actor
+        _serve(notice, at=notice.received_at, method=ServiceMethod.METHOD_PLATFORM, by=actor)
         notice.version += 1
         notice.save()
         ledger_append(type="notice.received", actor=actor, object=notice)
+    return notice
+
+
+def _serve(notice: Notice, *, at, method: str, by: User) -> None:
+    """Record the service once: a later confirmation does not move the day the period started."""
+    if notice.served_at is not None:
+        return
+    notice.served_at, notice.service_method, notice.served_by = at, method, by
+    notice.objection_due = _objection_due(notice, timezone.localdate(at))
+
+
+@transaction.atomic
+def notice_serve_paper(*, actor: User, notice: Notice, served_on, proof) -> Notice:
+    """The organiser records that the notice was served on paper (送达回证 signed by the enterprise on
+    `served_on`), with the scan of the receipt; the objection period runs from that day."""
+    notice = Notice.objects.select_for_update().select_related("sample__task__plan", "report").get(pk=notice.pk)
+    if not policy.is_organiser(actor, notice.sample):
+        raise NotPermitted("只有组织单位可以登记书面送达")
+    if notice.served_at is not None:
+        raise ServiceError({"served_on": [f"该通知已于 {timezone.localtime(notice.served_at):%Y-%m-%d} 送达"]})
+    try:
+        served_on = parse_date(served_on)
+    except ValueError as exc:
+        raise ServiceError({"served_on": [str(exc)]}) from None
+    if not timezone.localdate(notice.sent_at) <= served_on <= timezone.localdate():
+        raise ServiceError({"served_on": ["送达日期应在通知发出之后、今天或以前"]})
+    if proof is None:
+        raise ServiceError({"proof": ["请上传送达回证的扫描件或照片"]})
+    received = files.receive(proof, field="proof", allowed=PROOF_TYPES, max_bytes=files.MAX_IMAGE_BYTES)
+    at = timezone.make_aware(dt.datetime.combine(served_on, dt.time(12, 0)))
+    with files.stored_files() as stored:
+        notice.service_proof.name = stored.put("service", received)
+        notice.service_proof_sha256 = received.sha256
+        _serve(notice, at=at, method=ServiceMethod.METHOD_PAPER, by=actor)
+        notice.version += 1
+        notice.save()
+    ledger_append(type="notice.served", actor=actor, object=notice)
     return notice
 
 
@@ -106,6 +147,12 @@ def objection_file(*, actor: User, report: Report, reasons: str, client_uuid, at
         raise ServiceError({"report": ["只能对已批准并送达的检验报告提出异议（复检结论为最终结论）"]})
     if Outcome.objects.filter(sample=sample).exists():
         raise ServiceError({"report": ["该样品的检验结论已确定，不能再提出异议"]})
+    if notice.served_at is None:
+        # Objecting in the platform is itself confirmation that the result was received.
+        _serve(notice, at=timezone.now(), method=ServiceMethod.METHOD_PLATFORM, by=actor)
+        notice.version += 1
+        notice.save()
+        ledger_append(type="notice.served", actor=actor, object=notice)
     if timezone.localdate() > notice.objection_due:
         raise ServiceError({"report": [f"异议期限已于 {notice.objection_due:%Y-%m-%d} 届满"]})
     if report.objections.exists():

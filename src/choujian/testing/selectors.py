@@ -127,8 +127,8 @@ def notices_visible_to(user: User) -> QuerySet[Notice]:
 
 
 def notices_unacknowledged(user: User) -> QuerySet[Notice]:
-    """Result notices the inspected party has not yet acknowledged."""
-    return restrict(Notice.objects.filter(received_at__isnull=True), user, ANSWER_NOTICE)
+    """Result notices the inspected party has not yet received (acknowledging one in the platform serves it)."""
+    return restrict(Notice.objects.filter(served_at__isnull=True), user, ANSWER_NOTICE)
 
 
 def objection_windows_open(user: User) -> QuerySet[Notice]:
@@ -148,3 +148,8 @@ def notices_for_party(user: User) -> QuerySet[Notice]:
     """The inspected party's result notices, unacknowledged and open for objection first."""
     notices = restrict(Notice.objects.all(), user, ANSWER_NOTICE).select_related("report", "sample")
     return notices.order_by(F("received_at").desc(nulls_first=True), "-sent_at")
+
+
+def notices_unserved(user: User) -> QuerySet[Notice]:
+    """Result notices sent but not yet served: the objection period has not started."""
+    return restrict(Notice.objects.filter(served_at__isnull=True), user, VIEW).select_related("report", "sample")

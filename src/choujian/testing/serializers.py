@@ -3,6 +3,7 @@ the sample code, task, enterprise, brand, project or place: only the lab code, c
 
 from rest_framework import serializers
 
+from choujian.core.dates import DateSerializerField
 from choujian.core.examples import documented
 from choujian.testing import selectors, services
 from choujian.testing.models import LabSample, Notice, Objection, Outcome, Report, Result, Retest
@@ -134,9 +135,25 @@ class IntakeResultSerializer(serializers.Serializer):
 
 
 class NoticeSerializer(serializers.ModelSerializer):
+    service_method_label = serializers.CharField(source="get_service_method_display", read_only=True)
+
     class Meta:
         model = Notice
-        fields = ["sent_at", "received_at", "objection_due"]
+        fields = [
+            "sent_at",
+            "served_at",
+            "service_method",
+            "service_method_label",
+            "service_proof_sha256",
+            "received_at",
+            "objection_due",
+        ]
+
+
+@documented({"served_on": "2026-12-01", "proof": "送达回证.pdf"})
+class PaperServiceSerializer(serializers.Serializer):
+    served_on = DateSerializerField(help_text="被抽样单位在送达回证上签收的日期")
+    proof = serializers.FileField(help_text="送达回证的扫描件或照片（PDF、JPEG、PNG）")
 
 
 class ReportSerializer(serializers.ModelSerializer):

@@ -237,6 +237,11 @@ def report_action(request, code: str):
         if action == "acknowledge" and notice is not None:
             objections.notice_acknowledge(actor=user, notice=notice)
             messages.success(request, _("已签收结果通知"))
+        elif action == "serve" and notice is not None:
+            objections.notice_serve_paper(
+                actor=user, notice=notice, served_on=request.POST.get("served_on", ""), proof=request.FILES.get("proof")
+            )
+            messages.success(request, _("已登记书面送达，异议期限自送达之日起计算"))
         elif action == "object":
             objections.objection_file(
                 actor=user,
@@ -275,6 +280,7 @@ def oversight(request):
         "outcomes": selectors.outcomes_visible_to(user)[:200],
         "comparison": laboratory_comparison(user),
         "rejected": selectors.rejected_intakes(user)[:100],
+        "unserved": selectors.notices_unserved(user)[:100],
     }
     return render(request, "testing/oversight.html", context)
 

@@ -69,6 +69,11 @@ TELLINGS: dict[str, Telling] = {
         lambda n: f"检验结果通知：报告 {n.report.code}，请签收；对结果有异议的，可在期限内提出",
         lambda n: reverse("testing:report", args=[n.report.code]),
     ),
+    "notice.served": Telling(
+        lambda n: _party(n.sample.task),
+        lambda n: f"结果通知已送达：报告 {n.report.code}，异议期限至 {n.objection_due:%Y-%m-%d}",
+        lambda n: reverse("testing:report", args=[n.report.code]),
+    ),
     "objection.filed": Telling(
         lambda o: _organisers(o.sample.task),
         lambda o: f"收到异议：报告 {o.report.code}，请在期限内作出决定",

@@ -104,6 +104,14 @@ KINDS = [
         codes="report__code",
     ),
     Kind(
+        "notices_unserved",
+        _("未送达的检验结果通知"),
+        WRITERS,
+        _organised(testing.notices_unserved, "sample__task__plan"),
+        _at("testing:oversight", "unserved"),
+        codes="report__code",
+    ),
+    Kind(
         "overdue_deliveries",
         _("超过送样期限的样品"),
         WRITERS | {Role.ROLE_SAMPLER},
