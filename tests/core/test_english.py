@@ -81,11 +81,11 @@ def test_it_shows_the_login_page_in_english_with_the_cookie_and_in_chinese_witho
 def test_it_shows_a_regulators_home_page_and_navigation_in_english(client, world):
     client.force_login(world.provincial_officer)
     chinese = _text(client.get("/"))
-    assert "首页" in _nav(chinese) and "追溯日志" in _nav(chinese)
+    assert "待办" in _nav(chinese) and "追溯日志" in _nav(chinese)
     page = _text(_english(client).get("/"))
     assert f"<h1>Hello, {world.provincial_officer}</h1>" in page
     nav = _nav(page)
-    for label in ["Home", "Manufacturers", "Products", "Construction projects", "Delivered lots"]:
+    for label in ["To do", "Manufacturers", "Products", "Construction projects", "Delivered lots"]:
         assert f">{label}</a>" in nav
     for label in ["Spot-check plans", "Spot-check tasks", "Audit log", "Sign out", "Regulator officer"]:
         assert label in nav
