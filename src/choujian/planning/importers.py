@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 
 from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation, User, region_prefix
@@ -40,11 +40,11 @@ from choujian.registry.importing import (
     Record,
     Spec,
     choice,
+    create_all,
     map_header,
     parse_rows,
     parse_text,
     read_upload_for,
-    service_errors,
     table_arguments,
 )
 from choujian.registry.models import ProductCategory
@@ -248,10 +248,6 @@ class PlanLineSpec(Spec):
 # ------------------------------------------------------------------------------------------------------ import
 
 
-class _Rollback(Exception):
-    pass
-
-
 def _result(report: ImportReport, created: int = 0) -> PlanImportResult:
     if not report.errors:
         return PlanImportResult(kind=KIND, created=created)
@@ -305,19 +301,8 @@ def plan_lines_import_rows(
         spec.resolve(actor, good, report)
     if report.errors:
         return _result(report)
-    created = 0
-    try:
-        with transaction.atomic():
-            for record in records:
-                try:
-                    spec.create(actor, record.fields)
-                except (ServiceError, NotPermitted) as exc:
-                    service_errors(spec, record.number, exc, report)
-                    raise _Rollback from None
-                created += 1
-    except _Rollback:
-        return _result(report)
-    return _result(report, created)
+    created = create_all(spec, actor, records, report)
+    return _result(report, created or 0)
 
 
 def plan_lines_import(*, actor: User, plan: Plan, upload: Any) -> PlanImportResult:

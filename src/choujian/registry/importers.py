@@ -13,12 +13,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy
 
 from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation, User
-from choujian.core.errors import NotPermitted, ServiceError
 from choujian.core.policy import permits
 from choujian.registry import policy, selectors, services, tabular
 from choujian.registry.choices import EnterpriseStatus, ProductStatus
@@ -34,6 +33,7 @@ from choujian.registry.importing import (
     as_uuid,
     choice,
     choices_help,
+    create_all,
     fetch_in,
     group_by,
     import_result,
@@ -46,7 +46,6 @@ from choujian.registry.importing import (
     parse_uuid,
     read_upload_for,
     region_label,
-    service_errors,
     table_arguments,
 )
 from choujian.registry.models import Delivery, Enterprise, Product, ProductCategory, Project, Section
@@ -414,10 +413,6 @@ def spec_for(kind: str) -> Spec:
     return SPECS[kind]
 
 
-class _Rollback(Exception):
-    pass
-
-
 def import_rows(
     *,
     actor: User,
@@ -454,19 +449,8 @@ def import_rows(
     if report.errors:
         return import_result(kind, report)
 
-    created = 0
-    try:
-        with transaction.atomic():
-            for record in records:
-                try:
-                    spec.create(actor, record.fields)
-                except (ServiceError, NotPermitted) as exc:
-                    service_errors(spec, record.number, exc, report)
-                    raise _Rollback from None
-                created += 1
-    except _Rollback:
-        return import_result(kind, report)
-    return import_result(kind, report, created)
+    created = create_all(spec, actor, records, report)
+    return import_result(kind, report, created or 0)
 
 
 def import_upload(*, actor: User, kind: str, upload: Any) -> ImportResult:

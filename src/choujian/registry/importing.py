@@ -17,14 +17,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from choujian.accounts.models import User
 from choujian.core.choices import ChoiceSet
 from choujian.core.divisions import DivisionError, get_division
-from choujian.core.errors import ServiceError
+from choujian.core.errors import NotPermitted, ServiceError
 from choujian.core.uscc import USCCError, validate_uscc
 from choujian.registry import tabular
 
@@ -404,6 +404,28 @@ def service_errors(spec: Spec, number: int, exc: Exception, report: ImportReport
                 report.add(number, column, str(message))
     else:
         report.add(number, spec.permission_column or None, str(exc) or "您无权执行此操作")
+
+
+class _Rollback(Exception):
+    pass
+
+
+def create_all(spec: Spec, actor, records: list, report: ImportReport) -> int | None:
+    """Create every record through the spec's service, all or nothing: the first refusal is reported against its row
+    and undoes the rows already created (returns None); otherwise returns how many were created."""
+    created = 0
+    try:
+        with transaction.atomic():
+            for record in records:
+                try:
+                    spec.create(actor, record.fields)
+                except (ServiceError, NotPermitted) as exc:
+                    service_errors(spec, record.number, exc, report)
+                    raise _Rollback from None
+                created += 1
+    except _Rollback:
+        return None
+    return created
 
 
 def import_result(kind: str, report: ImportReport, created: int = 0) -> ImportResult:
