@@ -270,6 +270,20 @@ CHOUJIAN_LEDGER_WATCH_MINUTES = env_int("CHOUJIAN_LEDGER_WATCH_MINUTES", 5, mini
 # Working days before a deadline at which its people are reminded (comma-separated, e.g. "5,3,1").
 CHOUJIAN_REMINDER_DAYS = env_days("CHOUJIAN_REMINDER_DAYS", (3, 1))
 
+# Email: messages are also mailed when an SMTP server is configured; without one they stay in the inbox.
+EMAIL_HOST = env_str("CHOUJIAN_SMTP_HOST", "")
+EMAIL_PORT = env_int("CHOUJIAN_SMTP_PORT", 25, minimum=1, maximum=65535)
+EMAIL_USE_TLS = env_bool("CHOUJIAN_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("CHOUJIAN_SMTP_SSL", False)
+EMAIL_HOST_USER = env_str("CHOUJIAN_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("CHOUJIAN_SMTP_PASSWORD", "")
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("CHOUJIAN_SMTP_FROM", "抽检平台 <noreply@choujian.invalid>")
+CHOUJIAN_EMAIL_ENABLED = bool(EMAIL_HOST)
+# Webhook: every message is also POSTed as signed JSON to a province's SMS or 政务 messaging gateway.
+CHOUJIAN_WEBHOOK_URL = env_str("CHOUJIAN_WEBHOOK_URL", "")
+CHOUJIAN_WEBHOOK_SECRET = env_str("CHOUJIAN_WEBHOOK_SECRET", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -60,8 +60,8 @@ def test_a_blind_reviewer_is_told_of_a_report_by_lab_code_only(demo, django_capt
 
 def test_each_person_reads_only_their_own_messages_through_the_api(demo):
     alice, bob = User.objects.get(username="tester"), User.objects.get(username="reviewer")
-    message_send(recipients=[alice], subject="给检验员的消息", link="/lab/")
-    message_send(recipients=[bob], subject="给审核人的消息")
+    message_send(recipients=[alice], kind="deadline.reminder", subject="给检验员的消息", link="/lab/")
+    message_send(recipients=[bob], kind="deadline.reminder", subject="给审核人的消息")
     mine = Message.objects.get(recipient=alice, subject="给检验员的消息")
     theirs = Message.objects.get(recipient=bob, subject="给审核人的消息")
     client = _client(alice)

@@ -29,4 +29,6 @@ def tell_guardians(sender, *, problems: list[dict], **kwargs) -> int:
         "`choujian ledger verify` 做完整校验。\n\n" + "\n".join(lines)
     )
     subject = f"追溯日志校验发现 {len(problems)} 处不符"
-    return message_send(recipients=guardians(), subject=subject, body=body, link=reverse("ledger:home") + "#watch")
+    return message_send(
+        recipients=guardians(), kind="ledger.alert", subject=subject, body=body, link=reverse("ledger:home") + "#watch"
+    )

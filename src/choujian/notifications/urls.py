@@ -6,5 +6,6 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("preferences/", views.preferences, name="preferences"),
     path("<uuid:public_id>/open/", views.message_open, name="open"),
 ]

@@ -98,6 +98,7 @@ def tell(sender, *, type: str, ref: str, instance, **kwargs) -> int:
         return 0
     return message_send(
         recipients=telling.recipients(instance),
+        kind=type,
         subject=telling.subject(instance),
         link=telling.link(instance),
         about=instance,

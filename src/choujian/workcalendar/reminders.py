@@ -110,8 +110,13 @@ def _deliver(items: list[Due]) -> int:
         if len(found) > DIGEST_AT:
             body = "\n".join(f"· {item.subject}" for item in found)
             subject = f"期限提醒汇总：{len(found)} 项即将到期或已逾期"
-            sent += message_send(recipients=[people[pk]], subject=subject, body=body, link=reverse("home"))
+            sent += message_send(
+                recipients=[people[pk]], kind="deadline.digest", subject=subject, body=body, link=reverse("home")
+            )
         else:
             for item in found:
-                sent += message_send(recipients=[people[pk]], subject=item.subject, link=item.link, about=item.owner)
+                kind = "deadline.missed" if item.stage == MISSED else "deadline.reminder"
+                sent += message_send(
+                    recipients=[people[pk]], kind=kind, subject=item.subject, link=item.link, about=item.owner
+                )
     return sent

@@ -219,6 +219,7 @@ def _recompute(*, actor: User, entry: YearEntry, year: int) -> None:
         )
         entry.notified += message_send(
             recipients=_watchers(instance, deadline.field),
+            kind="deadline.recomputed",
             subject=f"{deadline.label}已按{year}年节假日安排重算",
             body=f"原期限 {old:%Y-%m-%d}，现为 {deadline_text(due.due, due.provisional, provisional_year)}"
             f"（{deadline.basis}）。",

@@ -1,0 +1,34 @@
+"""The kinds of message, declared once: what each is called, and whether it is a legal notice (which a person cannot
+switch off on any channel). A message of an undeclared kind is refused, like an undeclared ledger event."""
+
+from django.utils.translation import gettext_lazy as _
+
+LEGAL = frozenset({"notice.sent", "notice.served", "objection.decided"})
+
+KINDS = {
+    "task.inspectors_drawn": _("分配抽样任务"),
+    "handover.started": _("样品交接待签收"),
+    "report.submitted": _("报告待审核"),
+    "report.reviewed": _("报告待批准"),
+    "report.returned": _("报告被退回"),
+    "notice.sent": _("检验结果通知"),
+    "notice.served": _("结果通知已送达"),
+    "objection.filed": _("收到异议"),
+    "objection.decided": _("异议决定"),
+    "retest.drawn": _("被抽取为复检机构"),
+    "deadline.reminder": _("期限即将到期"),
+    "deadline.missed": _("期限已逾期"),
+    "deadline.digest": _("期限提醒汇总"),
+    "deadline.recomputed": _("日历变更使期限调整"),
+    "ledger.alert": _("追溯日志校验发现不符"),
+}
+
+
+def label(kind: str) -> str:
+    if kind not in KINDS:
+        raise LookupError(f"undeclared message kind {kind!r}")
+    return str(KINDS[kind])
+
+
+def switchable(kind: str) -> bool:
+    return kind not in LEGAL
