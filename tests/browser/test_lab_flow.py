@@ -1,8 +1,8 @@
-"""The laboratory through its web pages: the intake clerk accepts the sealed sample on a phone and gets a blind code;
-the tester enters every item at a desk without ever seeing who made the sample; review and approval issue the
-report PDF; the inspected party objects, the organiser accepts and a re-test laboratory is drawn; both confirm the
-backup portion's seal, its custodian hands it over, the re-test laboratory signs for it, tests it, and its report
-becomes the final outcome. Screenshots of every step go to test-artifacts/."""
+"""The laboratory through its web pages, each person starting from their to-do page: the intake clerk accepts the sealed
+sample on a phone and gets a blind code; the tester enters every item at a desk without ever seeing who made the
+sample; review and approval issue the report PDF; the inspected party objects, the organiser accepts and a re-test
+laboratory is drawn; both confirm the backup portion's seal, its custodian hands it over, the re-test laboratory
+signs for it, tests it, and its report becomes the final outcome. Screenshots of every step go to test-artifacts/."""
 
 import re
 import shutil
@@ -49,9 +49,17 @@ def _click_and_wait(page, locator) -> None:
         locator.click()
 
 
+def _from_todo(page, base: str, kind: str) -> None:
+    """Every person starts from their to-do page: the line for this kind of work is there and leads to the list."""
+    page.goto(f"{base}/")
+    line = page.locator(f"li[data-kind={kind}] a")
+    expect(line).to_be_visible()
+    _click_and_wait(page, line)
+
+
 def _intake(page, base: str, sample_code: str, shot) -> str:
-    """From the intake queue on /lab/: compare, accept, and read the blind code from the confirmation."""
-    page.goto(f"{base}/lab/")
+    """From the to-do page to the intake queue: compare, accept, and read the blind code from the confirmation."""
+    _from_todo(page, base, "samples_to_take_in")
     row = page.locator("table tr", has_text=sample_code)
     _click_and_wait(page, row.get_by_role("link", name="核对并接收"))
     assert page.url.endswith(f"/lab/intake/{sample_code}/")
@@ -74,7 +82,7 @@ def _intake(page, base: str, sample_code: str, shot) -> str:
 
 def _enter_results(page, base: str, lab_sample: LabSample, *, fail_first: bool, secrets: list[str]) -> None:
     """Every item through the results form, then submission for review; nothing identifying is ever shown."""
-    page.goto(f"{base}/lab/")
+    _from_todo(page, base, "samples_to_test")
     for secret in secrets:
         assert secret not in page.content()
     _click_and_wait(page, page.get_by_role("link", name=lab_sample.lab_code))
@@ -104,12 +112,16 @@ def _submit_review_approve(context_pages, base: str, lab_code: str, shots) -> st
     _click_and_wait(tester, tester.get_by_role("button", name="结果齐全，提交审核"))
     expect(tester.get_by_text("已提交审核")).to_be_visible()
 
-    reviewer.goto(url)
+    _from_todo(reviewer, base, "reports_to_review")
+    _click_and_wait(reviewer, reviewer.get_by_role("link", name=lab_code))
+    assert reviewer.url == url
     reviewer.screenshot(path=str(shots[1]), full_page=True)
     _click_and_wait(reviewer, reviewer.get_by_role("button", name="审核通过"))
     expect(reviewer.get_by_text("审核意见已提交")).to_be_visible()
 
-    approver.goto(url)
+    _from_todo(approver, base, "reports_to_approve")
+    _click_and_wait(approver, approver.get_by_role("link", name=lab_code))
+    assert approver.url == url
     # An irreversible step: the first click only shows what will happen; the second one does it.
     approver.locator("#confirm-approve summary").click()
     expect(approver.get_by_text("批准后：检验结果锁定")).to_be_visible()
@@ -187,9 +199,15 @@ def test_a_sample_goes_through_the_lab_an_objection_and_a_retest_in_the_browser(
     # 4. The inspected party acknowledges the notice and objects.
     context, party = _as(browser, base, lab.party)
     contexts.append(context)
-    party.goto(report_url)
+    _from_todo(party, base, "notices_to_acknowledge")
+    expect(party.locator("#notices ~ table").get_by_text("待签收")).to_be_visible()
+    _click_and_wait(party, party.get_by_role("link", name=report_code).first)
+    assert party.url == report_url
+    expect(party.locator("#service")).to_contain_text("未送达")
     _click_and_wait(party, party.get_by_role("button", name="签收结果通知"))
     expect(party.get_by_text("已签收结果通知")).to_be_visible()
+    # Confirming it in the platform is its service: the 15 days run from today.
+    expect(party.locator("#service")).to_contain_text("送达（平台签收")
     party.fill("#reasons", "企业出厂检验与第三方检测均合格，对第一项结果有异议，申请复检")
     party.screenshot(path=str(screenshot_dir / "lab-4-party-objects-desktop.png"), full_page=True)
     _click_and_wait(party, party.get_by_role("button", name="提交异议"))
@@ -201,7 +219,9 @@ def test_a_sample_goes_through_the_lab_an_objection_and_a_retest_in_the_browser(
     # 5. The organiser accepts; a re-test laboratory is drawn; both sides confirm the backup portion.
     context, office = _as(browser, base, organiser)
     contexts.append(context)
-    office.goto(report_url)
+    _from_todo(office, base, "objections_to_decide")
+    _click_and_wait(office, office.locator("#objections ~ ul").get_by_role("link", name=report_code))
+    assert office.url == report_url
     expect(office.locator("#note")).to_be_hidden()  # the decision is behind a confirmation step
     office.locator("#confirm-decide summary").click()
     expect(office.get_by_text("不予受理：原检验结论即为最终结论")).to_be_visible()
@@ -242,7 +262,7 @@ def test_a_sample_goes_through_the_lab_an_objection_and_a_retest_in_the_browser(
 
     context, clerk = _as(browser, base, lab.other_intake, phone=True)
     contexts.append(context)
-    clerk.goto(f"{base}/sampling/")
+    _from_todo(clerk, base, "handovers_to_receive")
     expect(clerk.get_by_role("heading", name="待我方接收的样品")).to_be_visible()
     _click_and_wait(clerk, clerk.locator("table tr", has_text=sample.code).get_by_role("link", name="核对并接收"))
     clerk.check("input[name=seal_intact][value=true]")
