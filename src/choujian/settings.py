@@ -269,6 +269,11 @@ HUEY = {
 CHOUJIAN_LEDGER_WATCH_MINUTES = env_int("CHOUJIAN_LEDGER_WATCH_MINUTES", 5, minimum=1, maximum=60)
 # Working days before a deadline at which its people are reminded (comma-separated, e.g. "5,3,1").
 CHOUJIAN_REMINDER_DAYS = env_days("CHOUJIAN_REMINDER_DAYS", (3, 1))
+# …and per kind of deadline, where one differs: CHOUJIAN_REMINDER_DAYS_DECIDE_BY="2,1" for the organiser's decision.
+CHOUJIAN_REMINDER_DAYS_BY_FIELD = {
+    field: env_days(f"CHOUJIAN_REMINDER_DAYS_{field.upper()}", CHOUJIAN_REMINDER_DAYS)
+    for field in ("delivery_due", "due_on", "objection_due", "decide_by")
+}
 
 # Email: messages are also mailed when an SMTP server is configured; without one they stay in the inbox.
 EMAIL_HOST = env_str("CHOUJIAN_SMTP_HOST", "")

@@ -28,6 +28,7 @@ def _told(lab_sample) -> list[Message]:
 
 def test_a_reminder_is_sent_once_before_the_deadline_and_once_when_it_is_missed(demo, settings):
     settings.CHOUJIAN_REMINDER_DAYS = (3, 1)
+    settings.CHOUJIAN_REMINDER_DAYS_BY_FIELD = {}
     lab_sample, deadline = _testing_deadline()
     staff = set(lab_sample.deadline_watchers("due_on"))
     assert reminders.reminders_send(today=deadline.due) > 0
@@ -92,3 +93,12 @@ def test_the_stage_is_the_nearest_threshold_not_yet_passed(remaining, days):
         assert stage is None
     else:
         assert stage == f"before-{min(n for n in days if n >= remaining)}"
+
+
+def test_each_kind_of_deadline_may_have_its_own_reminder_days(demo, settings):
+    lab_sample, deadline = _testing_deadline()
+    settings.CHOUJIAN_REMINDER_DAYS_BY_FIELD = {"due_on": (0,)}
+    reminders.reminders_send(today=deadline.due - dt.timedelta(days=1))
+    assert _told(lab_sample) == []  # testing deadlines are reminded on their last day only
+    reminders.reminders_send(today=deadline.due)
+    assert set(Reminder.objects.filter(deadline=deadline).values_list("stage", flat=True)) == {"before-0"}

@@ -1,7 +1,8 @@
 """Reminders before a deadline and a notice when one is missed (a scheduled job, `workcalendar.tasks`).
 
 Every stored deadline (`Deadline`) still open on its record is looked at once a day: N working days before it
-(by default 3 and then 1; `CHOUJIAN_REMINDER_DAYS`) the people who answer for it are reminded, and the day after it
+(by default 3 and then 1; `CHOUJIAN_REMINDER_DAYS`, or per kind of deadline
+`CHOUJIAN_REMINDER_DAYS_<FIELD>`) the people who answer for it are reminded, and the day after it
 passed unmet they and the organiser are told it was missed. Each reminder is sent once — a `Reminder` row per
 deadline, stage and due date is claimed in the same transaction as its messages — so a job that runs twice, or two
 workers at once, send nothing twice; a deadline moved by a calendar change is reminded again. Someone with more than
@@ -46,15 +47,18 @@ def stage_for(remaining: int, days: list[int]) -> str | None:
 def reminders_send(*, today: dt.date | None = None) -> int:
     """Send what is due today; returns how many messages went out."""
     today = today or timezone.localdate()
-    days = list(settings.CHOUJIAN_REMINDER_DAYS)
+    by_field = settings.CHOUJIAN_REMINDER_DAYS_BY_FIELD
+    default = list(settings.CHOUJIAN_REMINDER_DAYS)
     calendar = work_calendar()
-    horizon = calendar.add_working_days(today, max(days)) if days else today
+    furthest = max([*default, *(n for days in by_field.values() for n in days)], default=0)
+    horizon = calendar.add_working_days(today, furthest)
     candidates = Deadline.objects.filter(due__lte=horizon, due__gte=today - dt.timedelta(days=30)).order_by("due")
     items = []
     for deadline in candidates.iterator():
         if deadline.due < today:
             stage = MISSED
         else:
+            days = list(by_field.get(deadline.field, default))
             stage = stage_for(calendar.working_days_between(today, deadline.due), days)
         item = _item(deadline, stage, today) if stage else None
         if item is not None and not Reminder.objects.filter(deadline=deadline, stage=stage, due=deadline.due).exists():
