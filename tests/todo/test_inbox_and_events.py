@@ -82,3 +82,17 @@ def test_each_person_reads_only_their_own_messages_through_the_api(demo):
 
 def test_the_inbox_api_is_for_signed_in_people(client, db):
     assert client.get("/api/v1/inbox/").status_code in (401, 403)
+
+
+def test_a_signature_asks_the_other_drawn_sampler_to_sign(demo, django_capture_on_commit_callbacks):
+    from choujian.sampling.models import SamplingRecord
+
+    record = SamplingRecord.objects.filter(status="draft").order_by("pk").first()
+    if record is None:
+        pytest.skip("the demo has no form being filled in")
+    signed = set(record.signatures.values_list("signer_id", flat=True))
+    waiting = {row.inspector for row in record.task.inspectors.all() if row.inspector_id not in signed}
+    with django_capture_on_commit_callbacks(execute=True):
+        ledger_append(type="sampling.signed", actor="system", object=record)
+    told = Message.objects.filter(kind="sampling.signed", about__endswith=str(record.public_id))
+    assert {m.recipient for m in told} == waiting

@@ -7,6 +7,9 @@ LEGAL = frozenset({"notice.sent", "notice.served", "objection.decided"})
 
 KINDS = {
     "task.inspectors_drawn": _("分配抽样任务"),
+    "sampling.signed": _("抽样单待您签字"),
+    "alternate.requested": _("递补申请待决定"),
+    "alternate.decided": _("递补申请已决定"),
     "handover.started": _("样品交接待签收"),
     "report.submitted": _("报告待审核"),
     "report.reviewed": _("报告待批准"),

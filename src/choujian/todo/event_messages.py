@@ -12,6 +12,7 @@ from choujian.accounts.models import User
 from choujian.accounts.scope import members_of
 from choujian.notifications.services import message_send
 from choujian.planning.policy import inspected_party_orgs
+from choujian.sampling.choices import RecordStatus
 from choujian.sampling.policy import RECEIVING_ROLES
 
 
@@ -30,6 +31,16 @@ def _party(task) -> Iterable[User]:
     return members_of(inspected_party_orgs(task), {Role.ROLE_ENTERPRISE_STAFF, Role.ROLE_CONTRACTOR_STAFF})
 
 
+def _unsigned_samplers(record) -> list[User]:
+    """The drawn samplers who have not signed this form yet (signing asks the others to)."""
+    if record.status != RecordStatus.STATUS_DRAFT:
+        return []
+    signed = set(record.signatures.values_list("signer_id", flat=True))
+    return [
+        row.inspector for row in record.task.inspectors.select_related("inspector") if row.inspector_id not in signed
+    ]
+
+
 def _lab(organisation_id: int, role: str) -> Iterable[User]:
     return members_of([organisation_id], {role})
 
@@ -43,6 +54,21 @@ TELLINGS: dict[str, Telling] = {
         lambda task: [row.inspector for row in task.inspectors.select_related("inspector")],
         lambda task: f"新的抽样任务：{task.code}（{task.line.category.name}）",
         lambda task: reverse("sampling:task", args=[task.code]),
+    ),
+    "sampling.signed": Telling(
+        lambda record: _unsigned_samplers(record),
+        lambda record: f"抽样单 {record.code} 已有人签字，等待您签字",
+        lambda record: reverse("sampling:record", args=[record.code]),
+    ),
+    "alternate.requested": Telling(
+        lambda request: _organisers(request.task),
+        lambda request: f"任务 {request.task.code} 申请递补，请决定",
+        lambda request: reverse("sampling:request", args=[request.public_id]),
+    ),
+    "alternate.decided": Telling(
+        lambda request: [request.requested_by],
+        lambda request: f"任务 {request.task.code} 的递补申请已决定：{request.get_status_display()}",
+        lambda request: reverse("sampling:request", args=[request.public_id]),
     ),
     "handover.started": Telling(
         lambda h: members_of([h.to_org_id], RECEIVING_ROLES.get(h.to_org.kind, set())),
