@@ -288,6 +288,8 @@ CHOUJIAN_EMAIL_ENABLED = bool(EMAIL_HOST)
 # Webhook: every message is also POSTed as signed JSON to a province's SMS or 政务 messaging gateway.
 CHOUJIAN_WEBHOOK_URL = env_str("CHOUJIAN_WEBHOOK_URL", "")
 CHOUJIAN_WEBHOOK_SECRET = env_str("CHOUJIAN_WEBHOOK_SECRET", "")
+if CHOUJIAN_WEBHOOK_URL and len(CHOUJIAN_WEBHOOK_SECRET) < 16:
+    raise ImproperlyConfigured("CHOUJIAN_WEBHOOK_URL needs CHOUJIAN_WEBHOOK_SECRET (16 characters or more) to sign")
 
 LOGGING = {
     "version": 1,

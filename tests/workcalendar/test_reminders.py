@@ -40,7 +40,9 @@ def test_a_reminder_is_sent_once_before_the_deadline_and_once_when_it_is_missed(
     assert reminders.reminders_send(today=deadline.due + dt.timedelta(days=1)) > 0
     assert reminders.reminders_send(today=deadline.due + dt.timedelta(days=2)) == 0
     missed = [m for m in _told(lab_sample) if m.subject.startswith("已逾期")]
-    assert len(missed) == len(staff) and {m.recipient for m in missed} == staff
+    organisers = set(lab_sample.deadline_supervisors("due_on"))
+    assert organisers and {m.recipient for m in missed} == staff | organisers  # the organiser is told too
+    assert len(missed) == len(staff | organisers)
     assert set(Reminder.objects.filter(deadline=deadline).values_list("stage", flat=True)) == {"before-1", "missed"}
 
 
@@ -102,3 +104,9 @@ def test_each_kind_of_deadline_may_have_its_own_reminder_days(demo, settings):
     assert _told(lab_sample) == []  # testing deadlines are reminded on their last day only
     reminders.reminders_send(today=deadline.due)
     assert set(Reminder.objects.filter(deadline=deadline).values_list("stage", flat=True)) == {"before-0"}
+
+
+def test_a_deadline_missed_long_ago_is_not_announced_late(demo):
+    lab_sample, deadline = _testing_deadline()
+    reminders.reminders_send(today=deadline.due + dt.timedelta(days=reminders.MISSED_WITHIN_DAYS + 1))
+    assert _told(lab_sample) == []

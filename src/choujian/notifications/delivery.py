@@ -120,22 +120,25 @@ def deliver(message: Message) -> list[str]:
     """Send the message on every channel it still needs; returns the channels used. Raises after recording the
     error if a channel failed (the task queue retries; channels already done are not repeated)."""
     used, errors = [], []
-    if message.emailed_at is None and wants_email(message):
-        try:
-            send_email(message)
-            message.emailed_at = timezone.now()
-            used.append("email")
-        except OSError as exc:
-            errors.append(f"email: {exc}")
-    if message.webhook_at is None and settings.CHOUJIAN_WEBHOOK_URL:
-        try:
-            post_webhook(message)
-            message.webhook_at = timezone.now()
-            used.append("webhook")
-        except DeliveryError as exc:
-            errors.append(str(exc))
-    message.delivery_error = "; ".join(errors)[:300]
-    message.save(update_fields=["emailed_at", "webhook_at", "delivery_error", "updated_at"])
+    try:
+        if message.emailed_at is None and wants_email(message):
+            try:
+                send_email(message)
+                message.emailed_at = timezone.now()
+                used.append("email")
+            except Exception as exc:  # noqa: BLE001 — recorded and retried; the other channel still goes
+                errors.append(f"email: {exc}")
+        if message.webhook_at is None and settings.CHOUJIAN_WEBHOOK_URL:
+            try:
+                post_webhook(message)
+                message.webhook_at = timezone.now()
+                used.append("webhook")
+            except Exception as exc:  # noqa: BLE001
+                errors.append(str(exc) if isinstance(exc, DeliveryError) else f"webhook: {exc}")
+    finally:
+        # Saved whatever happened: a channel that succeeded is never repeated by a retry.
+        message.delivery_error = "; ".join(errors)[:300]
+        message.save(update_fields=["emailed_at", "webhook_at", "delivery_error", "updated_at"])
     if errors:
         raise DeliveryError(message.delivery_error)
     return used

@@ -130,6 +130,12 @@ class LabSample(PublicModel):
         """Testing is due until the report is approved."""
         return self.status in LabStatus.OPEN
 
+    def deadline_supervisors(self, field: str):
+        """Told when the testing deadline is missed: the organiser's officers."""
+        from choujian.accounts.scope import members_of
+
+        return list(members_of([self.portion.sample.task.plan.regulator_id], Role.REGULATOR_WRITERS))
+
 
 class Result(models.Model):
     """One test item's measured values. Never edited: a correction is a new row that keeps the old one, with a

@@ -147,6 +147,7 @@ def objection_file(*, actor: User, report: Report, reasons: str, client_uuid, at
         raise ServiceError({"report": ["只能对已批准并送达的检验报告提出异议（复检结论为最终结论）"]})
     if Outcome.objects.filter(sample=sample).exists():
         raise ServiceError({"report": ["该样品的检验结论已确定，不能再提出异议"]})
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.served_at is None:
         # Objecting in the platform is itself confirmation that the result was received.
         _serve(notice, at=timezone.now(), method=ServiceMethod.METHOD_PLATFORM, by=actor)

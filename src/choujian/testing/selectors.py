@@ -152,4 +152,5 @@ def notices_for_party(user: User) -> QuerySet[Notice]:
 
 def notices_unserved(user: User) -> QuerySet[Notice]:
     """Result notices sent but not yet served: the objection period has not started."""
-    return restrict(Notice.objects.filter(served_at__isnull=True), user, VIEW).select_related("report", "sample")
+    unserved = Notice.objects.filter(served_at__isnull=True, sample__outcome__isnull=True)
+    return restrict(unserved, user, VIEW).select_related("report", "sample")

@@ -1,12 +1,13 @@
 """Reminders before a deadline and a notice when one is missed (a scheduled job, `workcalendar.tasks`).
 
-Every stored deadline (`Deadline`) still open on its record is looked at once a day: N working days before it
-(by default 3 and then 1; `CHOUJIAN_REMINDER_DAYS`, or per kind of deadline
-`CHOUJIAN_REMINDER_DAYS_<FIELD>`) the people who answer for it are reminded, and the day after it
-passed unmet they and the organiser are told it was missed. Each reminder is sent once — a `Reminder` row per
-deadline, stage and due date is claimed in the same transaction as its messages — so a job that runs twice, or two
-workers at once, send nothing twice; a deadline moved by a calendar change is reminded again. Someone with more than
-`DIGEST_AT` reminders in one run gets one digest instead of a flood.
+Every stored deadline (`Deadline`) still open on its record is looked at once a day: N working days before it (by
+default 3 and then 1; `CHOUJIAN_REMINDER_DAYS`, or per kind of deadline `CHOUJIAN_REMINDER_DAYS_<FIELD>`) the people
+who answer for it are reminded, and the day after it passed unmet they and the organiser are told it was missed
+(`deadline_supervisors` on the record names who else is told; a deadline missed more than `MISSED_WITHIN_DAYS` ago is
+not announced late). Each reminder is sent once — a `Reminder` row per deadline, stage and due date is claimed in the
+same transaction as its messages — so a job that runs twice, or two workers at once, send nothing twice; a deadline
+moved by a calendar change is reminded again. Someone with more than `DIGEST_AT` reminders in one run gets one digest
+instead of a flood.
 """
 
 import datetime as dt
@@ -26,6 +27,8 @@ from choujian.workcalendar.selectors import work_calendar
 
 MISSED = "missed"
 DIGEST_AT = 5
+# A missed deadline is announced in the days right after it, not weeks later (e.g. on the first run after an upgrade).
+MISSED_WITHIN_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -52,27 +55,31 @@ def reminders_send(*, today: dt.date | None = None) -> int:
     calendar = work_calendar()
     furthest = max([*default, *(n for days in by_field.values() for n in days)], default=0)
     horizon = calendar.add_working_days(today, furthest)
-    candidates = Deadline.objects.filter(due__lte=horizon, due__gte=today - dt.timedelta(days=30)).order_by("due")
+    since = today - dt.timedelta(days=MISSED_WITHIN_DAYS)
+    candidates = Deadline.objects.filter(due__lte=horizon, due__gte=since).order_by("due")
     items = []
     for deadline in candidates.iterator():
+        remaining = calendar.working_days_between(today, deadline.due)
         if deadline.due < today:
             stage = MISSED
         else:
-            days = list(by_field.get(deadline.field, default))
-            stage = stage_for(calendar.working_days_between(today, deadline.due), days)
-        item = _item(deadline, stage, today) if stage else None
+            stage = stage_for(remaining, list(by_field.get(deadline.field, default)))
+        item = _item(deadline, stage, remaining) if stage else None
         if item is not None and not Reminder.objects.filter(deadline=deadline, stage=stage, due=deadline.due).exists():
             items.append(item)
     with transaction.atomic():
         return _deliver([item for item in items if _claim(item)])
 
 
-def _item(deadline: Deadline, stage: str, today: dt.date) -> Due | None:
+def _item(deadline: Deadline, stage: str, remaining: int) -> Due | None:
     _, owner = resolve(deadline.owner)
     if owner is None or not _open(owner, deadline.field):
         return None
     watchers = getattr(owner, "deadline_watchers", None)
     people = tuple(watchers(deadline.field)) if watchers else ()
+    supervisors = getattr(owner, "deadline_supervisors", None)
+    if stage == MISSED and supervisors is not None:
+        people += tuple(person for person in supervisors(deadline.field) if person not in people)
     if not people:
         return None
     link = owner.deadline_link(deadline.field) if hasattr(owner, "deadline_link") else ""
@@ -80,7 +87,8 @@ def _item(deadline: Deadline, stage: str, today: dt.date) -> Due | None:
     if stage == MISSED:
         subject = f"已逾期：{deadline.label}（期限 {when}）"
     else:
-        subject = f"即将到期：{deadline.label}（期限 {when}，还有 {(deadline.due - today).days} 天）"
+        left = f"还有 {remaining} 个工作日" if remaining else "今天到期"
+        subject = f"即将到期：{deadline.label}（期限 {when}，{left}）"
     return Due(deadline, owner, stage, subject, link, people)
 
 
