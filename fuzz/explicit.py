@@ -104,6 +104,8 @@ FLOW = [
     "POST /api/v1/lab/worklist/{lab_code}/submit/",
     "POST /api/v1/lab/worklist/{lab_code}/review/",
     "POST /api/v1/lab/worklist/{lab_code}/approve/",
+    # the organiser records the paper service (送达回证) of the notice; the party then signs for it in the platform
+    ("POST /api/v1/reports/{code}/service/", {"served_on": "today"}),
     "POST /api/v1/reports/{code}/acknowledge/",
     "POST /api/v1/reports/{code}/objection/",
     "POST /api/v1/objections/{public_id}/decide/",

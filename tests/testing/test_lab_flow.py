@@ -298,6 +298,7 @@ def test_a_paper_service_starts_the_objection_period_on_the_day_of_the_receipt(l
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
+    from choujian.ledger.verify import check_object
     from choujian.testing.models import Notice
 
     report = _approved(lab)
@@ -317,6 +318,7 @@ def test_a_paper_service_starts_the_objection_period_on_the_day_of_the_receipt(l
     assert Notice.objects.get(pk=report.notice.pk).served_at is None  # nothing changed by a refusal
     notice = objections.notice_serve_paper(actor=organiser, notice=report.notice, served_on=served_on, proof=proof)
     assert notice.service_method == "paper" and len(notice.service_proof_sha256) == 64
+    assert check_object(f"notice:{notice.public_id}") is None  # the ledgered state is the row as stored (UTC)
     assert timezone.localdate(notice.served_at) == served_on and notice.objection_due >= served_on + timedelta(days=15)
     with pytest.raises(ServiceError):
         objections.notice_serve_paper(actor=organiser, notice=notice, served_on=served_on, proof=proof)

@@ -38,6 +38,15 @@ def ledger_value(instance: models.Model, name: str) -> Any:
     return value
 
 
+def iso(value) -> str | None:
+    """A date or time as the state records it: ISO text, aware times in UTC (as the database gives them back)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).isoformat()
+    return value.isoformat()
+
+
 def ledger_values(instance: models.Model, names: Iterable[str]) -> dict[str, Any]:
     return {name: ledger_value(instance, name) for name in names}
 

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from choujian.accounts.models import Organisation
 from choujian.core.ledgerstate import IDEMPOTENCY_KEY, ledger_values
+from choujian.core.ledgerstate import iso as _iso
 from choujian.core.models import PublicModel
 from choujian.planning.choices import ReplacementReason
 from choujian.planning.models import Task
@@ -26,10 +27,6 @@ from choujian.sampling.choices import (
     SignerRole,
 )
 from choujian.sampling.content import FORM_FIELDS
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 class SamplingRecord(PublicModel):

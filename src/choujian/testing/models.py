@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from choujian.accounts.choices import Role
 from choujian.accounts.models import Organisation
 from choujian.core.ledgerstate import IDEMPOTENCY_KEY, ledger_values
+from choujian.core.ledgerstate import iso as _iso
 from choujian.core.models import PublicModel
 from choujian.rules.models import RuleSet
 from choujian.sampling.models import Portion, Sample
@@ -24,10 +25,6 @@ from choujian.testing.choices import (
     RetestStatus,
     ServiceMethod,
 )
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 class Intake(PublicModel):
