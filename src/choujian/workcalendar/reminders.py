@@ -26,6 +26,7 @@ from choujian.workcalendar.models import Deadline, Reminder
 from choujian.workcalendar.selectors import work_calendar
 
 MISSED = "missed"
+KIND_REMINDER, KIND_MISSED, KIND_DIGEST = "deadline.reminder", "deadline.missed", "deadline.digest"
 DIGEST_AT = 5
 # A missed deadline is announced in the days right after it, not weeks later (e.g. on the first run after an upgrade).
 MISSED_WITHIN_DAYS = 3
@@ -123,11 +124,11 @@ def _deliver(items: list[Due]) -> int:
             body = "\n".join(f"· {item.subject}" for item in found)
             subject = f"期限提醒汇总：{len(found)} 项即将到期或已逾期"
             sent += message_send(
-                recipients=[people[pk]], kind="deadline.digest", subject=subject, body=body, link=reverse("home")
+                recipients=[people[pk]], kind=KIND_DIGEST, subject=subject, body=body, link=reverse("home")
             )
         else:
             for item in found:
-                kind = "deadline.missed" if item.stage == MISSED else "deadline.reminder"
+                kind = KIND_MISSED if item.stage == MISSED else KIND_REMINDER
                 sent += message_send(
                     recipients=[people[pk]], kind=kind, subject=item.subject, link=item.link, about=item.owner
                 )
