@@ -17,7 +17,7 @@ from choujian.core.uscc import make_uscc
 from choujian.ledger.models import LedgerEntry
 from choujian.ledger.services import current_size
 from choujian.registry import exporters, importers, services, tabular
-from choujian.registry.models import Delivery, Enterprise, Product, ProductCategory, Project
+from choujian.registry.models import Delivery, Enterprise, Product, Project
 
 PASSWORD = "Spot-check-import-2026"
 ENTERPRISE_HEADER = ["统一社会信用代码", "企业名称", "行政区划代码", "地址", "生产许可证编号", "状态"]
@@ -37,35 +37,6 @@ def make_user(username: str, organisation, role: str):
     user = accounts.user_create(actor=None, username=username, password=PASSWORD, display_name=username)
     accounts.membership_grant(actor=None, user=user, organisation=organisation, role=role)
     return user
-
-
-@pytest.fixture
-def province(db):
-    return accounts.organisation_create(
-        actor=None, name="福建省市场监督管理局", kind="regulator", level="province", region="350000", sector="market"
-    )
-
-
-@pytest.fixture
-def officer(province):
-    return make_user("fj-officer", province, "regulator_officer")
-
-
-@pytest.fixture
-def outsider(db):
-    guangdong = accounts.organisation_create(
-        actor=None, name="广东省市场监督管理局", kind="regulator", level="province", region="440000", sector="market"
-    )
-    return make_user("gd-officer", guangdong, "regulator_officer")
-
-
-@pytest.fixture
-def client_for(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
 
 
 def enterprise_rows(count: int, start: int = 0) -> list[list[str]]:
@@ -315,21 +286,6 @@ def test_it_refuses_files_over_the_size_limit(officer):
 
 
 # ------------------------------------------------------------------------------------------ other registries
-
-
-@pytest.fixture
-def site(province, officer):
-    """An owner, contractor and supervisor in Fujian, a project with one section, and a steel-strand category."""
-    kinds = {}
-    for kind, name in [("owner", "福建高速建设公司"), ("contractor", "中铁某局"), ("supervisor", "某监理公司")]:
-        kinds[kind] = accounts.organisation_create(actor=None, name=name, kind=kind, region="350100")
-    category = ProductCategory.objects.create(code="GJX", name="预应力钢绞线")
-    project = services.project_create(actor=officer, name="福厦高速扩建", owner=kinds["owner"], region="350100")
-    section = services.section_create(
-        actor=officer, project=project, name="A1标", contractor=kinds["contractor"], supervisor=kinds["supervisor"]
-    )
-    enterprise = services.enterprise_create(actor=officer, uscc=uscc(1), name="福建钢绞线厂", region="350100")
-    return {**kinds, "category": category, "project": project, "section": section, "enterprise": enterprise}
 
 
 def test_it_imports_products_by_enterprise_code_and_category(officer, site):

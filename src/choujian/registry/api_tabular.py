@@ -3,7 +3,13 @@
 from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -31,6 +37,21 @@ KIND_PARAMETER = OpenApiParameter(
 @documented({"file": "企业名录.xlsx"})
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=".xlsx，或 UTF-8/GBK 编码的 .csv；第 1 行为列名，最多 10000 行、10 MB")
+    mode = serializers.ChoiceField(
+        choices=[("create", "只新登记"), ("update", "更新已登记的记录，其余新登记")],
+        default="create",
+        required=False,
+        help_text="update：企业按统一社会信用代码、产品和项目按平台编号（导出文件中的“产品编号”“项目编号”）修改已登记的记录",
+    )
+    dry_run = serializers.BooleanField(
+        default=False, required=False, help_text="只预览（update 模式）：列出将新登记和修改的行，不写入"
+    )
+    expected = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="可选：预览返回的 digest；登记簿在预览后变化则不写入（409）",
+    )
 
 
 class ImportErrorSerializer(serializers.Serializer):
@@ -46,6 +67,31 @@ class ImportFailureSerializer(serializers.Serializer):
 
 
 ImportSuccessSerializer = inline_serializer("ImportSuccess", {"created": serializers.IntegerField()})
+_ROW_CHANGE = inline_serializer(
+    "ImportRowChange",
+    {
+        "row": serializers.IntegerField(),
+        "label": serializers.CharField(),
+        "changes": inline_serializer(
+            "ImportColumnChange",
+            {"column": serializers.CharField(), "before": serializers.CharField(), "after": serializers.CharField()},
+            many=True,
+        ),
+    },
+    many=True,
+)
+ImportUpdateSerializer = inline_serializer(
+    "ImportUpdate",
+    {
+        "created": serializers.IntegerField(),
+        "updated": serializers.IntegerField(),
+        "unchanged": serializers.IntegerField(),
+        "preview": serializers.BooleanField(),
+        "digest": serializers.CharField(),
+        "new_rows": _ROW_CHANGE,
+        "changed_rows": _ROW_CHANGE,
+    },
+)
 ExportErrorSerializer = inline_serializer("ExportError", {"detail": serializers.CharField()})
 
 
@@ -72,22 +118,37 @@ class ImportView(APIView):
         parameters=[KIND_PARAMETER],
         request={"multipart/form-data": ImportUploadSerializer},
         responses={
-            201: ImportSuccessSerializer,
+            200: OpenApiResponse(ImportUpdateSerializer, description="预览（dry_run）：没有写入"),
+            201: PolymorphicProxySerializer("ImportDone", [ImportSuccessSerializer, ImportUpdateSerializer], None),
             400: OpenApiResponse(ImportFailureSerializer, description="没有导入任何数据；errors 指出出错的行和列"),
+            409: OpenApiResponse(ImportUpdateSerializer, description="登记簿在预览后已变化：没有写入，返回新的预览"),
         },
     )
     def post(self, request, kind: str):
         registry_kind = _kind(kind)
         _require_reader(request)
-        upload = request.FILES.get("file")
-        if upload is None:
-            error = importers.RowError(None, None, "请选择要导入的文件（表单字段 file）")
-            result = importers.ImportResult(kind=registry_kind, errors=[error])
-        else:
-            result = importers.import_upload(actor=request.user, kind=registry_kind, upload=upload)
-        if result.ok:
-            return Response(result.as_dict(), status=status.HTTP_201_CREATED)
-        return Response(result.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        options = ImportUploadSerializer(data=request.data)
+        if not options.is_valid():
+            errors = [
+                importers.RowError(None, None, f"{name}：{'；'.join(str(m) for m in messages)}")
+                for name, messages in options.errors.items()
+            ]
+            result = importers.ImportResult(kind=registry_kind, errors=errors)
+            return Response(result.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        update = options.validated_data["mode"] == "update"
+        result = importers.import_upload(
+            actor=request.user,
+            kind=registry_kind,
+            upload=options.validated_data["file"],
+            update=update,
+            preview=update and options.validated_data["dry_run"],
+            expected=options.validated_data.get("expected", ""),
+        )
+        if not result.ok:
+            return Response(result.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        if result.stale:
+            return Response(result.as_dict(), status=status.HTTP_409_CONFLICT)
+        return Response(result.as_dict(), status=status.HTTP_200_OK if result.preview else status.HTTP_201_CREATED)
 
 
 class ExportView(APIView):

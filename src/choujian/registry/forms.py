@@ -63,6 +63,23 @@ class DeliveryForm(VersionedForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("文件（.xlsx 或 .csv，UTF-8/GBK）"))
+    update = forms.BooleanField(
+        label=_("更新已登记的记录"),
+        required=False,
+        help_text=_(
+            "文件中已登记的记录（企业按统一社会信用代码，产品和项目按导出文件中的平台编号）按文件内容修改，其余行新登记；先预览，确认后才写入"
+        ),
+    )
+
+    def __init__(self, *args, updatable: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not updatable:
+            del self.fields["update"]
+
+
+class ImportConfirmForm(forms.Form):
+    token = forms.CharField(max_length=64)
+    digest = forms.CharField(max_length=64)
 
 
 class DocumentForm(forms.Form):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation, User
 from choujian.core.policy import permits
-from choujian.registry import policy, selectors, services, tabular
+from choujian.registry import policy, selectors, services, tabular, updating
 from choujian.registry.choices import EnterpriseStatus, ProductStatus
 from choujian.registry.importing import (
     MAX_LISTED_ERRORS,
@@ -61,6 +61,7 @@ __all__ = [
     "spec_for",
 ]
 
+NUMBER_HELP = gettext_lazy("平台编号（导出文件中有）：更新已登记的记录时用它找到原记录；新登记的行留空")
 USCC_HELP = gettext_lazy("18 位，GB 32100；请把这一列设为“文本”格式，以免 Excel 把它变成数字")
 
 
@@ -90,6 +91,7 @@ class EnterpriseSpec(Spec):
         ),
     )
     permission_column = "行政区划代码"
+    update_key = "uscc"
 
     def resolve(self, actor: User, records: list[Record], report: ImportReport) -> None:
         first_row: dict[str, int] = {}
@@ -102,8 +104,12 @@ class EnterpriseSpec(Spec):
         existing = {e.uscc for e in fetch_in(Enterprise.objects.only("uscc"), "uscc", first_row)}
         for record in records:
             values = record.values
-            if values["uscc"] in existing:
-                report.add(record.number, "统一社会信用代码", "该统一社会信用代码已登记，不能重复导入")
+            if values["uscc"] in existing and record.existing is None:
+                report.add(
+                    record.number,
+                    "统一社会信用代码",
+                    "该统一社会信用代码已登记，不能重复导入（要修改已登记的企业，请选择“更新已登记的记录”）",
+                )
             record.fields = dict(values)
             if not policy.writes_in(actor, values["region"]):
                 region = region_label(values["region"])
@@ -113,6 +119,12 @@ class EnterpriseSpec(Spec):
 
     def create(self, actor: User, fields: dict) -> models.Model:
         return services.enterprise_create(actor=actor, **fields)
+
+    def registered(self, actor: User, keys: set) -> dict:
+        return {e.uscc: e for e in fetch_in(selectors.enterprises_visible_to(actor), "uscc", keys)}
+
+    def update(self, actor: User, instance: models.Model, changes: dict) -> models.Model:
+        return services.enterprise_update(actor=actor, enterprise=instance, **changes)
 
 
 class ProductSpec(Spec):
@@ -147,10 +159,12 @@ class ProductSpec(Spec):
             help=choices_help(ProductStatus, ProductStatus.STATUS_ACTIVE),
             blank=OMIT,
         ),
-        Column("产品编号", "public_id", ignored=True),
+        Column("产品编号", "public_id", parser=parse_uuid, help=NUMBER_HELP, blank=None),
     )
     other_field_columns = {"enterprise": "生产企业统一社会信用代码"}
     permission_column = "生产企业统一社会信用代码"
+    update_key = "public_id"
+    numbered = True
 
     def resolve(self, actor: User, records: list[Record], report: ImportReport) -> None:
         usccs = {r.values["enterprise_uscc"] for r in records}
@@ -189,6 +203,15 @@ class ProductSpec(Spec):
     def create(self, actor: User, fields: dict) -> models.Model:
         return services.product_create(actor=actor, **fields)
 
+    def registered(self, actor: User, keys: set) -> dict:
+        return {p.public_id: p for p in fetch_in(selectors.products_visible_to(actor), "public_id", keys)}
+
+    def update(self, actor: User, instance: models.Model, changes: dict) -> models.Model:
+        return services.product_update(actor=actor, product=instance, **changes)
+
+    def row_label(self, fields: dict) -> str:
+        return f"{fields['name']} {fields.get('model_spec') or ''}".strip()
+
 
 class ProjectSpec(Spec):
     kind = "project"
@@ -211,10 +234,12 @@ class ProjectSpec(Spec):
         ),
         Column("纬度", "latitude", parser=parse_decimal, aliases=("lat",), blank=None),
         Column("经度", "longitude", parser=parse_decimal, aliases=("lng", "lon"), blank=None),
-        Column("项目编号", "public_id", ignored=True),
+        Column("项目编号", "public_id", parser=parse_uuid, help=NUMBER_HELP, blank=None),
     )
     permission_column = "行政区划代码"
     one_of = (("建设单位", "建设单位编号"),)
+    update_key = "public_id"
+    numbered = True
 
     def resolve(self, actor: User, records: list[Record], report: ImportReport) -> None:
         owners = Organisation.objects.filter(kind=OrganisationKind.KIND_OWNER, active=True)
@@ -263,6 +288,12 @@ class ProjectSpec(Spec):
 
     def create(self, actor: User, fields: dict) -> models.Model:
         return services.project_create(actor=actor, **fields)
+
+    def registered(self, actor: User, keys: set) -> dict:
+        return {p.public_id: p for p in fetch_in(selectors.projects_visible_to(actor), "public_id", keys)}
+
+    def update(self, actor: User, instance: models.Model, changes: dict) -> models.Model:
+        return services.project_update(actor=actor, project=instance, **changes)
 
 
 _SLASH = re.compile(r"\s*[/／]\s*")
@@ -421,10 +452,15 @@ def import_rows(
     rows: Sequence[Sequence[Any]],
     row_numbers: Sequence[int] | None = None,
     header_row: int = 1,
+    update: bool = False,
+    preview: bool = False,
+    expected: str = "",
 ) -> ImportResult:
     """Validate every row, then create all of them in one transaction — or none, with errors naming row and column.
 
-    ``row_numbers`` are the spreadsheet rows of ``rows`` (default: the rows right below the header).
+    ``row_numbers`` are the spreadsheet rows of ``rows`` (default: the rows right below the header). With ``update``
+    rows naming a registered record change it (see `updating`); ``preview`` writes nothing and says what would
+    change; ``expected`` is the digest of the preview being confirmed.
     """
     spec = spec_for(kind)
     report = ImportReport()
@@ -445,17 +481,24 @@ def import_rows(
     records = parse_rows(mapping, rows, numbers, report)
     good = [r for r in records if report.ok(r)]
     if good:
+        updating.match(spec, actor, good, report, update=update)
+        good = [r for r in good if report.ok(r)]
+    if good:
         spec.resolve(actor, good, report)
     if report.errors:
         return import_result(kind, report)
-
+    if update:
+        return updating.write(spec, actor, records, report, preview=preview, expected=expected)
     created = create_all(spec, actor, records, report)
     return import_result(kind, report, created or 0)
 
 
-def import_upload(*, actor: User, kind: str, upload: Any) -> ImportResult:
+def import_upload(
+    *, actor: User, kind: str, upload: Any, update: bool = False, preview: bool = False, expected: str = ""
+) -> ImportResult:
     """Read an uploaded .xlsx/.csv and import it; problems with the file itself become errors too."""
     table, errors = read_upload_for(spec_for(kind), upload)
     if table is None:
         return ImportResult(kind=kind, errors=errors)
-    return import_rows(actor=actor, kind=kind, **table_arguments(table))
+    arguments = table_arguments(table)
+    return import_rows(actor=actor, kind=kind, update=update, preview=preview, expected=expected, **arguments)

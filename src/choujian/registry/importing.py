@@ -8,7 +8,10 @@ Used by the registry (enterprises, products, projects, deliveries) and by planni
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import hashlib
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -58,14 +61,40 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
+@dataclass(frozen=True)
+class RowChange:
+    """One row of an update: the registered record it names and each changed column (title, before, after)."""
+
+    row: int
+    label: str
+    changes: tuple[tuple[str, str, str], ...] = ()
+
+    def as_dict(self) -> dict:
+        return {
+            "row": self.row,
+            "label": self.label,
+            "changes": [{"column": c, "before": b, "after": a} for c, b, a in self.changes],
+        }
+
+
 @dataclass
 class ImportResult:
-    """What an import did: ``created`` rows, or the errors (first :data:`MAX_LISTED_ERRORS`) and nothing written."""
+    """What an import did: ``created`` rows, or the errors (first :data:`MAX_LISTED_ERRORS`) and nothing written.
+
+    An update (see `updating`) also counts ``updated`` and ``unchanged`` rows and lists each new and changed row; a
+    preview (``preview`` true) says what confirming would do and has written nothing.
+    """
 
     kind: str
     created: int = 0
     errors: list[RowError] = field(default_factory=list)
     omitted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    new_rows: list[RowChange] = field(default_factory=list)
+    changed_rows: list[RowChange] = field(default_factory=list)
+    preview: bool = False
+    stale: bool = False  # a confirmation whose preview no longer matched the registry: this is the new preview
 
     @property
     def ok(self) -> bool:
@@ -79,7 +108,18 @@ class ImportResult:
     nothing: ClassVar[str] = "数据"
 
     def success(self) -> str:
-        return f"已导入 {self.created} 条{TITLES.get(self.kind, '')}记录"
+        title = TITLES.get(self.kind, "")
+        if not (self.updated or self.unchanged or self.changed_rows):
+            return f"已导入 {self.created} 条{title}记录"
+        verb = "将" if self.preview else "已"
+        return f"{verb}新登记 {self.created} 条{title}记录、更新 {self.updated} 条，{self.unchanged} 条与已登记的相同"
+
+    @property
+    def digest(self) -> str:
+        """Names what a preview showed, so that a confirmation writes exactly that or nothing."""
+        shown = [self.created, self.updated, self.unchanged]
+        shown += [r.as_dict() for r in self.new_rows + self.changed_rows]
+        return hashlib.sha256(json.dumps(shown, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
     @property
     def detail(self) -> str:
@@ -92,8 +132,18 @@ class ImportResult:
         return "\n".join(lines)
 
     def as_dict(self) -> dict:
-        if self.ok:
+        if self.ok and not (self.updated or self.unchanged or self.preview):
             return {"created": self.created}
+        if self.ok:
+            return {
+                "created": self.created,
+                "updated": self.updated,
+                "unchanged": self.unchanged,
+                "preview": self.preview,
+                "digest": self.digest,
+                "new_rows": [r.as_dict() for r in self.new_rows],
+                "changed_rows": [r.as_dict() for r in self.changed_rows],
+            }
         return {"errors": [e.as_dict() for e in self.errors], "omitted": self.omitted, "detail": self.detail}
 
 
@@ -222,6 +272,7 @@ class Record:
     number: int
     values: dict[str, Any]
     fields: dict[str, Any] = field(default_factory=dict)
+    existing: models.Model | None = None  # the registered row this one updates (update mode only)
 
 
 class ImportReport:
@@ -254,6 +305,11 @@ class Spec:
     permission_column = ""
     # Groups of columns of which at least one must be present in the header.
     one_of: tuple[tuple[str, ...], ...] = ()
+    # The column whose value finds a registered row when a file updates the registry ("" = never updated).
+    update_key = ""
+    # The key is the platform's number (not a natural key): in a plain import a registered number is a duplicate,
+    # in an update an unknown one is an error.
+    numbered = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -266,6 +322,17 @@ class Spec:
     def create(self, actor: User, fields: dict) -> models.Model:
         raise NotImplementedError
 
+    def registered(self, actor: User, keys: set) -> dict[Any, models.Model]:
+        """Update mode: key value → the registered row the actor may see (see `update_key`)."""
+        raise NotImplementedError
+
+    def update(self, actor: User, instance: models.Model, changes: dict) -> models.Model:
+        raise NotImplementedError
+
+    def row_label(self, fields: dict) -> str:
+        """How the preview names a row."""
+        return str(fields.get("name") or "")
+
     @property
     def field_columns(self) -> dict[str, str]:
         """Model field → column title, to place model and service errors (unknown fields name the row only)."""
@@ -273,7 +340,12 @@ class Spec:
 
     def validate_instance(self, record: Record, report: ImportReport, exclude: Sequence[str] = ()) -> None:
         """Single-row model validation before anything is written (references were resolved already)."""
-        instance = self.model(**record.fields)
+        if record.existing is not None:
+            instance = copy.copy(record.existing)
+            for name, value in record.fields.items():
+                setattr(instance, name, value)
+        else:
+            instance = self.model(**record.fields)
         try:
             instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
         except ValidationError as exc:

@@ -7,11 +7,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from choujian.accounts.choices import Role
 from choujian.core.access import roles
-from choujian.registry import exporters, importers, policy, tabular
-from choujian.registry.forms import ImportForm
+from choujian.registry import exporters, importers, pending_uploads, policy, tabular
+from choujian.registry.forms import ImportConfirmForm, ImportForm
 from choujian.registry.views import PAGES
 
 
@@ -28,22 +29,54 @@ def _download(exported: exporters.ExportFile) -> HttpResponse:
     return response
 
 
+STALE = _lazy("预览之后登记簿已有变化，没有写入任何数据。以下是按现在的登记簿重新生成的预览，请再次确认。")
+
+
 @roles(Role.REGISTRY_READERS)
 def import_page(request, kind: str):
     spec = _spec(kind)
     if not policy.can_create(request.user, kind):
         raise PermissionDenied(_("您的角色不能登记此类记录"))
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        result = importers.import_upload(actor=request.user, kind=kind, upload=form.cleaned_data["file"])
-        if result.ok:
+    confirming = request.method == "POST" and "token" in request.POST
+    form = ImportForm(
+        None if confirming else (request.POST or None),
+        None if confirming else (request.FILES or None),
+        updatable=bool(spec.update_key),
+    )
+    result, token = None, ""
+    if confirming:
+        confirm = ImportConfirmForm(request.POST)
+        token = request.POST.get("token", "")
+        upload = pending_uploads.take(request.session, token, kind) if confirm.is_valid() else None
+        if upload is None:
+            messages.error(request, _("预览已过期或文件已不在，请重新上传文件"))
+        else:
+            result = importers.import_upload(
+                actor=request.user, kind=kind, upload=upload, update=True, expected=confirm.cleaned_data["digest"]
+            )
+            if result.ok and not result.preview:
+                pending_uploads.discard(request.session, token)
+                messages.success(request, result.success())
+                return redirect(reverse("registry:object_list", args=[kind]))
+            if not result.ok:
+                pending_uploads.discard(request.session, token)
+                token = ""
+            elif result.stale:
+                messages.warning(request, STALE)
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        update = form.cleaned_data.get("update", False)
+        result = importers.import_upload(actor=request.user, kind=kind, upload=upload, update=update, preview=update)
+        if result.ok and not result.preview:
             messages.success(request, result.detail)
             return redirect(reverse("registry:object_list", args=[kind]))
+        if result.ok:
+            token = pending_uploads.keep(request.session, kind, upload)
     context = {
         "page": {"key": spec.kind, "title": PAGES[spec.kind].title},
         "form": form,
         "result": result,
+        "token": token,
         "columns": spec.help_rows(),
         "max_rows": tabular.MAX_ROWS,
         "max_mb": tabular.MAX_BYTES // 1024 // 1024,
