@@ -7,6 +7,7 @@ import factory
 
 from choujian.accounts.models import Membership, Organisation, User
 from choujian.core.uscc import make_uscc
+from choujian.registry.initials import initials
 from choujian.registry.models import Delivery, Enterprise, Product, ProductCategory, Project, Section
 
 DEMO_PASSWORD = "correct-horse-battery-42"
@@ -59,6 +60,7 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
     region = "350102"
     uscc = factory.LazyAttributeSequence(lambda o, n: make_uscc("9", "1", o.region, f"{n:08d}"))
     name = factory.Sequence(lambda n: f"福建测试交通设施有限公司{n}")
+    name_initials = factory.LazyAttribute(lambda o: initials(o.name))
     address = "福州市鼓楼区测试路1号"
 
 

@@ -7,6 +7,7 @@ from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.selectors import active_organisations
 from choujian.core.dates import DateFormField
 from choujian.registry.choices import DocumentKind
+from choujian.registry.choices_search import SearchableSelect, product_choice_label
 from choujian.registry.models import Delivery, Enterprise, Product, Project, Section
 
 
@@ -29,6 +30,7 @@ class ProductForm(VersionedForm):
     class Meta:
         model = Product
         fields = ["enterprise", "category", "name", "brand", "model_spec", "standard", "status"]
+        widgets = {"enterprise": SearchableSelect("enterprise")}
 
 
 class ProjectForm(VersionedForm):
@@ -54,11 +56,13 @@ class DeliveryForm(VersionedForm):
             self.fields["section"].queryset = sections
         if products is not None:
             self.fields["product"].queryset = products
+        self.fields["product"].label_from_instance = product_choice_label
 
     class Meta:
         model = Delivery
         fields = ["section", "product", "batch_no", "quantity", "unit", "delivered_on"]
         field_classes = {"delivered_on": DateFormField}
+        widgets = {"product": SearchableSelect("product")}
 
 
 class ImportForm(forms.Form):

@@ -31,9 +31,11 @@ class Enterprise(Archivable, PublicModel):
         "uscc", "name", "region", "address", "licence_no", "status", "organisation", "archived_at", "archive_reason"
     )  # fmt: skip
     ledger_private = True  # names whom a sample came from: digest-only in the public log
+    ledger_unledgered = {"name_initials": "由企业名称推出（拼音首字母），只用于搜索"}
 
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc_field])
     name = models.CharField(_("企业名称"), max_length=200)
+    name_initials = models.CharField(_("名称拼音首字母"), max_length=100, blank=True, editable=False, db_index=True)
     region = models.CharField(_("行政区划"), max_length=6, validators=[validate_region], db_index=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
     licence_no = models.CharField(_("生产许可证编号"), max_length=64, blank=True)

@@ -1,6 +1,6 @@
 """Every read of the registries, restricted by the access policy (the rules: `choujian.registry.policy`)."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from choujian.accounts.choices import Role
 from choujian.accounts.models import User
@@ -48,3 +48,26 @@ def products_selectable_by(user: User) -> QuerySet[Product]:
         )
         return active.filter(archived_at=None, enterprise__archived_at=None).select_related("enterprise")
     return products_visible_to(user).filter(archived_at=None, enterprise__archived_at=None)
+
+
+def _enterprise_matches(query: str, prefix: str = "") -> Q:
+    """Name, credit code or pinyin initials (福建钢绞线 ← "fjgjx") containing what was typed."""
+    condition = Q(**{f"{prefix}name__icontains": query}) | Q(**{f"{prefix}uscc__icontains": query.upper()})
+    initials = query.lower().replace(" ", "")
+    if initials.isascii() and initials.isalnum():
+        condition |= Q(**{f"{prefix}name_initials__contains": initials})
+    return condition
+
+
+def enterprises_matching(queryset: QuerySet[Enterprise], query: str) -> QuerySet[Enterprise]:
+    query = query.strip()
+    return queryset.filter(_enterprise_matches(query)) if query else queryset
+
+
+def products_matching(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
+    """Products by their own name or specification, or by their manufacturer as in `enterprises_matching`."""
+    query = query.strip()
+    if not query:
+        return queryset
+    own = Q(name__icontains=query) | Q(model_spec__icontains=query) | Q(brand__icontains=query)
+    return queryset.filter(own | _enterprise_matches(query, "enterprise__"))

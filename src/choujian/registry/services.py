@@ -12,6 +12,7 @@ from choujian.core.uscc import USCCError, validate_uscc
 from choujian.ledger.services import ledger_append
 from choujian.registry import policy
 from choujian.registry.choices import DocumentKind
+from choujian.registry.initials import initials
 from choujian.registry.models import Delivery, DeliveryDocument, Enterprise, Product, Project, Section
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -32,6 +33,7 @@ def _owned(actor: User, refused: str = "您无权修改此记录") -> dict:
 def enterprise_create(*, actor: User, **fields) -> Enterprise:
     enterprise = Enterprise(**fields)
     enterprise.uscc = _normalised_uscc(enterprise.uscc)
+    enterprise.name_initials = initials(enterprise.name)
     return record_create(enterprise, actor=actor, event="enterprise.created", **_owned(actor, "您只能登记本辖区的企业"))
 
 
@@ -47,6 +49,8 @@ def enterprise_update(*, actor: User, enterprise: Enterprise, version: int | Non
     _require(policy.can_edit(actor, enterprise))
     if "uscc" in changes:
         changes["uscc"] = _normalised_uscc(changes["uscc"])
+    if "name" in changes:
+        changes["name_initials"] = initials(changes["name"] or "")
     owned = _owned(actor, "不能把企业移出本辖区")
     return record_update(enterprise, actor=actor, event="enterprise.updated", changes=changes, version=version, **owned)
 

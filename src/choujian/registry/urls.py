@@ -4,6 +4,7 @@ from choujian.registry import views, views_tabular
 
 app_name = "registry"
 urlpatterns = [
+    path("options/<slug:source>/", views.option_list, name="option_list"),
     path("documents/<uuid:public_id>/", views.delivery_document_download, name="document_download"),
     path("<slug:kind>/", views.object_list, name="object_list"),
     path("<slug:kind>/new/", views.object_create, name="object_create"),

@@ -19,6 +19,7 @@ from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.templatetags.regions import region as region_label
 from choujian.ledger.selectors import LEDGER_READERS
 from choujian.registry import forms, policy, selectors, services
+from choujian.registry.choices_search import SHOWN, product_choice_label
 
 
 @dataclass(frozen=True)
@@ -297,3 +298,28 @@ def delivery_document_download(request, public_id):
         filename=document.original_name,
         content_type=document.content_type,
     )
+
+
+OPTION_SOURCES = {
+    "product": (selectors.products_selectable_by, selectors.products_matching, product_choice_label),
+    "enterprise": (selectors.enterprises_visible_to, selectors.enterprises_matching, str),
+}
+
+
+@roles(Role.REGISTRY_READERS)
+def option_list(request, source: str):
+    """The options of a searchable choice field that match what was typed (see `choices_search`)."""
+    if source not in OPTION_SOURCES:
+        raise Http404
+    choices, matching, label = OPTION_SOURCES[source]
+    rows = matching(choices(request.user), (request.GET.get("q") or "")[:100]).order_by("pk")
+    shown = list(rows[: SHOWN + 1])
+    more = rows.count() - SHOWN if len(shown) > SHOWN else 0
+    shown = shown[:SHOWN]
+    selected = request.GET.get(source) or ""
+    if selected.isdigit() and len(selected) < 10 and all(str(row.pk) != selected for row in shown):
+        shown[:0] = list(choices(request.user).filter(pk=int(selected)))
+    if not selected and len(shown) == 1:
+        selected = str(shown[0].pk)
+    options = [(row.pk, label(row), str(row.pk) == selected) for row in shown]
+    return render(request, "registry/_options.html", {"options": options, "more": more})
