@@ -3,11 +3,11 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from choujian.core import tabular
 from choujian.ledger.models import LedgerEntry
 from choujian.planning.importers import plan_lines_import, plan_lines_template
 from choujian.planning.models import Plan, PlanLine
 from choujian.planning.services import plan_create, plan_submit
-from choujian.registry import tabular
 from tests.factories import CategoryFactory
 
 HEADER = ["产品类别代码", "产品类别名称", "抽查批次", "分层", "各层批次", "抽样方式", "抽样机构", "检验机构"]

@@ -12,11 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from choujian.accounts import services as accounts
+from choujian.core import tabular
 from choujian.core.errors import ServiceError
 from choujian.core.uscc import make_uscc
 from choujian.ledger.models import LedgerEntry
 from choujian.ledger.services import current_size
-from choujian.registry import exporters, importers, services, tabular
+from choujian.registry import exporters, importers, services
 from choujian.registry.models import Delivery, Enterprise, Product, Project
 
 PASSWORD = "Spot-check-import-2026"

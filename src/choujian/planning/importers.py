@@ -24,12 +24,12 @@ from django.db import models
 
 from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation, User, region_prefix
+from choujian.core import tabular
 from choujian.core.divisions import DivisionError, get_division
 from choujian.core.errors import NotPermitted, ServiceError
 from choujian.planning import services
 from choujian.planning.choices import SamplingMode, StrataBy
 from choujian.planning.models import Plan, PlanLine
-from choujian.registry import tabular
 from choujian.registry.importing import (
     MAX_LISTED_ERRORS,
     OMIT,

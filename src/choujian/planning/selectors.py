@@ -89,3 +89,7 @@ def plans_to_approve(user: User) -> QuerySet[Plan]:
 def plans_organised_by(user: User) -> QuerySet[Plan]:
     """Plans the user runs for the organising regulator (officers and administrators of that regulator)."""
     return restrict(Plan.objects.all(), user, CHANGE)
+
+
+def tasks_listed(user: User) -> QuerySet[Task]:
+    return tasks_visible_to(user).prefetch_related("inspectors__inspector").order_by("-drawn_at", "code")

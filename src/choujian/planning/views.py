@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from choujian.accounts.choices import Role
+from choujian.core import listing
 from choujian.core.access import login, roles
 from choujian.core.errors import ConflictError, ServiceError
 from choujian.core.templatetags.regions import region as region_label
-from choujian.planning import forms, importers, pages, selectors, services
+from choujian.planning import forms, importers, listings, pages, selectors, services
 from choujian.planning.choices import PlanStatus, ReplacementReason
 
 REGULATORS = pages.REGULATORS
@@ -203,19 +204,12 @@ def _require_task_reader(request) -> None:
 @login
 def task_list(request):
     _require_task_reader(request)
-    query = (request.GET.get("q") or "").strip()[:100]
     plan_code = (request.GET.get("plan") or "").strip()[:20]
-    tasks = selectors.tasks_visible_to(request.user).order_by("-drawn_at", "code")
+    tasks = selectors.tasks_listed(request.user)
     if plan_code:
         tasks = tasks.filter(plan__code=plan_code)
-    if query:
-        tasks = tasks.filter(
-            Q(code__icontains=query) | Q(enterprise__name__icontains=query) | Q(product__name__icontains=query)
-        )
-    pager = Paginator(tasks, 25).get_page(request.GET.get("page"))
-    inspectors = selectors.inspectors_by_task(pager.object_list)
-    rows = [{"task": t, "inspectors": inspectors.get(t.pk, [])} for t in pager]
-    return render(request, "planning/task_list.html", {"pager": pager, "rows": rows, "q": query, "plan": plan_code})
+    intro = _("计划 %(plan)s 的任务") % {"plan": plan_code} if plan_code else ""
+    return listing.show(request, listings.TASKS, tasks, keep={"plan": plan_code}, intro=intro)
 
 
 @login

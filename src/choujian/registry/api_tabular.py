@@ -18,9 +18,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from choujian.accounts.choices import Role
+from choujian.core import tabular
 from choujian.core.examples import documented
 from choujian.core.parsers import FormParser, MultiPartParser
-from choujian.registry import exporters, importers, tabular
+from choujian.registry import exporters, importers
 
 # The API names collections in the plural; the registry pages and the importer use the singular.
 API_KINDS = {"enterprises": "enterprise", "products": "product", "projects": "project", "deliveries": "delivery"}

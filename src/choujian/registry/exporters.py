@@ -11,7 +11,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 
 from choujian.accounts.models import User
-from choujian.registry import importers, selectors, tabular
+from choujian.core import tabular
+from choujian.registry import importers, selectors
 from choujian.registry.choices import EnterpriseStatus, ProductStatus
 
 __all__ = ["FORMATS", "ExportFile", "export_file", "export_rows", "template_file"]

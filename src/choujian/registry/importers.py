@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy
 
 from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation, User
+from choujian.core import tabular
 from choujian.core.policy import permits
-from choujian.registry import policy, selectors, services, tabular, updating
+from choujian.registry import policy, selectors, services, updating
 from choujian.registry.choices import EnterpriseStatus, ProductStatus
 from choujian.registry.importing import (
     MAX_LISTED_ERRORS,

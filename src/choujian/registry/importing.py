@@ -25,11 +25,11 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from choujian.accounts.models import User
+from choujian.core import tabular
 from choujian.core.choices import ChoiceSet
 from choujian.core.divisions import DivisionError, get_division
 from choujian.core.errors import NotPermitted, ServiceError
 from choujian.core.uscc import USCCError, validate_uscc
-from choujian.registry import tabular
 
 MAX_LISTED_ERRORS = 50
 _CHUNK = 500  # keeps IN (…) lists well inside every database's parameter limit

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from choujian.accounts.choices import Role
+from choujian.core import tabular
 from choujian.core.access import roles
-from choujian.registry import exporters, importers, pending_uploads, policy, tabular
+from choujian.registry import exporters, importers, pending_uploads, policy
 from choujian.registry.forms import ImportConfirmForm, ImportForm
 from choujian.registry.views import PAGES
 

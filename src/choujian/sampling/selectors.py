@@ -139,3 +139,7 @@ def tasks_to_sample(user: User):
 def refused_tasks(user: User):
     """Tasks whose sampling was refused: the organiser decides what follows (拒检认定)."""
     return tasks_visible_to(user).filter(status=TaskStatus.STATUS_REFUSED)
+
+
+def samples_listed(user: User) -> QuerySet[Sample]:
+    return samples_visible_to(user).select_related("task__product", "laboratory").order_by("-sealed_at")

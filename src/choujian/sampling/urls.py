@@ -5,6 +5,7 @@ from choujian.sampling import views
 app_name = "sampling"
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("samples/", views.sample_list, name="sample_list"),
     path("tasks/<str:code>/", views.task_page, name="task"),
     path("tasks/<str:code>/alternate/", views.alternate_create, name="alternate_create"),
     path("tasks/<str:code>/documents/<uuid:public_id>/", views.delivery_document, name="delivery_document"),

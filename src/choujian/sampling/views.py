@@ -10,14 +10,16 @@ import uuid
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from choujian.accounts.choices import Role
+from choujian.core import listing
 from choujian.core.access import login, public
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.planning.selectors import tasks_visible_to
-from choujian.sampling import custody, policy, selectors, services
+from choujian.sampling import custody, listings, policy, selectors, services
 from choujian.sampling.choices import (
     HandoverStatus,
     PortionKind,
@@ -42,6 +44,12 @@ def _task(request, code: str):
     if task is None:
         raise Http404(_("任务不存在或您无权查看"))
     return task
+
+
+@login
+def sample_list(request):
+    crumbs = [(reverse("sampling:overview"), _("现场抽样与样品流转"))]
+    return listing.show(request, listings.SAMPLES, selectors.samples_listed(request.user), crumbs=crumbs)
 
 
 @login

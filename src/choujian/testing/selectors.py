@@ -154,3 +154,15 @@ def notices_unserved(user: User) -> QuerySet[Notice]:
     """Result notices sent but not yet served: the objection period has not started."""
     unserved = Notice.objects.filter(served_at__isnull=True, sample__outcome__isnull=True)
     return restrict(unserved, user, VIEW).select_related("report", "sample")
+
+
+def intakes_visible_to(user: User) -> QuerySet[Intake]:
+    return restrict(Intake.objects.all(), user, VIEW).select_related("sample", "laboratory").order_by("-created_at")
+
+
+def worklist_listed(user: User) -> QuerySet[LabSample]:
+    return worklist_for(user).order_by("-received_on", "lab_code")
+
+
+def reports_listed(user: User) -> QuerySet[Report]:
+    return reports_visible_to(user).select_related("lab_sample__ruleset__category").order_by("-drafted_at")

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from choujian.accounts.choices import Role
+from choujian.core import listing
 from choujian.core.access import login, public
 from choujian.core.errors import ServiceError
 from choujian.registry.selectors import projects_visible_to
-from choujian.testing import objections, policy, selectors, services
+from choujian.testing import listings, objections, policy, selectors, services
 from choujian.testing.blind_label import blind_label_pdf
 from choujian.testing.choices import LabStatus
 from choujian.testing.comparison_data import laboratory_comparison
@@ -30,6 +31,25 @@ def _flash(request, exc: ServiceError) -> None:
     for errors in exc.errors.values():
         for error in errors:
             messages.error(request, error)
+
+
+def _lab_crumbs() -> list:
+    return [(reverse("testing:home"), _("检验"))]
+
+
+@login
+def worklist_page(request):
+    return listing.show(request, listings.WORKLIST, selectors.worklist_listed(request.user), crumbs=_lab_crumbs())
+
+
+@login
+def report_list(request):
+    return listing.show(request, listings.REPORTS, selectors.reports_listed(request.user), crumbs=_lab_crumbs())
+
+
+@login
+def intake_list(request):
+    return listing.show(request, listings.INTAKES, selectors.intakes_visible_to(request.user), crumbs=_lab_crumbs())
 
 
 @login

@@ -1,4 +1,4 @@
-"""Reading and writing spreadsheets (.xlsx, .csv) for registry imports and exports.
+"""Reading and writing spreadsheets (.xlsx, .csv): registry and plan imports, and every export of a list.
 
 Pure of Django models: bytes in, header + rows out, and back. Every problem with the file itself (size, encoding,
 format, shape) is a :class:`TabularError` whose message is Chinese and, where it can, names the row and column as
