@@ -14,3 +14,4 @@ class CoreConfig(AppConfig):
         # Each context declares its access rules in its own `policy` module; all of them must be known before the
         # first request asks.
         autodiscover_modules("policy")
+        autodiscover_modules("chain")  # each context's steps of a spot check's chain (see core.chain)
