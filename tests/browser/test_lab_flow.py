@@ -161,10 +161,10 @@ def test_a_sample_goes_through_the_lab_an_objection_and_a_retest_in_the_browser(
     assert lab_sample.portion.sample == sample and not lab_sample.is_retest
     assert sample.code[-6:] not in lab_code
 
-    # 2–3. Tester, reviewer and approver at their desks.
+    # 2–3. Tester and reviewer at their desks; the approver confirms on a phone.
     people = []
     for user in (lab.tester, lab.reviewer, lab.approver):
-        context, page = _as(browser, base, user)
+        context, page = _as(browser, base, user, phone=user is lab.approver)
         contexts.append(context)
         people.append(page)
     tester, reviewer, approver = people
@@ -173,7 +173,7 @@ def test_a_sample_goes_through_the_lab_an_objection_and_a_retest_in_the_browser(
         people,
         base,
         lab_code,
-        [screenshot_dir / f"lab-{n}-desktop.png" for n in ("2-tester", "3-reviewer", "3b-approved-report")],
+        [screenshot_dir / f"lab-{n}.png" for n in ("2-tester-desktop", "3-reviewer-desktop", "3b-approved-phone")],
     )
     for secret in secrets[:2]:
         assert secret not in tester.content() and secret not in reviewer.content()
@@ -216,8 +216,8 @@ def test_a_sample_goes_through_the_lab_an_objection_and_a_retest_in_the_browser(
     objection = report.objections.get()
     assert objection.status == "pending" and report.notice.received_at is not None
 
-    # 5. The organiser accepts; a re-test laboratory is drawn; both sides confirm the backup portion.
-    context, office = _as(browser, base, organiser)
+    # 5. The organiser accepts on a phone; a re-test laboratory is drawn; both sides confirm the backup portion.
+    context, office = _as(browser, base, organiser, phone=True)
     contexts.append(context)
     _from_todo(office, base, "objections_to_decide")
     _click_and_wait(office, office.locator("#objections ~ ul").get_by_role("link", name=report_code))
@@ -239,7 +239,7 @@ def test_a_sample_goes_through_the_lab_an_objection_and_a_retest_in_the_browser(
         expect(page.get_by_text("已确认备用样品封条与状况")).to_be_visible()
     retest.refresh_from_db()
     assert retest.status == "confirmed"
-    office.screenshot(path=str(screenshot_dir / "lab-5b-retest-confirmed-desktop.png"), full_page=True)
+    office.screenshot(path=str(screenshot_dir / "lab-5b-retest-confirmed-phone.png"), full_page=True)
 
     # 6. The custodian hands the backup portion to the re-test laboratory, which signs for it and tests it.
     backup = retest.portion
@@ -302,8 +302,11 @@ def test_a_sample_goes_through_the_lab_an_objection_and_a_retest_in_the_browser(
     final = office.get_by_text("最终结论")
     expect(final).to_be_visible()
     expect(final).to_contain_text("复检")
-    expect(office.get_by_role("link", name=f"复检报告 {retest_report_code}")).to_be_visible()
-    office.screenshot(path=str(screenshot_dir / "lab-7-final-outcome-desktop.png"), full_page=True)
+    expect(office.get_by_role("link", name=f"复检报告 {retest_report_code}").last).to_be_visible()
+    chain = office.get_by_role("navigation", name="本次抽查的环节")  # task ⇄ form ⇄ sample ⇄ report ⇄ re-test
+    for code in (sample.task.code, sample.record.code, sample.code, report_code, retest_report_code):
+        expect(chain).to_contain_text(code)
+    office.screenshot(path=str(screenshot_dir / "lab-7-final-outcome-phone.png"), full_page=True)
     office.goto(f"{base}/lab/oversight/")
     row = office.locator("table tr", has_text=sample.code)
     expect(row).to_contain_text("复检")
