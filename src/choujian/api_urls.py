@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from choujian.accounts import api as accounts_api
 from choujian.core.access import public
 from choujian.draws import api as draws_api
+from choujian.enforcement import api as enforcement_api
 from choujian.draws import plan_api as draws_plan_api
 from choujian.notifications import api as notifications_api
 from choujian.planning import api as planning_api
@@ -46,6 +47,7 @@ router.register("objections", testing_api.ObjectionViewSet, basename="objection"
 router.register("retests", testing_api.RetestViewSet, basename="retest")
 router.register("outcomes", testing_api.OutcomeViewSet, basename="outcome")
 router.register("inbox", notifications_api.InboxViewSet, basename="message")
+router.register("enforcement/cases", enforcement_api.CaseViewSet, basename="case")
 
 urlpatterns = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),

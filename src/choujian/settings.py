@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "choujian.draws",
     "choujian.sampling",
     "choujian.testing",
+    "choujian.enforcement",
     "choujian.rules",
     "choujian.notifications",
     "choujian.workcalendar",

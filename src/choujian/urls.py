@@ -17,6 +17,7 @@ urlpatterns = [
     path("sampling/", include("choujian.sampling.urls")),
     path("q/<str:code>/<str:token>/", sampling_views.label_scan, name="sample-label"),
     path("lab/", include("choujian.testing.urls")),
+    path("enforcement/", include("choujian.enforcement.urls")),
     path("rules/", include("choujian.rules.urls")),
     path("calendar/", include("choujian.workcalendar.urls")),
     path("inbox/", include("choujian.notifications.urls")),

@@ -130,6 +130,14 @@ EVENTS: dict[str, str] = {
     "retest.started": "开始复检",
     "retest.done": "复检完成",
     "outcome.final": "检验结论确定",
+    # enforcement
+    "case.opened": "后处理立案",
+    "case.step_done": "办理后处理步骤",
+    "case.lapsed": "后处理步骤逾期，按程序产生后果",
+    "case.suspended": "中止后处理期限",
+    "case.resumed": "恢复后处理期限",
+    "case.referral_acknowledged": "确认接收移送的后处理案件",
+    "plan.ladder_set": "设置计划的后处理程序和期限",
 }
 
 # The admin site writes through the ledger too, for any ledgered kind: "<kind>.admin_created" and so on.

@@ -3,7 +3,7 @@ switch off on any channel). A message of an undeclared kind is refused, like an 
 
 from django.utils.translation import gettext_lazy as _
 
-LEGAL = frozenset({"notice.sent", "notice.served", "objection.decided"})
+LEGAL = frozenset({"notice.sent", "notice.served", "objection.decided", "case.opened", "case.closed"})
 
 KINDS = {
     "task.inspectors_drawn": _("分配抽样任务"),
@@ -24,6 +24,10 @@ KINDS = {
     "deadline.digest": _("期限提醒汇总"),
     "deadline.recomputed": _("日历变更使期限调整"),
     "ledger.alert": _("追溯日志校验发现不符"),
+    "case.opened": _("后处理立案"),
+    "case.step": _("后处理待办"),
+    "case.closed": _("后处理办结"),
+    "case.referred": _("后处理案件移送"),
 }
 
 

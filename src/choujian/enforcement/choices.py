@@ -1,0 +1,28 @@
+"""Statuses and kinds of enforcement cases, declared once."""
+
+from django.utils.translation import gettext_lazy as _
+
+from choujian.core.choices import ChoiceSet
+
+
+class CaseCause(ChoiceSet):
+    CAUSE_FAILED = "failed"
+    CAUSE_REFUSED = "refused"
+    CHOICES = [(CAUSE_FAILED, _("抽查不合格")), (CAUSE_REFUSED, _("拒绝监督抽查"))]
+
+
+class CaseStatus(ChoiceSet):
+    STATUS_OPEN = "open"
+    STATUS_CLOSED = "closed"
+    CHOICES = [(STATUS_OPEN, _("办理中")), (STATUS_CLOSED, _("已办结"))]
+
+
+class LadderCode(ChoiceSet):
+    LADDER_TRANSPORT = "transport"
+    LADDER_SAMR = "samr"
+    LADDER_REFUSAL = "refusal"
+    CHOICES = [
+        (LADDER_TRANSPORT, _("公路水路行业（交通运输部门）")),
+        (LADDER_SAMR, _("市场监管（总局令第18号）")),
+        (LADDER_REFUSAL, _("拒绝监督抽查（产品质量法第五十六条）")),
+    ]

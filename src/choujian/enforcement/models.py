@@ -1,0 +1,249 @@
+"""Enforcement cases (后处理): one per enterprise × failed batch, or per refused sampling, each walking a ladder of
+steps on legal clocks (see `ladders`)."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from choujian.accounts.choices import Role
+from choujian.accounts.models import Organisation
+from choujian.core.ledgerstate import ledger_values
+from choujian.core.models import PublicModel
+from choujian.enforcement import ladders
+from choujian.enforcement.choices import CaseCause, CaseStatus, LadderCode
+from choujian.planning.models import Plan, Task
+from choujian.registry.models import Delivery, Enterprise, Product
+from choujian.testing.models import Outcome
+
+
+class PlanLadder(PublicModel):
+    """Which ladder a plan's cases follow, and the plan's own periods for steps whose period the rules leave open
+    (each with the article it comes from). Without one, a plan follows its organiser's sector."""
+
+    ledger_kind = "plan_ladder"
+    ledger_fields = ("plan", "ladder", "periods", "set_by")
+
+    plan = models.OneToOneField(Plan, verbose_name=_("抽查计划"), on_delete=models.PROTECT, related_name="ladder")
+    ladder = models.CharField(_("处理程序"), max_length=12, choices=LadderCode.CHOICES)
+    periods = models.JSONField(_("计划设定的期限"), default=dict, blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("计划的后处理程序")
+        verbose_name_plural = pgettext_lazy("plural", "计划的后处理程序")
+
+    def __str__(self) -> str:
+        return f"{self.plan.code} {LadderCode.display(self.ladder)}"
+
+    def ledger_state(self) -> dict:
+        return {"plan": self.plan.code, "ladder": self.ladder, "periods": self.periods} | ledger_values(
+            self, ("set_by",)
+        )
+
+
+class Case(PublicModel):
+    """A case: the failed (or refused) batch of one enterprise's product, owned by the regulator of the
+    enterprise's domicile, with its steps, suspensions, files and the referral when another regulator organised
+    the spot check."""
+
+    ledger_kind = "case"
+    ledger_private = True  # names an enterprise before anything about it is published
+    ledger_fields = (
+        "code", "cause", "plan", "task", "outcome", "enterprise", "product", "delivery", "batch_no", "ladder",
+        "periods", "regulator", "organiser", "status", "stage", "conclusion", "due", "opened_at", "closed_at",
+        "referred_at", "referral_acknowledged_at", "referral_acknowledged_by",
+    )  # fmt: skip
+
+    code = models.CharField(_("案件编号"), max_length=20, unique=True)
+    cause = models.CharField(_("起因"), max_length=8, choices=CaseCause.CHOICES)
+    plan = models.ForeignKey(Plan, verbose_name=_("抽查计划"), on_delete=models.PROTECT, related_name="+")
+    task = models.OneToOneField(Task, verbose_name=_("抽查任务"), on_delete=models.PROTECT, related_name="case")
+    outcome = models.OneToOneField(
+        Outcome, verbose_name=_("最终结论"), null=True, blank=True, on_delete=models.PROTECT, related_name="case"
+    )
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("生产企业"), on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, verbose_name=_("产品"), on_delete=models.PROTECT, related_name="+")
+    delivery = models.ForeignKey(
+        Delivery, verbose_name=_("进场批次"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    batch_no = models.CharField(_("批号"), max_length=100, blank=True)
+    ladder = models.CharField(_("处理程序"), max_length=12, choices=LadderCode.CHOICES)
+    periods = models.JSONField(_("计划设定的期限"), default=dict, blank=True)
+    regulator = models.ForeignKey(
+        Organisation, verbose_name=_("主办监管部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    organiser = models.ForeignKey(
+        Organisation, verbose_name=_("抽查组织部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("状态"), max_length=8, choices=CaseStatus.CHOICES, default=CaseStatus.STATUS_OPEN)
+    stage = models.CharField(_("当前步骤"), max_length=20)
+    conclusion = models.CharField(_("结论"), max_length=20, blank=True)
+    due = models.DateField(_("当前步骤期限"), null=True, blank=True, db_index=True)
+    opened_at = models.DateTimeField(_("立案时间"))
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    referred_at = models.DateTimeField(_("移送时间"), null=True, blank=True)
+    referral_acknowledged_at = models.DateTimeField(_("移送确认时间"), null=True, blank=True)
+    referral_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("后处理案件")
+        verbose_name_plural = pgettext_lazy("plural", "后处理案件")
+        ordering = ["-opened_at", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def rules(self) -> ladders.Ladder:
+        return ladders.ladder(self.ladder).with_periods(self.periods)
+
+    @property
+    def stage_label(self) -> str:
+        if self.conclusion:
+            return ladders.outcome_label(self.conclusion)
+        return self.rules.step(self.stage).name
+
+    @property
+    def referral_open(self) -> bool:
+        return self.referred_at is not None and self.referral_acknowledged_at is None
+
+    def current_step(self):
+        return self.steps.filter(done_at=None).order_by("-order").first()
+
+    def deadline_link(self, field: str = "") -> str:
+        return reverse("enforcement:case", args=[self.code])
+
+    def deadline_supervisors(self, field: str = ""):
+        from choujian.accounts.scope import members_of
+
+        return list(members_of([self.regulator_id, self.organiser_id], Role.REGULATOR_WRITERS))
+
+    def ledger_state(self) -> dict:
+        state = ledger_values(self, self.ledger_fields)
+        state["steps"] = [step.as_ledger() for step in self.steps.order_by("order")]
+        state["suspensions"] = [s.as_ledger() for s in self.suspensions.order_by("pk")]
+        state["files"] = [f.as_ledger() for f in self.files.order_by("pk")]
+        return state
+
+
+class Step(models.Model):
+    """One step of a case on its clock: due = the deadline service's day for (starts_on, days, kind) plus the
+    days it was suspended. Done once, with its result, by whom, and a note; never edited afterwards."""
+
+    ledger_embedded_in = ("case",)
+    ledger_fields = (
+        "case", "order", "code", "name", "actor", "basis", "starts_on", "not_before", "days", "kind",
+        "suspended_days", "suspended_since", "due", "done_at", "done_by", "result", "note", "late",
+    )  # fmt: skip
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="steps")
+    order = models.PositiveSmallIntegerField(_("序号"))
+    code = models.CharField(_("步骤代码"), max_length=20)
+    name = models.CharField(_("步骤"), max_length=100)
+    actor = models.CharField(_("办理人"), max_length=12)
+    basis = models.CharField(_("依据"), max_length=200)
+    starts_on = models.DateField(_("起算日"))
+    not_before = models.DateField(_("最早日期"), null=True, blank=True)
+    days = models.PositiveSmallIntegerField(_("天数"))
+    kind = models.CharField(_("计算方式"), max_length=10)
+    suspended_days = models.PositiveSmallIntegerField(_("中止天数"), default=0)
+    suspended_since = models.DateField(_("中止起始日"), null=True, blank=True)
+    due = models.DateField(_("期限"))
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    result = models.CharField(_("结果"), max_length=20, blank=True)
+    note = models.CharField(_("说明"), max_length=1000, blank=True)
+    late = models.BooleanField(_("逾期"), default=False)
+
+    class Meta:
+        verbose_name = _("处理步骤")
+        verbose_name_plural = pgettext_lazy("plural", "处理步骤")
+        ordering = ["case", "order"]
+        constraints = [models.UniqueConstraint(fields=["case", "order"], name="uniq_case_step_order")]
+
+    def __str__(self) -> str:
+        return f"{self.case.code} {self.name}"
+
+    @property
+    def actor_label(self) -> str:
+        return ladders.ACTORS.get(self.actor, self.actor)
+
+    @property
+    def result_label(self) -> str:
+        return ladders.RESULTS.get(self.result, self.result)
+
+    def overdue_on(self, today: dt.date) -> bool:
+        return self.done_at is None and self.suspended_since is None and today > self.due
+
+    def as_ledger(self) -> dict:
+        return ledger_values(self, [f for f in self.ledger_fields if f != "case"])
+
+
+class Suspension(models.Model):
+    """A step's clock stopped (an approved extension, force majeure…) and resumed; the days in between carry over."""
+
+    ledger_embedded_in = ("case",)
+    ledger_fields = ("case", "step", "started_on", "ended_on", "reason", "suspended_by", "resumed_by")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="suspensions")
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="suspensions")
+    started_on = models.DateField(_("中止日"))
+    ended_on = models.DateField(_("恢复日"), null=True, blank=True)
+    reason = models.CharField(_("中止理由"), max_length=300)
+    suspended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("期限中止")
+        verbose_name_plural = pgettext_lazy("plural", "期限中止")
+
+    def __str__(self) -> str:
+        return f"{self.case.code} {self.started_on}"
+
+    def as_ledger(self) -> dict:
+        return {"step": self.step.code} | ledger_values(
+            self, ("started_on", "ended_on", "reason", "suspended_by", "resumed_by")
+        )
+
+
+def case_file_path(instance, filename: str) -> str:
+    return f"enforcement/{instance.case.code}/{instance.sha256[:16]}-{filename[-80:]}"
+
+
+class CaseFile(models.Model):
+    """Evidence given with a step (整改报告, 复查申请, photos…), kept with its SHA-256."""
+
+    ledger_embedded_in = ("case",)
+    ledger_fields = ("case", "step", "file", "original_name", "size", "sha256", "uploaded_by", "uploaded_at")
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="files")
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(_("文件"), upload_to=case_file_path, max_length=300)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("案件材料")
+        verbose_name_plural = pgettext_lazy("plural", "案件材料")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def as_ledger(self) -> dict:
+        return {"step": self.step.code} | ledger_values(
+            self, ("file", "original_name", "size", "sha256", "uploaded_by", "uploaded_at")
+        )

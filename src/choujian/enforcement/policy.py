@@ -1,0 +1,66 @@
+"""Who may see and act on enforcement cases (declared to the access policy, `choujian.core.policy`).
+
+Regulators see the cases of enterprises in their region and the cases of plans they organised; the enterprise (and,
+for a lot delivered to a site, the contractor holding it) sees its own cases and does the enterprise's steps; the
+owner, contractor and supervisor of a project see cases about what was delivered to it; laboratories see nothing of
+enforcement. A regulator's step is done by the writers of the regulator that owns the case or of the organiser (in
+transport practice the organiser runs the 复查); the referral is acknowledged by the owning regulator.
+"""
+
+from django.db.models import Q
+
+from choujian.accounts.choices import Role
+from choujian.accounts.models import User
+from choujian.accounts.scope import org_ids, region_q, regulator_prefixes
+from choujian.core.policy import NOTHING, VIEW, rule
+from choujian.enforcement.models import Case, PlanLadder
+from choujian.planning.policy import inspected_party_q, project_party_q, regulated_plans_q
+
+ACT_REGULATOR = "act_regulator"
+ACT_ENTERPRISE = "act_enterprise"
+ACKNOWLEDGE = "acknowledge"
+SET_LADDER = "set_ladder"
+
+
+def _writer_orgs(user: User) -> list[int]:
+    return sorted({pk for role in Role.REGULATOR_WRITERS for pk in org_ids(user, role)})
+
+
+@rule(Case, VIEW)
+def cases_seen(user: User) -> Q:
+    """Regulators of the enterprise's region or of the organising side; the party; the project's parties."""
+    condition = NOTHING
+    prefixes = regulator_prefixes(user)
+    if prefixes:
+        condition |= region_q(prefixes, "enterprise__region") | regulated_plans_q(user, "plan__")
+    return condition | inspected_party_q(user, "task") | project_party_q(user, "task")
+
+
+@rule(Case, ACT_REGULATOR)
+def cases_handled(user: User) -> Q:
+    """The owning regulator's and the organiser's officers and administrators."""
+    writers = _writer_orgs(user)
+    return Q(regulator_id__in=writers) | Q(organiser_id__in=writers) if writers else NOTHING
+
+
+@rule(Case, ACT_ENTERPRISE)
+def cases_answered(user: User) -> Q:
+    """The inspected party: the enterprise's staff, or the contractor holding the delivered lot."""
+    return inspected_party_q(user, "task")
+
+
+@rule(Case, ACKNOWLEDGE)
+def referrals_received(user: User) -> Q:
+    writers = _writer_orgs(user)
+    return Q(regulator_id__in=writers) if writers else NOTHING
+
+
+@rule(PlanLadder, VIEW)
+def ladders_seen(user: User) -> Q:
+    return regulated_plans_q(user, "plan__")
+
+
+@rule(PlanLadder, SET_LADDER)
+def ladders_set(user: User) -> Q:
+    writers = _writer_orgs(user)
+    return Q(plan__regulator_id__in=writers) if writers else NOTHING

@@ -1,0 +1,37 @@
+"""Every read of enforcement cases, restricted by the access policy (the rules: `choujian.enforcement.policy`)."""
+
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from choujian.accounts.models import User
+from choujian.core.policy import VIEW, restrict
+from choujian.enforcement import policy
+from choujian.enforcement.choices import CaseStatus
+from choujian.enforcement.models import Case
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    return restrict(Case.objects.all(), user, VIEW).select_related(
+        "enterprise", "product", "plan", "task", "regulator", "organiser", "delivery__section__project"
+    )
+
+
+def case_steps(case: Case):
+    return case.steps.select_related("done_by").order_by("order")
+
+
+def cases_to_act(user: User, actor: str) -> QuerySet[Case]:
+    """Open cases whose current step is the user's to do (as the regulator, or as the enterprise)."""
+    action = policy.ACT_ENTERPRISE if actor == "enterprise" else policy.ACT_REGULATOR
+    open_cases = restrict(Case.objects.filter(status=CaseStatus.STATUS_OPEN), user, action)
+    current = open_cases.filter(steps__done_at=None, steps__actor=actor, steps__code=F("stage"))
+    return current.select_related("enterprise", "product").distinct().order_by("due", "code")
+
+
+def referrals_to_acknowledge(user: User) -> QuerySet[Case]:
+    received = restrict(Case.objects.exclude(referred_at=None), user, policy.ACKNOWLEDGE)
+    return received.filter(referral_acknowledged_at=None).select_related("enterprise", "organiser")
+
+
+def overdue(cases: QuerySet[Case], today=None) -> QuerySet[Case]:
+    return cases.filter(status=CaseStatus.STATUS_OPEN, due__lt=today or timezone.localdate())

@@ -1,0 +1,335 @@
+"""Every write to enforcement cases: opening one, doing a step, a clock suspended and resumed, a lapsed step, the
+referral acknowledged, a plan's ladder set. Each checks the access policy and the ladder, and ledgers the case."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from choujian.accounts.choices import OrganisationKind, Role, Sector
+from choujian.accounts.models import Organisation, User
+from choujian.accounts.scope import members_of
+from choujian.core.errors import ConflictError, NotPermitted, ServiceError
+from choujian.core.policy import permits
+from choujian.enforcement import ladders, policy
+from choujian.enforcement.choices import CaseCause, CaseStatus, LadderCode
+from choujian.enforcement.models import Case, PlanLadder, Step, Suspension
+from choujian.ledger.services import ledger_append
+from choujian.notifications.services import message_send
+from choujian.planning.models import Plan, Task
+from choujian.planning.policy import PARTY_ROLES, inspected_party_orgs
+from choujian.sampling.choices import RecordStatus
+from choujian.sampling.models import SamplingRecord
+from choujian.testing.choices import Judgment
+from choujian.testing.models import Outcome
+from choujian.workcalendar.services import deadline_compute
+
+SYSTEM = "system"
+LAPSED = "lapsed"
+
+
+def ladder_for(plan: Plan) -> tuple[str, dict]:
+    """The plan's chosen ladder and periods, or by its organiser's sector (market regulators follow SAMR rules)."""
+    chosen = PlanLadder.objects.filter(plan=plan).first()
+    if chosen is not None:
+        return chosen.ladder, chosen.periods
+    if plan.regulator.sector == Sector.SECTOR_MARKET:
+        return LadderCode.LADDER_SAMR, {}
+    return LadderCode.LADDER_TRANSPORT, {}
+
+
+def regulator_for(enterprise, organiser: Organisation) -> Organisation:
+    """The regulator of the enterprise's domicile in the organiser's sector: the one with the longest region prefix."""
+    region = enterprise.region
+    candidates = Organisation.objects.filter(
+        kind=OrganisationKind.KIND_REGULATOR, sector=organiser.sector, active=True
+    ).only("pk", "region", "level", "sector")
+    best, best_length = organiser, -1
+    for org in candidates:
+        prefix = org.region.rstrip("0") or org.region
+        if len(prefix) % 2:
+            prefix += "0"
+        if region.startswith(prefix) and len(prefix) > best_length:
+            best, best_length = org, len(prefix)
+    return Organisation.objects.get(pk=best.pk)
+
+
+def step_due(starts_on: dt.date, days: int, kind: str, suspended_days: int = 0) -> dt.date:
+    """The deadline service's last day for the period, plus the days the clock stood still."""
+    return deadline_compute(start=starts_on, days=days, kind=kind).due + dt.timedelta(days=suspended_days)
+
+
+def _next_code(year: int) -> str:
+    prefix = f"AJ-{year}-"
+    last = Case.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:06d}"
+
+
+def _add_step(case: Case, rule: ladders.StepRule, starts_on: dt.date, order: int) -> Step:
+    not_before = starts_on + dt.timedelta(days=rule.not_before) if rule.not_before else None
+    step = Step.objects.create(
+        case=case,
+        order=order,
+        code=rule.code,
+        name=rule.name,
+        actor=rule.actor,
+        basis=rule.basis[:200],
+        starts_on=starts_on,
+        not_before=not_before,
+        days=rule.days,
+        kind=rule.kind,
+        due=step_due(starts_on, rule.days, rule.kind),
+    )
+    case.stage, case.due = rule.code, step.due
+    return step
+
+
+def _people(case: Case, actor: str) -> list[User]:
+    if actor == "enterprise":
+        return list(members_of(inspected_party_orgs(case.task), PARTY_ROLES))
+    return list(members_of([case.regulator_id, case.organiser_id], Role.REGULATOR_WRITERS))
+
+
+def _tell(case: Case, step: Step | None, kind: str, subject: str) -> None:
+    people = _people(case, step.actor) if step is not None else []
+    people += _people(case, "regulator") if kind == "case.referred" else []
+    body = f"{case.enterprise.name}：{case.product}（批号 {case.batch_no or '—'}）。"
+    if step is not None:
+        body += f"下一步：{step.name}，期限 {step.due:%Y-%m-%d}（{step.basis}）。"
+    message_send(recipients=people, kind=kind, subject=subject, body=body, link=case.deadline_link(), about=case)
+
+
+@transaction.atomic
+def case_open(*, task: Task, cause: str, outcome: Outcome | None = None, actor=SYSTEM) -> Case:
+    """Open the case of a failed batch or a refused sampling (once per task; opening again returns it)."""
+    existing = Case.objects.filter(task=task).first()
+    if existing is not None:
+        return existing
+    if cause not in CaseCause.values():
+        raise ServiceError({"cause": ["起因应为 failed 或 refused"]})
+    plan = task.plan
+    code, periods = (LadderCode.LADDER_REFUSAL, {}) if cause == CaseCause.CAUSE_REFUSED else ladder_for(plan)
+    regulator = regulator_for(task.enterprise, plan.regulator)
+    now = timezone.now()
+    delivery = task.delivery
+    case = Case(
+        code=_next_code(timezone.localdate().year),
+        cause=cause,
+        plan=plan,
+        task=task,
+        outcome=outcome,
+        enterprise=task.enterprise,
+        product=task.product,
+        delivery=delivery,
+        batch_no=delivery.batch_no if delivery is not None else "",
+        ladder=code,
+        periods=periods,
+        regulator=regulator,
+        organiser=plan.regulator,
+        opened_at=now,
+        referred_at=now if regulator.pk != plan.regulator_id else None,
+    )
+    rules = ladders.ladder(code).with_periods(periods)
+    case.stage = rules.first
+    case.save()
+    step = _add_step(case, rules.step(rules.first), timezone.localdate(), 1)
+    case.save(update_fields=["stage", "due"])
+    ledger_append(type="case.opened", actor=actor, object=case)
+    _tell(case, step, "case.opened", f"后处理立案 {case.code}：{CaseCause.label(cause)}")
+    if case.referred_at is not None:
+        _tell(case, None, "case.referred", f"{plan.regulator.name}移送后处理案件 {case.code}，请确认接收")
+    return case
+
+
+def cases_open_pending() -> list[Case]:
+    """Open the cases of every final non-conforming result and every refused sampling that has none (the scheduled
+    job; the same happens at once when the result becomes final)."""
+    opened = []
+    failed = Outcome.objects.filter(judgment=Judgment.JUDGMENT_FAIL, case=None).select_related("sample__task")
+    for outcome in failed:
+        opened.append(case_open(task=outcome.sample.task, cause=CaseCause.CAUSE_FAILED, outcome=outcome))
+    refused = SamplingRecord.objects.filter(status=RecordStatus.STATUS_REFUSED, task__case=None).select_related("task")
+    for record in refused:
+        opened.append(case_open(task=record.task, cause=CaseCause.CAUSE_REFUSED))
+    return opened
+
+
+def _locked(case: Case, version: int | None) -> Case:
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if version is not None and current.version != version:
+        raise ConflictError(current.version)
+    if current.status != CaseStatus.STATUS_OPEN:
+        raise ServiceError({"case": [f"案件已办结（{current.stage_label}），不能再办理"]})
+    return current
+
+
+def _current(case: Case, step_code: str) -> Step:
+    step = case.steps.filter(done_at=None).order_by("-order").first()
+    if step is None or step.code != step_code:
+        now = f"当前步骤为“{step.name}”" if step is not None else "没有待办步骤"
+        raise ServiceError({"step": [f"不能办理“{step_code}”：{now}，须按顺序办理"]})
+    return step
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise NotPermitted(message)
+
+
+def _advance(case: Case, step: Step, target: str, today: dt.date) -> Step | None:
+    """Where a step's result leads: the next step (counted as its rule says) or the case's conclusion."""
+    rules = case.rules
+    if target in ladders.CONCLUSIONS:
+        case.status, case.conclusion, case.stage, case.due = CaseStatus.STATUS_CLOSED, target, target, None
+        case.closed_at = timezone.now()
+        return None
+    rule = rules.step(target)
+    starts_on = today
+    if rule.counts_from:
+        source = case.steps.filter(code=rule.counts_from).exclude(done_at=None).order_by("-order").first()
+        starts_on = timezone.localdate(source.done_at) if source is not None else today
+    return _add_step(case, rule, starts_on, step.order + 1)
+
+
+def _save(case: Case, fields: list[str]) -> None:
+    Case.objects.filter(pk=case.pk).update(version=F("version") + 1, **{f: getattr(case, f) for f in fields})
+    case.refresh_from_db()
+
+
+@transaction.atomic
+def step_take(
+    *, actor: User, case: Case, step: str, result: str, note: str = "", version: int | None = None, today=None
+) -> Case:
+    """Do the case's current step with one of its results; out of order, too early, or (for a step with a
+    consequence of lateness) too late is refused with the reason."""
+    today = today or timezone.localdate()
+    case = _locked(case, version)
+    current = _current(case, step)
+    rule = case.rules.step(current.code)
+    action = policy.ACT_ENTERPRISE if rule.actor == "enterprise" else policy.ACT_REGULATOR
+    _require(permits(actor, action, case), f"“{current.name}”由{rule.actor_label}办理")
+    if result not in rule.results:
+        choices = "、".join(f"{r}（{ladders.RESULTS[r]}）" for r in rule.results)
+        raise ServiceError({"result": [f"结果应为 {choices} 之一"]})
+    if current.suspended_since is not None:
+        raise ServiceError({"step": [f"期限自 {current.suspended_since:%Y-%m-%d} 起中止，须先恢复"]})
+    if current.not_before is not None and today < current.not_before:
+        raise ServiceError({"step": [f"依据{current.basis}，最早于 {current.not_before:%Y-%m-%d} 办理"]})
+    late = today > current.due
+    if late and rule.when_late:
+        consequence = ladders.outcome_label(rule.when_late) or case.rules.step(rule.when_late).name
+        raise ServiceError({"step": [f"期限已于 {current.due:%Y-%m-%d} 届满，不再受理（{consequence}）"]})
+    note = (note or "").strip()
+    if len(note) > 1000:
+        raise ServiceError({"note": ["说明不能超过 1000 字"]})
+    Step.objects.filter(pk=current.pk).update(
+        done_at=timezone.now(), done_by=actor, result=result, note=note, late=late
+    )
+    current.refresh_from_db()
+    following = _advance(case, current, rule.results[result], today)
+    _save(case, ["status", "conclusion", "stage", "due", "closed_at"])
+    ledger_append(type="case.step_done", actor=actor, object=case, data={"step": current.code, "result": result})
+    if following is not None:
+        _tell(case, following, "case.step", f"后处理案件 {case.code}：{following.name}")
+    else:
+        _tell(case, current, "case.closed", f"后处理案件 {case.code} 办结：{case.stage_label}")
+    return case
+
+
+@transaction.atomic
+def steps_lapse(*, today=None) -> list[Case]:
+    """Steps nobody did in time whose ladder says what lateness means (no 复查 application → the conclusion stands)
+    take that consequence the day after their deadline (the scheduled job)."""
+    today = today or timezone.localdate()
+    lapsed = []
+    for step in Step.objects.filter(done_at=None, suspended_since=None, due__lt=today, case__status="open"):
+        case = Case.objects.select_for_update().get(pk=step.case_id)
+        rule = case.rules.step(step.code)
+        if not rule.when_late or case.stage != step.code:
+            continue
+        Step.objects.filter(pk=step.pk).update(done_at=timezone.now(), result=LAPSED, late=True)
+        step.refresh_from_db()
+        following = _advance(case, step, rule.when_late, today)
+        _save(case, ["status", "conclusion", "stage", "due", "closed_at"])
+        ledger_append(type="case.lapsed", actor=SYSTEM, object=case, data={"step": step.code})
+        _tell(case, following or step, "case.step", f"后处理案件 {case.code}：{step.name}逾期，{case.stage_label}")
+        lapsed.append(case)
+    return lapsed
+
+
+@transaction.atomic
+def step_suspend(*, actor: User, case: Case, reason: str, version: int | None = None, today=None) -> Case:
+    """Stop the current step's clock (an approved extension, force majeure), with the reason."""
+    today = today or timezone.localdate()
+    case = _locked(case, version)
+    _require(permits(actor, policy.ACT_REGULATOR, case), "只有主办或组织抽查的监管部门可以中止期限")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 300:
+        raise ServiceError({"reason": ["请写明中止理由（不超过 300 字）"]})
+    step = case.steps.filter(done_at=None).order_by("-order").first()
+    if step is None:
+        raise ServiceError({"step": ["没有待办步骤"]})
+    if step.suspended_since is not None:
+        raise ServiceError({"step": [f"期限已自 {step.suspended_since:%Y-%m-%d} 起中止"]})
+    Suspension.objects.create(case=case, step=step, started_on=today, reason=reason, suspended_by=actor)
+    Step.objects.filter(pk=step.pk).update(suspended_since=today)
+    _save(case, [])
+    ledger_append(type="case.suspended", actor=actor, object=case, data={"step": step.code, "reason": reason})
+    return case
+
+
+@transaction.atomic
+def step_resume(*, actor: User, case: Case, version: int | None = None, today=None) -> Case:
+    """Restart the clock: the days it stood still are added to the step's deadline."""
+    today = today or timezone.localdate()
+    case = _locked(case, version)
+    _require(permits(actor, policy.ACT_REGULATOR, case), "只有主办或组织抽查的监管部门可以恢复期限")
+    step = case.steps.filter(done_at=None).order_by("-order").first()
+    if step is None or step.suspended_since is None:
+        raise ServiceError({"step": ["期限没有中止"]})
+    stood = max(0, (today - step.suspended_since).days)
+    suspended_days = step.suspended_days + stood
+    due = step_due(step.starts_on, step.days, step.kind, suspended_days)
+    Step.objects.filter(pk=step.pk).update(suspended_since=None, suspended_days=suspended_days, due=due)
+    Suspension.objects.filter(step=step, ended_on=None).update(ended_on=today, resumed_by=actor)
+    case.due = due
+    _save(case, ["due"])
+    ledger_append(type="case.resumed", actor=actor, object=case, data={"step": step.code, "days": stood})
+    return case
+
+
+@transaction.atomic
+def referral_acknowledge(*, actor: User, case: Case, version: int | None = None) -> Case:
+    case = _locked(case, version)
+    _require(permits(actor, policy.ACKNOWLEDGE, case), "只有被移送的监管部门可以确认接收")
+    if case.referred_at is None:
+        raise ServiceError({"case": ["本案由组织抽查的部门主办，没有移送"]})
+    if case.referral_acknowledged_at is not None:
+        raise ServiceError({"case": [f"已于 {timezone.localtime(case.referral_acknowledged_at):%Y-%m-%d} 确认接收"]})
+    case.referral_acknowledged_at, case.referral_acknowledged_by = timezone.now(), actor
+    _save(case, ["referral_acknowledged_at", "referral_acknowledged_by"])
+    ledger_append(type="case.referral_acknowledged", actor=actor, object=case)
+    return case
+
+
+@transaction.atomic
+def plan_ladder_set(*, actor: User, plan: Plan, ladder: str, periods: dict | None = None) -> PlanLadder:
+    """Choose a plan's ladder and its own periods (each with its article); cases already open keep theirs."""
+    if ladder not in (LadderCode.LADDER_TRANSPORT, LadderCode.LADDER_SAMR):
+        raise ServiceError({"ladder": ["处理程序应为 transport 或 samr"]})
+    try:
+        ladders.ladder(ladder).with_periods(periods or {})
+    except ladders.LadderError as exc:
+        raise ServiceError({"periods": [str(exc)]}) from None
+    chosen = PlanLadder.objects.filter(plan=plan).first() or PlanLadder(plan=plan, set_by=actor)
+    chosen.ladder, chosen.periods, chosen.set_by = ladder, periods or {}, actor
+    if chosen.pk is None:
+        chosen.save()
+    _require(permits(actor, policy.SET_LADDER, chosen), "只有组织抽查的监管部门可以设置后处理程序")
+    chosen.save()
+    ledger_append(type="plan.ladder_set", actor=actor, object=chosen)
+    return chosen
