@@ -4,6 +4,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from choujian.rules.judgment import (
     EACH,
@@ -12,6 +14,7 @@ from choujian.rules.judgment import (
     INCOMPLETE,
     MAX,
     MEAN,
+    MEDIAN,
     MIN,
     PASS,
     ROUNDED,
@@ -147,6 +150,21 @@ def test_min_and_max_compare_the_extreme_value():
     assert evaluate(["3", "7", "5"], "<=8", combine=MAX).judgment == PASS
 
 
+def test_median_is_the_middle_specimen_as_gb_t_528_reports_it():
+    # One strong specimen carries the mean over the limit, not the median.
+    values = ["9.5", "12.5", "9.9", "12.0", "9.8"]
+    assert evaluate(values, ">=10", combine=MEAN).judgment == PASS
+    result = evaluate(values, ">=10", combine=MEDIAN)
+    assert (result.combined, result.judgment, result.combine) == (D("9.9"), FAIL, MEDIAN)
+    assert result.as_dict()["combine_label"] == "取中位数"
+
+
+def test_the_median_of_an_even_number_is_the_mean_of_the_two_middle_values_rounded_once():
+    result = evaluate(["9", "30", "11", "10"], "<=10", step="1", method=ROUNDED, combine=MEDIAN)
+    assert result.combined == D("10.5") and str(result.rounded) == "10" and result.judgment == PASS
+    assert evaluate(["9", "30", "11", "10"], "<=10", step="1", method=FULL, combine=MEDIAN).judgment == FAIL
+
+
 def test_half_unit_steps_are_used_for_rounding():
     result = evaluate(["3.26"], ">=3.5", step="0.5", method=ROUNDED)
     assert str(result.rounded) == "3.5" and result.judgment == PASS
@@ -174,7 +192,7 @@ def test_qualitative_results_pass_only_when_every_one_passes():
         ({"values": ["1"], "limit": "≥≥1"}, "limit"),
         ({"values": ["1"], "step": "0.3"}, "unit_step"),
         ({"values": ["1"], "method": "approx"}, "method"),
-        ({"values": ["1"], "combine": "median"}, "combine"),
+        ({"values": ["1"], "combine": "mode"}, "combine"),
     ],
 )
 def test_bad_input_names_its_field(kwargs, field):
@@ -262,3 +280,35 @@ def test_a_limit_too_fine_to_round_to_is_reported_not_raised_as_another_error():
     with pytest.raises(RuleError) as caught:
         evaluate(["1"], ">=0." + "0" * 80 + "1")
     assert caught.value.field == "unit_step"
+
+
+specimens = st.lists(
+    st.builds(lambda n, places: Decimal(n).scaleb(-places), st.integers(-(10**9), 10**9), st.integers(0, 4)),
+    min_size=1,
+    max_size=15,
+)
+
+
+@given(specimens, st.randoms(use_true_random=False))
+def test_the_median_lies_between_the_extremes_and_ignores_the_order(values, random):
+    median = evaluate([str(v) for v in values], ">=0", combine=MEDIAN).combined
+    assert min(values) <= median <= max(values)
+    assert sum(v <= median for v in values) * 2 >= len(values)
+    assert sum(v >= median for v in values) * 2 >= len(values)
+    shuffled = list(values)
+    random.shuffle(shuffled)
+    assert evaluate([str(v) for v in shuffled], ">=0", combine=MEDIAN).combined == median
+
+
+@given(specimens, st.integers(-(10**6), 10**6))
+def test_the_median_moves_with_every_value(values, shift):
+    median = evaluate([str(v) for v in values], ">=0", combine=MEDIAN).combined
+    moved = evaluate([str(v + shift) for v in values], ">=0", combine=MEDIAN).combined
+    assert moved == median + shift
+
+
+@given(specimens.filter(lambda values: len(values) % 2 == 1), st.integers(-(10**9), 10**9))
+def test_an_odd_number_passes_a_lower_limit_by_median_when_most_specimens_pass(values, limit):
+    passing = sum(v >= limit for v in values)
+    result = evaluate([str(v) for v in values], f">={limit}", combine=MEDIAN)
+    assert result.passed == (passing * 2 > len(values))

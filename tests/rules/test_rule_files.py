@@ -56,6 +56,35 @@ def _inside(limit: judgment.Limit) -> str:
     return str(limit.high - 1)
 
 
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_every_item_of_every_file_states_how_its_values_combine(path: Path):
+    raw = schema.read_file(path)  # as written: the normalised content would not show a missing key
+    assert all(item.get("combine") in judgment.COMBINES for item in raw["items"]), path.name
+
+
+RUBBER_EDITIONS = [
+    ("jt-0402-rubber-waterstop.yaml", "jt-0402-rubber-waterstop-2027.yaml"),
+    ("jt-0202-laminated-rubber-bearing.yaml", "jt-0202-laminated-rubber-bearing-2027.yaml"),
+]
+
+
+@pytest.mark.parametrize(("old_name", "new_name"), RUBBER_EDITIONS)
+def test_rubber_tensile_items_take_the_median_from_their_2027_editions_and_nothing_else_changes(old_name, new_name):
+    old, new = schema.load_file(schema.DATA_DIR / old_name), schema.load_file(schema.DATA_DIR / new_name)
+    assert (new["version"], new["effective_date"]) == ("2027.1", "2027-01-01") and "GB/T 528" in new["notes"]
+    tensile = {item["code"] for item in new["items"] if "GB/T 528" in item["test_method"]}
+    assert len(tensile) >= 2
+    for before, after in zip(old["items"], new["items"], strict=True):
+        if after["code"] in tensile:
+            assert (before["combine"], after["combine"]) == ("mean", "median")
+            assert not after["verified"] and "GB/T 528" in after["note"]
+        assert {k: v for k, v in after.items() if k not in ("combine", "note")} == {
+            k: v for k, v in before.items() if k not in ("combine", "note")
+        }
+    unchanged = ("schema", "category", "title", "product_standards", "scope", "variants", "sampling", "judgment")
+    assert all(old[key] == new[key] for key in unchanged)
+
+
 def test_the_seed_cases_ozone_ageing_of_waterstops_is_an_a_class_item():
     content = schema.load_file(schema.DATA_DIR / "jt-0402-rubber-waterstop.yaml")
     ozone = next(item for item in content["items"] if item["code"] == "ozone_ageing")
@@ -114,7 +143,7 @@ def test_a_bad_limit_is_reported_with_file_item_and_field():
         ({"step": "0.3"}, "step", "不符合 GB/T 8170"),
         ({"step": None}, "step", "修约间隔"),
         ({"class": "D"}, "class", "A、B 或 C"),
-        ({"combine": "median"}, "combine", "mean"),
+        ({"combine": "mode"}, "combine", "median"),
         ({"comparison": "approx"}, "comparison", "full"),
         ({"source": ""}, "source", "不能为空"),
         ({"verified": "yes"}, "verified", "true 或 false"),

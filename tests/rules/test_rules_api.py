@@ -80,7 +80,7 @@ def test_it_combines_replicates_and_uses_half_and_fifth_units(api, tester):
         ({"values": ["1"], "limit": ">=1", "unit_step": "0.5", "rounding": "half"}, "unit_step"),
         ({"values": ["1"], "limit": ">=1", "unit_step": "-1"}, "unit_step"),
         ({"values": ["1"], "limit": ">=1", "method": "approx"}, "method"),
-        ({"values": ["1"], "limit": ">=1", "combine": "median"}, "combine"),
+        ({"values": ["1"], "limit": ">=1", "combine": "mode"}, "combine"),
         ({"values": ["1"], "limit": ">=1", "rounding": "third"}, "rounding"),
         ({"values": ["1e999999"], "limit": ">=1"}, "values"),
         ({"values": ["maybe"], "limit": "qualitative"}, "values"),
@@ -222,7 +222,7 @@ evaluate_bodies = st.fixed_dictionaries(
         "limit": json_values | st.sampled_from([">=97.0", "60~80", "195±10", "qualitative", "≤-45"]),
         "unit_step": json_values | st.sampled_from(["0.1", "0.5", "20", "1000"]),
         "method": json_values | st.sampled_from(["full", "rounded"]),
-        "combine": json_values | st.sampled_from(["mean", "each", "min", "max"]),
+        "combine": json_values | st.sampled_from(["mean", "median", "each", "min", "max"]),
         "rounding": json_values | st.sampled_from(["unit", "half", "fifth"]),
     },
 )

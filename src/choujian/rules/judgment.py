@@ -12,7 +12,9 @@ Two comparison methods (§4.3):
   compared. ``96.96`` against ``>=97.0``: full → 不合格; rounded → 97.0 → 合格.
 
 Replicate values combine by ``mean`` (the mean is computed from the unrounded values, then rounded once),
-``each`` (every value must pass on its own), ``min`` or ``max`` (that one value is compared).
+``median`` (the middle value, or the mean of the two middle values of an even number, as GB/T 528 reports rubber
+tensile properties from its specimens), ``each`` (every value must pass on its own), ``min`` or ``max`` (that one
+value is compared).
 
 A product's judgment counts failed items by class A/B/C: the product fails when the failures of a class exceed
 the number that class allows (the shipped rules allow none: any failed item fails the product).
@@ -29,8 +31,8 @@ from choujian.rules.rounding import NumberError, decimals_of, fmt, parse_step, r
 
 FULL, ROUNDED = "full", "rounded"
 METHODS = {FULL: "全数值比较法", ROUNDED: "修约值比较法"}
-MEAN, EACH, MIN, MAX = "mean", "each", "min", "max"
-COMBINES = {MEAN: "取平均值", EACH: "逐个判定", MIN: "取最小值", MAX: "取最大值"}
+MEAN, MEDIAN, EACH, MIN, MAX = "mean", "median", "each", "min", "max"
+COMBINES = {MEAN: "取平均值", MEDIAN: "取中位数", EACH: "逐个判定", MIN: "取最小值", MAX: "取最大值"}
 PASS, FAIL, INCOMPLETE = "pass", "fail", "incomplete"
 JUDGMENTS = {PASS: "合格", FAIL: "不合格", INCOMPLETE: "未检完"}
 CLASSES = ("A", "B", "C")
@@ -169,7 +171,7 @@ class Evaluation:
     method: str
     combine: str
     step: Decimal | None
-    combined: Decimal | None  # the mean, minimum or maximum (None for ``each`` and qualitative results)
+    combined: Decimal | None  # the mean, median, minimum or maximum (None for ``each`` and qualitative results)
     rounded: Decimal | None  # the combined value rounded to `step`: what the report shows
     passed: bool
     values: tuple[ValueResult, ...]
@@ -247,6 +249,14 @@ def _mean(numbers: list[Decimal]) -> Decimal:
         return sum(numbers, Decimal(0)) / len(numbers)
 
 
+def _median(numbers: list[Decimal]) -> Decimal:
+    ordered = sorted(numbers)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return _mean(ordered[middle - 1 : middle + 1])
+
+
 def evaluate(
     values: object,
     limit: Limit | str,
@@ -286,7 +296,7 @@ def evaluate(
         combined = rounded_combined = None
         passed = all(v.passed for v in per_value)
     else:
-        combined = {MEAN: _mean, MIN: min, MAX: max}[combine](numbers)
+        combined = {MEAN: _mean, MEDIAN: _median, MIN: min, MAX: max}[combine](numbers)
         rounded_combined, passed = judged(combined)
     return Evaluation(
         limit=limit,

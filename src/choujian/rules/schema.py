@@ -22,7 +22,7 @@ A rule file is YAML (or JSON) in ``data/``, one version of the implementation ru
         test_method: GB/T 21839-2019
         unit: kN
         replicates: 3
-        combine: each               # mean, each, min or max
+        combine: each               # mean, median, each, min or max
         comparison: rounded         # full (全数值比较法, default) or rounded (修约值比较法)
         step: "1"                   # rounding step (GB/T 8170): 10ⁿ, or 5×10ⁿ / 2×10ⁿ for 0.5 / 0.2 units
         limit: ">=260"              # or {variant code: limit, …}: the item applies to those variants only

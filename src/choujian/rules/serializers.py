@@ -80,7 +80,7 @@ class EvaluateSerializer(serializers.Serializer):
     combine = serializers.ChoiceField(
         choices=list(judgment.COMBINES.items()),
         default=judgment.MEAN,
-        help_text="多个测定值的组合：mean、each、min、max",
+        help_text="多个测定值的组合：mean、median（中位数）、each、min、max",
     )
     rounding = serializers.ChoiceField(
         choices=list(rounding.UNIT_LABELS.items()),
@@ -109,7 +109,7 @@ class EvaluationSerializer(serializers.Serializer):
     judgment = PassFail()
     judgment_label = serializers.CharField()
     rounded = serializers.CharField(allow_null=True, help_text="组合值按修约间隔修约后的结果（逐个判定时为空）")
-    combined = serializers.CharField(allow_null=True, help_text="未修约的组合值：平均值、最小值或最大值")
+    combined = serializers.CharField(allow_null=True, help_text="未修约的组合值：平均值、中位数、最小值或最大值")
     step = serializers.CharField(allow_null=True, help_text="实际使用的修约步长")
     method = serializers.CharField()
     method_label = serializers.CharField()

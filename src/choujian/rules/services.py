@@ -19,6 +19,15 @@ from choujian.rules.choices import RuleSetStatus
 from choujian.rules.models import RuleSet
 
 
+class ContentError(ServiceError):
+    """A rule document the schema refuses. `errors` is as for any ServiceError (one Chinese line per problem, under
+    "content"); `problems` keeps the item and field of each, so that a form can show each one beside its field."""
+
+    def __init__(self, problems: list[schema.Problem]):
+        super().__init__({"content": [str(p) for p in problems]})
+        self.problems = problems
+
+
 def _require_editor(actor: User | None) -> None:
     if not policy.can_edit_rules(actor):
         raise NotPermitted("只有国家级或省级监管部门的管理员可以修改实施细则")
@@ -28,7 +37,7 @@ def _checked(content: Any, *, source: str = "") -> dict:
     try:
         return schema.validate(content, source=source)
     except schema.SchemaError as exc:
-        raise ServiceError({"content": [str(p) for p in exc.problems]}) from None
+        raise ContentError(exc.problems) from None
 
 
 def _fields(content: dict) -> dict:

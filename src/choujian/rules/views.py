@@ -1,17 +1,21 @@
 """Implementation rules pages: every signed-in user reads them (testers need the limits, enterprises may see what
-they are judged by); national and provincial regulator admins draft a new version as YAML, edit drafts, put a
-version in force or retire it. Thin: the services validate and ledger."""
+they are judged by); national and provincial regulator admins draft a new version as YAML, edit drafts (as a whole
+YAML text, or one test item and the rule set's own fields at a time in forms), put a version in force or retire it.
+Thin: the forms shape the rule document, the services validate and ledger it."""
 
 import yaml
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from choujian.core.access import login
 from choujian.core.errors import ConflictError, ServiceError
-from choujian.rules import policy, schema, selectors, services
+from choujian.rules import forms, policy, schema, selectors, services
+from choujian.rules.choices import RuleSetStatus
 from choujian.rules.compare import compare
 
 
@@ -80,6 +84,7 @@ def ruleset_detail(request, public_id):
         "content": ruleset.content,
         "unverified": schema.unverified(ruleset.content),
         "can_edit": can_edit,
+        "edit_items": can_edit and ruleset.status in RuleSetStatus.EDITABLE,
         "text": text,
         "others": others,
         "base": base,
@@ -121,3 +126,127 @@ def ruleset_transition(request, public_id, to: str):
     except (ServiceError, ConflictError) as exc:
         messages.error(request, str(exc))
     return redirect("rules:detail", public_id=public_id)
+
+
+def _for_editor(request, public_id):
+    """The rule set, for a rules administrator only: to anyone else the editing pages do not exist (as the YAML
+    editor's POST and the new-version page)."""
+    if not policy.can_edit_rules(request.user):
+        raise Http404
+    return _ruleset(request, public_id)
+
+
+def _item_url(ruleset, code: str = "") -> str:
+    url = reverse("rules:item", kwargs={"public_id": ruleset.public_id})
+    return f"{url}?{urlencode({'item': code})}" if code else url
+
+
+def _detail_url(ruleset, anchor: str = "") -> str:
+    url = reverse("rules:detail", kwargs={"public_id": ruleset.public_id})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _save(request, form, ruleset, content: dict, mine: set[str]) -> bool:
+    """Replace the draft's document; on any refusal the form says why (beside the field the schema names)."""
+    try:
+        services.ruleset_update(
+            actor=request.user, ruleset=ruleset, content=content, version=form.cleaned_data.get("version")
+        )
+        return True
+    except services.ContentError as exc:
+        form.add_problems(exc.problems, mine)
+    except ServiceError as exc:
+        for errors in exc.errors.values():
+            for error in errors:
+                form.add_error(None, error)
+    except ConflictError as exc:
+        form.add_error(None, str(exc))
+    return False
+
+
+@login
+def ruleset_item(request, public_id):
+    """Edit one test item of a draft (`?item=<code>`), or add one (no `item`). Other states are shown read-only."""
+    ruleset = _for_editor(request, public_id)
+    content = ruleset.content
+    code = request.GET.get("item", "")
+    index = forms.item_index(content, code) if code else None
+    if code and index is None:
+        raise Http404(_("检验项目不存在"))
+    editable = ruleset.status in RuleSetStatus.EDITABLE
+    variants = content.get("variants", [])
+    if request.method == "POST" and editable:
+        form = forms.ItemForm(request.POST, variants=variants)
+        if form.is_valid():
+            changed, at = forms.with_item(content, form.item(), index)
+            if _save(request, form, ruleset, changed, forms.item_labels(changed, at)):
+                saved = changed["items"][at]
+                messages.success(request, _("已保存检验项目“%(name)s”") % {"name": saved["name"]})
+                return redirect(_detail_url(ruleset, f"item-{saved['code']}"))
+    else:
+        initial = (
+            forms.ItemForm.initial_for(content["items"][index], variants, ruleset.version)
+            if index is not None
+            else {"version": ruleset.version}
+        )
+        form = forms.ItemForm(initial=initial, variants=variants)
+        if request.method == "POST":
+            messages.error(request, _("细则处于“%(status)s”状态，不能修改") % {"status": ruleset.get_status_display()})
+    if not editable:
+        form.disable()
+    context = {
+        "ruleset": ruleset,
+        "item": content["items"][index] if index is not None else None,
+        "form": form,
+        "editable": editable,
+        "action": _item_url(ruleset, code),
+    }
+    return render(request, "rules/item.html", context)
+
+
+@login
+@require_POST
+def ruleset_item_delete(request, public_id):
+    """Delete one test item of a draft; a refusal is told on the item's page, and nothing changes."""
+    ruleset = _for_editor(request, public_id)
+    content = ruleset.content
+    code = request.POST.get("item", "")
+    index = forms.item_index(content, code)
+    if index is None:
+        raise Http404(_("检验项目不存在"))
+    try:
+        services.ruleset_update(
+            actor=request.user,
+            ruleset=ruleset,
+            content=forms.without_item(content, index),
+            version=_version(request.POST.get("version")),
+        )
+    except ServiceError as exc:  # e.g. the last item: a rule set tests something
+        for errors in exc.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    except ConflictError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已删除检验项目“%(name)s”") % {"name": content["items"][index]["name"]})
+        return redirect(_detail_url(ruleset, "items"))
+    return redirect(_item_url(ruleset, code))
+
+
+@login
+def ruleset_edit(request, public_id):
+    """Edit the rule set's own fields: title, effective date, product standards, scope and notes."""
+    ruleset = _for_editor(request, public_id)
+    editable = ruleset.status in RuleSetStatus.EDITABLE
+    if request.method == "POST" and editable:
+        form = forms.RuleSetForm(request.POST)
+        if form.is_valid() and _save(request, form, ruleset, form.apply(ruleset.content), {""}):
+            messages.success(request, _("已保存草稿"))
+            return redirect(_detail_url(ruleset))
+    else:
+        form = forms.RuleSetForm(initial=forms.RuleSetForm.initial_for(ruleset.content, ruleset.version))
+        if request.method == "POST":
+            messages.error(request, _("细则处于“%(status)s”状态，不能修改") % {"status": ruleset.get_status_display()})
+    if not editable:
+        form.disable()
+    return render(request, "rules/edit.html", {"ruleset": ruleset, "form": form, "editable": editable})
