@@ -20,6 +20,7 @@ from choujian.accounts.models import Organisation, User
 from choujian.core import policy
 from choujian.core.access import PUBLIC, declared_level, routes
 from choujian.draws.models import Draw
+from choujian.enforcement.models import Case
 from choujian.notifications.models import Message
 from choujian.planning.models import Plan, PlanLine, Task
 from choujian.registry.models import Delivery, DeliveryDocument, Enterprise, Product, ProductCategory, Project, Section
@@ -107,6 +108,8 @@ def _values(segment: str, name: str) -> list[tuple[str, str]]:
         return [("企业", "enterprises")]
     if name == "year":
         return [("2026", "2026")]
+    if name == "source":
+        return [("产品", "product"), ("企业", "enterprise")]
     if name == "token" and segment == "r":
         return _first_and_last(Report.objects.exclude(verify_token=""), "verify_token")
     if name == "token":
@@ -140,6 +143,8 @@ def _values(segment: str, name: str) -> list[tuple[str, str]]:
         "delivery": (Delivery, "public_id"),
         "objections": (Objection, "public_id"),
         "retests": (Retest, "public_id"),
+        "enforcement": (Case, "code"),
+        "cases": (Case, "code"),
     }
     model, attribute = by_segment[segment]
     return _first_and_last(model.objects, attribute) or [("不存在", str(uuid.uuid4()))]

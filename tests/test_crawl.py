@@ -22,6 +22,43 @@ FILES = (".pdf", ".png", ".jpg", ".jpeg", ".xlsx", ".csv", ".json", ".zip")
 # What signing in writes by itself: the session, the last login time, the lockout counters.
 SIGN_IN_TABLES = {"django_session", "accounts_user"}
 SIGN_IN_PREFIXES = ("axes_",)
+# Machine text (commands, codes, an edited YAML document) and what is marked as another language.
+HIDDEN = re.compile(
+    r"<(script|style|svg|code|kbd|samp|pre|textarea)\b.*?</\1>|<!--.*?-->"
+    r"|<[^>]*\blang=[\"']en[\"'][^>]*>.*?</[a-z]+>",
+    re.S,
+)
+TAG = re.compile(r"<[^>]+>")
+ATTRIBUTES = re.compile(r'\b(?:placeholder|title|aria-label|alt)="([^"]*)"')
+ENTITY = re.compile(r"&[a-z]+;|&#\d+;|\b[A-Z][a-z0-9.]*,(?:max|min)\b")  # entities; symbols such as Fm,max
+TOKEN = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z][A-Za-z0-9_.\-/]*[A-Za-z0-9]|[A-Za-z]{2,})")
+# Capitals are codes and abbreviations as the data gives them: a model's or grade's letters (SX, GD, HRB), a blind
+# laboratory code (LZLRG-GGXFF); the check is after words and identifiers in small letters.
+CODE_LETTERS = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*")
+# Units, standards, codes' letters and abbreviations used as they are in Chinese text.
+ALLOWED = frozenset(
+    "MPa kPa Pa GPa kN N mm cm m km kg g t h min s mL L ℃ MHz dB lx cd mcd μm ml m² m³ mg km/h kN/m g/m m/R rad "
+    "g/cm cm/s GB/T JT/T JG/T HG/T QB/T YB/T T/CECS Choujian Python Efraimidis Spirakis chinesecalendar xlsx csv "
+    "Excel Wi-Fi Android iOS OpenAPI Atom Merkle UTF-8 No "
+    # symbols of the standards: Agt (total elongation at maximum force), Fm, Fp0.2, ReH, ReL, eL, Rm, Ac
+    "Agt Fm Fp0.2 ReH ReL eL eL/ReL Rm Ac".split()
+)
+
+
+def english_words(html: str) -> set[str]:
+    """Words in Latin letters a reader sees (text, placeholders, labels, titles) that are not codes, units,
+    standard numbers or the few abbreviations people use in Chinese text too."""
+    html = HIDDEN.sub(" ", html)
+    shown = " ".join([*ATTRIBUTES.findall(html), TAG.sub(" ", html)])
+    shown = ENTITY.sub(" ", shown)
+    found = set()
+    for token in TOKEN.findall(shown):
+        if any(c.isdigit() for c in token) or CODE_LETTERS.fullmatch(token):
+            continue
+        if token in ALLOWED or token.strip("._-/") in ALLOWED:
+            continue
+        found.add(token)
+    return found
 
 
 def _crawl(client: Client) -> tuple[list[str], int]:
@@ -41,7 +78,10 @@ def _crawl(client: Client) -> tuple[list[str], int]:
             continue
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
-        for link in LINK.findall(response.content.decode()):
+        html = response.content.decode()
+        for word in sorted(english_words(html)):
+            dead.append(f"{url}: English or developer word “{word}”")
+        for link in LINK.findall(html):
             if not link.startswith(SKIPPED) and link not in seen and not link.startswith("/api/"):
                 queue.append((link, url))
     return dead, len(seen)

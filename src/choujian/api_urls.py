@@ -8,8 +8,8 @@ from rest_framework.routers import DefaultRouter
 from choujian.accounts import api as accounts_api
 from choujian.core.access import public
 from choujian.draws import api as draws_api
-from choujian.enforcement import api as enforcement_api
 from choujian.draws import plan_api as draws_plan_api
+from choujian.enforcement import api as enforcement_api
 from choujian.notifications import api as notifications_api
 from choujian.planning import api as planning_api
 from choujian.registry import api as registry_api

@@ -26,31 +26,35 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["post"])
     def step(self, request, code=None):
         """Do the current step with a result; out of order, by the wrong party, too early or too late is refused."""
+        case = self.get_object()
         form = serializers.StepTakeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        return self._answer(services.step_take(actor=request.user, case=self.get_object(), **form.validated_data))
+        return self._answer(services.step_take(actor=request.user, case=case, **form.validated_data))
 
     @extend_schema(request=serializers.SuspendSerializer, responses={200: serializers.CaseSerializer})
     @action(detail=True, methods=["post"])
     def suspend(self, request, code=None):
         """Stop the current step's clock with a reason (regulators)."""
+        case = self.get_object()
         form = serializers.SuspendSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        return self._answer(services.step_suspend(actor=request.user, case=self.get_object(), **form.validated_data))
+        return self._answer(services.step_suspend(actor=request.user, case=case, **form.validated_data))
 
     @extend_schema(request=serializers.VersionSerializer, responses={200: serializers.CaseSerializer})
     @action(detail=True, methods=["post"])
     def resume(self, request, code=None):
         """Restart the clock; the days it stood still are added to the deadline (regulators)."""
+        case = self.get_object()
         form = serializers.VersionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        return self._answer(services.step_resume(actor=request.user, case=self.get_object(), **form.validated_data))
+        return self._answer(services.step_resume(actor=request.user, case=case, **form.validated_data))
 
     @extend_schema(request=serializers.VersionSerializer, responses={200: serializers.CaseSerializer})
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, code=None):
         """The regulator the case was referred to confirms it took the case over."""
+        case = self.get_object()
         form = serializers.VersionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        case = services.referral_acknowledge(actor=request.user, case=self.get_object(), **form.validated_data)
+        case = services.referral_acknowledge(actor=request.user, case=case, **form.validated_data)
         return self._answer(case)

@@ -55,7 +55,7 @@ class Case(PublicModel):
     ledger_fields = (
         "code", "cause", "plan", "task", "outcome", "enterprise", "product", "delivery", "batch_no", "ladder",
         "periods", "regulator", "organiser", "status", "stage", "conclusion", "due", "opened_at", "closed_at",
-        "referred_at", "referral_acknowledged_at", "referral_acknowledged_by",
+        "referred_at", "referral_due", "referral_acknowledged_at", "referral_acknowledged_by",
     )  # fmt: skip
 
     code = models.CharField(_("案件编号"), max_length=20, unique=True)
@@ -86,6 +86,7 @@ class Case(PublicModel):
     opened_at = models.DateTimeField(_("立案时间"))
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     referred_at = models.DateTimeField(_("移送时间"), null=True, blank=True)
+    referral_due = models.DateField(_("移送确认期限"), null=True, blank=True)
     referral_acknowledged_at = models.DateTimeField(_("移送确认时间"), null=True, blank=True)
     referral_acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -35,3 +35,13 @@ def referrals_to_acknowledge(user: User) -> QuerySet[Case]:
 
 def overdue(cases: QuerySet[Case], today=None) -> QuerySet[Case]:
     return cases.filter(status=CaseStatus.STATUS_OPEN, due__lt=today or timezone.localdate())
+
+
+def referrals_awaited(user: User) -> QuerySet[Case]:
+    """Cases the user's regulator organised and referred, not yet confirmed by the receiving regulator."""
+    handled = restrict(Case.objects.exclude(referred_at=None), user, policy.ACT_REGULATOR)
+    return (
+        handled.filter(referral_acknowledged_at=None)
+        .exclude(pk__in=referrals_to_acknowledge(user).values("pk"))
+        .select_related("enterprise", "regulator")
+    )

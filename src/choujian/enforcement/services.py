@@ -29,6 +29,8 @@ from choujian.workcalendar.services import deadline_compute
 
 SYSTEM = "system"
 LAPSED = "lapsed"
+# How long the receiving regulator has to confirm a referral: the platform's own rule, not an article.
+REFERRAL_WORKING_DAYS = 5
 
 
 def ladder_for(plan: Plan) -> tuple[str, dict]:
@@ -133,6 +135,8 @@ def case_open(*, task: Task, cause: str, outcome: Outcome | None = None, actor=S
         opened_at=now,
         referred_at=now if regulator.pk != plan.regulator_id else None,
     )
+    if case.referred_at is not None:
+        case.referral_due = step_due(timezone.localdate(), REFERRAL_WORKING_DAYS, "working")
     rules = ladders.ladder(code).with_periods(periods)
     case.stage = rules.first
     case.save()

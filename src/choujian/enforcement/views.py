@@ -17,7 +17,18 @@ from choujian.enforcement.forms import StepForm, SuspendForm
 
 @login
 def case_list(request):
-    return listing.show(request, listings.CASES, selectors.cases_visible_to(request.user))
+    """Every case the user may see; above it, what waits for the user (the lists the to-do page counts)."""
+    user = request.user
+    waiting = [
+        ("referrals", _("待确认接收的移送案件"), selectors.referrals_to_acknowledge(user), "referral_due"),
+        ("awaited", _("已移送、对方尚未确认的案件"), selectors.referrals_awaited(user), "referral_due"),
+        ("mine", _("待我方（监管部门）办理的步骤"), selectors.cases_to_act(user, "regulator"), "due"),
+        ("ours", _("待我方（企业）办理的整改、复查事项"), selectors.cases_to_act(user, "enterprise"), "due"),
+    ]
+    sections = [(anchor, title, list(rows[:100]), due) for anchor, title, rows, due in waiting]
+    sections = [section for section in sections if section[2]]
+    context = {"above": "enforcement/_waiting.html", "sections": sections, "today": timezone.localdate()}
+    return listing.show(request, listings.CASES, selectors.cases_visible_to(user), **context)
 
 
 def _case(request, code: str):

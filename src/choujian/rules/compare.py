@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from choujian.rules import judgment
+
 # The fields of an item a reader compares, in the order a page shows them.
 ITEM_FIELDS = (
     ("name", "名称"),
@@ -19,6 +21,11 @@ ITEM_FIELDS = (
     ("source", "依据条款"),
     ("verified", "已核实"),
 )
+
+
+# Values a reader knows by their Chinese name.
+VALUE_LABELS = {"combine": judgment.COMBINES, "comparison": judgment.METHODS}
+QUALITATIVE = "定性（见技术要求）"
 
 
 @dataclass(frozen=True)
@@ -55,14 +62,17 @@ def compare(old: dict, new: dict) -> list[Change]:
     new_items = {i["code"]: i for i in new.get("items", [])}
     for code, item in new_items.items():
         if code not in old_items:
-            changes.append(Change("added", f"项目 {item['name']}（{code}）", after=_show(item.get("limit"))))
+            changes.append(Change("added", f"项目 {item['name']}", after=_show(item.get("limit"))))
             continue
         before_item = old_items[code]
         for field, label in ITEM_FIELDS:
-            changes += _field_changes(f"项目 {item['name']}（{code}）{label}", before_item.get(field), item.get(field))
+            named = VALUE_LABELS.get(field, {})
+            values = (before_item.get(field), item.get(field))
+            before, after = (named.get(v, v) if isinstance(v, str) else v for v in values)
+            changes += _field_changes(f"项目 {item['name']}·{label}", before, after)
     for code, item in old_items.items():
         if code not in new_items:
-            changes.append(Change("removed", f"项目 {item['name']}（{code}）", before=_show(item.get("limit"))))
+            changes.append(Change("removed", f"项目 {item['name']}", before=_show(item.get("limit"))))
     return changes
 
 
@@ -88,4 +98,6 @@ def _show(value) -> str:
         return "是"
     if value is False:
         return "否"
+    if value == judgment.QUALITATIVE:
+        return QUALITATIVE
     return str(value)

@@ -34,6 +34,12 @@ def _version(raw) -> int | None:
     return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 10 else None
 
 
+def _unverified(content: dict) -> list[tuple[str, str]]:
+    """What is still to be checked, named as a reader knows it: the item's name, or the sampling requirements."""
+    names = {item["code"]: item["name"] for item in content.get("items", [])}
+    return [(names.get(where) or _("抽样要求"), note) for where, note in schema.unverified(content)]
+
+
 @login
 def ruleset_list(request):
     rulesets = selectors.rulesets_visible_to(request.user).order_by("category__code", "-effective_date")
@@ -82,7 +88,7 @@ def ruleset_detail(request, public_id):
     context = {
         "ruleset": ruleset,
         "content": ruleset.content,
-        "unverified": schema.unverified(ruleset.content),
+        "unverified": _unverified(ruleset.content),
         "can_edit": can_edit,
         "edit_items": can_edit and ruleset.status in RuleSetStatus.EDITABLE,
         "text": text,

@@ -60,7 +60,7 @@ INTAKES = Listing(
     key="intakes",
     title=_("样品接收记录"),
     columns=(
-        Column(_("样品编号"), lambda i: i.sample.code, lambda i: reverse("testing:intake", args=[i.sample.code])),
+        Column(_("样品编号"), lambda i: i.sample.code),
         Column(_("检验机构"), lambda i: i.laboratory.name),
         Column(_("结论"), lambda i: IntakeDecision.display(i.decision)),
         Column(_("样品状况"), lambda i: i.condition),

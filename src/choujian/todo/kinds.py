@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from choujian.accounts.choices import Role
+from choujian.enforcement import selectors as enforcement
 from choujian.planning import selectors as planning
 from choujian.planning.choices import PlanStatus
 from choujian.sampling import selectors as sampling
@@ -193,6 +194,38 @@ KINDS = [
         _at("testing:home", "notices"),
         due="objection_due",
         codes="report__code",
+    ),
+    Kind(
+        "referrals_to_acknowledge",
+        _("待确认接收的移送案件"),
+        WRITERS,
+        enforcement.referrals_to_acknowledge,
+        _at("enforcement:list", "referrals"),
+        due="referral_due",
+    ),
+    Kind(
+        "referrals_awaited",
+        _("已移送、对方尚未确认的案件"),
+        WRITERS,
+        enforcement.referrals_awaited,
+        _at("enforcement:list", "awaited"),
+        due="referral_due",
+    ),
+    Kind(
+        "case_steps_to_do",
+        _("待办理的后处理步骤"),
+        WRITERS,
+        lambda user: enforcement.cases_to_act(user, "regulator"),
+        _at("enforcement:list", "mine"),
+        due="due",
+    ),
+    Kind(
+        "case_steps_for_party",
+        _("待我方办理的整改、复查事项"),
+        PARTIES,
+        lambda user: enforcement.cases_to_act(user, "enterprise"),
+        _at("enforcement:list", "ours"),
+        due="due",
     ),
     Kind(
         "project_results",

@@ -8,6 +8,11 @@ from choujian.accounts.choices import Role
 from choujian.accounts.scope import regulator_prefixes
 from choujian.planning.selectors import may_read_tasks
 
+# Who answers for a failed product or sees what happens about it on their project (laboratories see nothing of it).
+ENFORCEMENT_PARTIES = frozenset(
+    {Role.ROLE_ENTERPRISE_STAFF, Role.ROLE_CONTRACTOR_STAFF, Role.ROLE_OWNER_STAFF, Role.ROLE_SUPERVISOR_STAFF}
+)
+
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
@@ -34,6 +39,8 @@ def navigation(request) -> dict:
         items += [(reverse("sampling:overview"), _("现场抽样"))]
     if roles & Role.LAB_PAGE_ROLES:
         items += [(reverse("testing:home"), _("检验") if roles & Role.LAB_ROLES else _("检验报告"))]
+    if roles & (Role.REGULATOR_ROLES | ENFORCEMENT_PARTIES):
+        items += [(reverse("enforcement:list"), _("后处理"))]
     if roles & (Role.LAB_ROLES | Role.REGULATOR_ROLES):
         items += [(reverse("rules:list"), _("实施细则"))]
     if roles & Role.REGULATOR_ROLES:
