@@ -26,3 +26,12 @@ class LadderCode(ChoiceSet):
         (LADDER_SAMR, _("市场监管（总局令第18号）")),
         (LADDER_REFUSAL, _("拒绝监督抽查（产品质量法第五十六条）")),
     ]
+
+
+class PenaltyKind(ChoiceSet):
+    KIND_ART64 = "art64"
+    KIND_CONTRACT = "contract"
+    CHOICES = [
+        (KIND_ART64, _("行政处罚（《建设工程质量管理条例》第六十四条）")),
+        (KIND_CONTRACT, _("合同违约处理（建设单位）")),
+    ]

@@ -12,8 +12,3 @@ class StepForm(forms.Form):
         label=_("说明"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("如整改措施、复查抽样地点和样品数、文书编号"),
     )  # fmt: skip
-
-
-class SuspendForm(forms.Form):
-    reason = forms.CharField(label=_("中止理由"), max_length=300)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -14,7 +14,7 @@ from choujian.accounts.models import Organisation
 from choujian.core.ledgerstate import ledger_values
 from choujian.core.models import PublicModel
 from choujian.enforcement import ladders
-from choujian.enforcement.choices import CaseCause, CaseStatus, LadderCode
+from choujian.enforcement.choices import CaseCause, CaseStatus, LadderCode, PenaltyKind
 from choujian.planning.models import Plan, Task
 from choujian.registry.models import Delivery, Enterprise, Product
 from choujian.testing.models import Outcome
@@ -130,6 +130,8 @@ class Case(PublicModel):
         state["steps"] = [step.as_ledger() for step in self.steps.order_by("order")]
         state["suspensions"] = [s.as_ledger() for s in self.suspensions.order_by("pk")]
         state["files"] = [f.as_ledger() for f in self.files.order_by("pk")]
+        state["removals"] = [r.as_ledger() for r in self.removals.order_by("pk")]
+        state["penalties"] = [p.as_ledger() for p in self.penalties.order_by("pk")]
         return state
 
 
@@ -221,15 +223,87 @@ def case_file_path(instance, filename: str) -> str:
     return f"enforcement/{instance.case.code}/{instance.sha256[:16]}-{filename[-80:]}"
 
 
-class CaseFile(models.Model):
-    """Evidence given with a step (整改报告, 复查申请, photos…), kept with its SHA-256."""
+class Removal(models.Model):
+    """退场: the contractor takes the failed lot off the site (quantity, place, day, photos) and the supervisor
+    witnesses and countersigns it (《建设工程质量管理条例》第二十九条: failing materials must not be used)."""
 
     ledger_embedded_in = ("case",)
-    ledger_fields = ("case", "step", "file", "original_name", "size", "sha256", "uploaded_by", "uploaded_at")
+    ledger_fields = (
+        "case", "delivery", "quantity", "unit", "place", "removed_on", "note", "recorded_by", "recorded_at",
+        "witnessed_by", "witnessed_at", "witness_note",
+    )  # fmt: skip
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="removals")
+    delivery = models.ForeignKey(Delivery, verbose_name=_("进场批次"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("退场数量"), max_digits=14, decimal_places=3)
+    unit = models.CharField(_("单位"), max_length=20)
+    place = models.CharField(_("地点"), max_length=200)
+    removed_on = models.DateField(_("退场日期"))
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    witnessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    witnessed_at = models.DateTimeField(_("见证时间"), null=True, blank=True)
+    witness_note = models.CharField(_("见证意见"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("不合格批次退场")
+        verbose_name_plural = pgettext_lazy("plural", "不合格批次退场")
+
+    def __str__(self) -> str:
+        return f"{self.case.code} {self.quantity} {self.unit}"
+
+    def as_ledger(self) -> dict:
+        return ledger_values(self, [f for f in self.ledger_fields if f != "case"])
+
+
+class Penalty(models.Model):
+    """A penalty decided about the case: the regulator's fine on the contractor under 《建设工程质量管理条例》第六十四条
+    (2%–4% of the section's contract price), or the owner's penalty under its contract with the contractor or
+    supervisor."""
+
+    ledger_embedded_in = ("case",)
+    ledger_fields = (
+        "case", "kind", "subject", "contract_price", "rate", "amount", "decision_no", "decided_on", "basis",
+        "decided_by",
+    )  # fmt: skip
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="penalties")
+    kind = models.CharField(_("类型"), max_length=10, choices=PenaltyKind.CHOICES)
+    subject = models.ForeignKey(Organisation, verbose_name=_("被处罚单位"), on_delete=models.PROTECT, related_name="+")
+    contract_price = models.DecimalField(_("合同价款（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
+    rate = models.DecimalField(_("罚款比例（%）"), max_digits=5, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(_("金额（元）"), max_digits=16, decimal_places=2)
+    decision_no = models.CharField(_("决定书文号"), max_length=100)
+    decided_on = models.DateField(_("决定日期"))
+    basis = models.CharField(_("依据"), max_length=300)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("处罚决定")
+        verbose_name_plural = pgettext_lazy("plural", "处罚决定")
+
+    def __str__(self) -> str:
+        return self.decision_no
+
+    def as_ledger(self) -> dict:
+        return ledger_values(self, [f for f in self.ledger_fields if f != "case"])
+
+
+class CaseFile(models.Model):
+    """Evidence given with a step (整改报告, 复查申请…) or a removal (photos), kept with its SHA-256."""
+
+    ledger_embedded_in = ("case",)
+    ledger_fields = (
+        "case", "step", "removal", "file", "original_name", "size", "sha256", "uploaded_by", "uploaded_at"
+    )  # fmt: skip
 
     public_id = models.UUIDField(unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="files")
-    step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="files")
+    step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.PROTECT, related_name="files")
+    removal = models.ForeignKey(Removal, null=True, blank=True, on_delete=models.PROTECT, related_name="files")
     file = models.FileField(_("文件"), upload_to=case_file_path, max_length=300)
     original_name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小"))
@@ -245,6 +319,6 @@ class CaseFile(models.Model):
         return self.original_name
 
     def as_ledger(self) -> dict:
-        return {"step": self.step.code} | ledger_values(
-            self, ("file", "original_name", "size", "sha256", "uploaded_by", "uploaded_at")
+        return {"step": self.step.code if self.step_id else None} | ledger_values(
+            self, ("removal", "file", "original_name", "size", "sha256", "uploaded_by", "uploaded_at")
         )

@@ -9,9 +9,9 @@ transport practice the organiser runs the 复查); the referral is acknowledged 
 
 from django.db.models import Q
 
-from choujian.accounts.choices import Role
+from choujian.accounts.choices import OrganisationKind, Role
 from choujian.accounts.models import User
-from choujian.accounts.scope import org_ids, region_q, regulator_prefixes
+from choujian.accounts.scope import kind_org_ids, org_ids, region_q, regulator_prefixes
 from choujian.core.policy import NOTHING, VIEW, rule
 from choujian.enforcement.models import Case, PlanLadder
 from choujian.planning.policy import inspected_party_q, project_party_q, regulated_plans_q
@@ -20,6 +20,9 @@ ACT_REGULATOR = "act_regulator"
 ACT_ENTERPRISE = "act_enterprise"
 ACKNOWLEDGE = "acknowledge"
 SET_LADDER = "set_ladder"
+RECORD_REMOVAL = "record_removal"
+WITNESS_REMOVAL = "witness_removal"
+CONTRACT_PENALTY = "contract_penalty"
 
 
 def _writer_orgs(user: User) -> list[int]:
@@ -64,3 +67,26 @@ def ladders_seen(user: User) -> Q:
 def ladders_set(user: User) -> Q:
     writers = _writer_orgs(user)
     return Q(plan__regulator_id__in=writers) if writers else NOTHING
+
+
+def _section_q(user: User, kind: str, role: str, lookup: str) -> Q:
+    organisations = kind_org_ids(user, kind, {role})
+    return Q(**{f"delivery__section__{lookup}__in": organisations}) if organisations else NOTHING
+
+
+@rule(Case, RECORD_REMOVAL)
+def removals_recorded(user: User) -> Q:
+    """The contractor of the section the failed lot was delivered to."""
+    return _section_q(user, OrganisationKind.KIND_CONTRACTOR, Role.ROLE_CONTRACTOR_STAFF, "contractor_id")
+
+
+@rule(Case, WITNESS_REMOVAL)
+def removals_witnessed(user: User) -> Q:
+    """The supervisor (监理) of that section."""
+    return _section_q(user, OrganisationKind.KIND_SUPERVISOR, Role.ROLE_SUPERVISOR_STAFF, "supervisor_id")
+
+
+@rule(Case, CONTRACT_PENALTY)
+def contract_penalties(user: User) -> Q:
+    """The owner (建设单位) of the project, under its contracts with the contractor and the supervisor."""
+    return _section_q(user, OrganisationKind.KIND_OWNER, Role.ROLE_OWNER_STAFF, "project__owner_id")

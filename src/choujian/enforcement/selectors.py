@@ -8,6 +8,7 @@ from choujian.core.policy import VIEW, restrict
 from choujian.enforcement import policy
 from choujian.enforcement.choices import CaseStatus
 from choujian.enforcement.models import Case
+from choujian.registry.selectors import deliveries_visible_to
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -45,3 +46,18 @@ def referrals_awaited(user: User) -> QuerySet[Case]:
         .exclude(pk__in=referrals_to_acknowledge(user).values("pk"))
         .select_related("enterprise", "regulator")
     )
+
+
+def at_risk_deliveries(user: User, case: Case):
+    """Other lots of the same manufacturer's product category delivered to any project the user may see: the owners
+    should check them before they are built in."""
+    same = deliveries_visible_to(user).filter(
+        product__enterprise_id=case.enterprise_id, product__category_id=case.product.category_id
+    )
+    if case.delivery_id:
+        same = same.exclude(pk=case.delivery_id)
+    return same.order_by("-delivered_on")
+
+
+def case_files(case: Case):
+    return case.files.select_related("step", "uploaded_by").order_by("pk")

@@ -4,6 +4,8 @@ referral acknowledged, a plan's ladder set. Each checks the access policy and th
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import F
@@ -12,11 +14,13 @@ from django.utils import timezone
 from choujian.accounts.choices import OrganisationKind, Role, Sector
 from choujian.accounts.models import Organisation, User
 from choujian.accounts.scope import members_of
+from choujian.core.dates import parse_date
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.policy import permits
+from choujian.core.uploads import DOCUMENT_TYPES, digest_and_type
 from choujian.enforcement import ladders, policy
-from choujian.enforcement.choices import CaseCause, CaseStatus, LadderCode
-from choujian.enforcement.models import Case, PlanLadder, Step, Suspension
+from choujian.enforcement.choices import CaseCause, CaseStatus, LadderCode, PenaltyKind
+from choujian.enforcement.models import Case, CaseFile, Penalty, PlanLadder, Removal, Step, Suspension
 from choujian.ledger.services import ledger_append
 from choujian.notifications.services import message_send
 from choujian.planning.models import Plan, Task
@@ -337,3 +341,195 @@ def plan_ladder_set(*, actor: User, plan: Plan, ladder: str, periods: dict | Non
     chosen.save()
     ledger_append(type="plan.ladder_set", actor=actor, object=chosen)
     return chosen
+
+
+# ── evidence, the construction-site track ─────────────────────────────────────────────────────────────────────────
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+ART64 = "《建设工程质量管理条例》第六十四条"
+ART64_RATES = (Decimal("2"), Decimal("4"))  # per cent of the contract price
+
+
+def _file(case: Case, upload, actor: User, **owner) -> CaseFile:
+    if upload is None or not upload.size:
+        raise ServiceError({"file": ["文件为空"]})
+    if upload.size > MAX_FILE_BYTES:
+        raise ServiceError({"file": [f"文件过大，上限 {MAX_FILE_BYTES // 1024 // 1024} MB"]})
+    sha256, content_type = digest_and_type(upload)
+    if content_type not in DOCUMENT_TYPES:
+        raise ServiceError({"file": ["只接受 PDF、JPEG、PNG 或 WebP 文件"]})
+    record = CaseFile(
+        public_id=uuid.uuid4(),
+        case=case,
+        original_name=(upload.name or "file")[-200:],
+        size=upload.size,
+        sha256=sha256,
+        uploaded_by=actor,
+        **owner,
+    )
+    record.file.save(f"{sha256[:16]}-{record.original_name[-80:]}", upload, save=False)
+    record.save()
+    return record
+
+
+@transaction.atomic
+def step_file_attach(*, actor: User, case: Case, upload) -> CaseFile:
+    """Evidence for the current step (整改报告, 复查申请, 检验报告…), by whoever does that step."""
+    case = _locked(case, None)
+    step = case.steps.filter(done_at=None).order_by("-order").first()
+    if step is None:
+        raise ServiceError({"step": ["没有待办步骤"]})
+    action = policy.ACT_ENTERPRISE if step.actor == "enterprise" else policy.ACT_REGULATOR
+    _require(permits(actor, action, case), f"“{step.name}”的材料由{step.actor_label}提交")
+    record = _file(case, upload, actor, step=step)
+    _save(case, [])
+    ledger_append(type="case.file_attached", actor=actor, object=case, data={"sha256": record.sha256})
+    return record
+
+
+def _site_case(case: Case, version: int | None) -> Case:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if version is not None and case.version != version:
+        raise ConflictError(case.version)
+    if case.delivery_id is None:
+        raise ServiceError({"case": ["本案的样品不是在施工现场抽取的，没有退场和工程处罚事项"]})
+    return case
+
+
+@transaction.atomic
+def removal_record(
+    *, actor: User, case: Case, quantity, unit: str, place: str, removed_on, note: str = "", photos=(), version=None
+) -> Removal:
+    """The contractor records the failed lot taken off the site, with photos; the supervisor then witnesses it."""
+    case = _site_case(case, version)
+    _require(permits(actor, policy.RECORD_REMOVAL, case), "退场由承担该批次的施工单位登记")
+    errors: dict[str, list[str]] = {}
+    try:
+        quantity = Decimal(str(quantity).strip())
+        if not quantity.is_finite() or quantity <= 0 or quantity > case.delivery.quantity:
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        errors["quantity"] = [f"退场数量应为大于 0、不超过进场数量 {case.delivery.quantity} 的数"]
+    try:
+        removed_on = parse_date(removed_on)
+        if removed_on > timezone.localdate() or removed_on < case.delivery.delivered_on:
+            errors["removed_on"] = ["退场日期不能晚于今天，也不能早于进场日期"]
+    except ValueError as exc:
+        errors["removed_on"] = [str(exc)]
+    for name, value, limit in (("unit", unit, 20), ("place", place, 200)):
+        if not (value or "").strip() or len(value) > limit:
+            errors[name] = [f"必填，不超过 {limit} 字"]
+    if not photos:
+        errors["photos"] = ["请至少上传一张退场照片"]
+    if errors:
+        raise ServiceError(errors)
+    removal = Removal.objects.create(
+        case=case,
+        delivery=case.delivery,
+        quantity=quantity,
+        unit=unit.strip(),
+        place=place.strip(),
+        removed_on=removed_on,
+        note=(note or "").strip()[:500],
+        recorded_by=actor,
+    )
+    for photo in photos:
+        _file(case, photo, actor, removal=removal)
+    _save(case, [])
+    ledger_append(type="case.removal_recorded", actor=actor, object=case, data={"quantity": str(quantity)})
+    supervisors = members_of([case.delivery.section.supervisor_id], {Role.ROLE_SUPERVISOR_STAFF})
+    message_send(
+        recipients=supervisors,
+        kind="case.step",
+        subject=f"请见证不合格批次退场：{case.product}（批号 {case.batch_no}）",
+        body=f"{case.delivery.section}：退场 {quantity} {removal.unit}，地点 {removal.place}。",
+        link=case.deadline_link(),
+        about=case,
+    )
+    return removal
+
+
+@transaction.atomic
+def removal_witness(*, actor: User, case: Case, removal: Removal, note: str = "", version=None) -> Removal:
+    """The supervisor (监理) countersigns the removal it saw (《建设工程质量管理条例》第三十一条、第六十七条)."""
+    case = _site_case(case, version)
+    _require(permits(actor, policy.WITNESS_REMOVAL, case), "退场由该标段的监理单位见证")
+    removal = Removal.objects.select_for_update().get(pk=removal.pk, case=case)
+    if removal.witnessed_at is not None:
+        raise ServiceError({"removal": ["该退场已见证"]})
+    Removal.objects.filter(pk=removal.pk).update(
+        witnessed_by=actor, witnessed_at=timezone.now(), witness_note=(note or "").strip()[:500]
+    )
+    removal.refresh_from_db()
+    _save(case, [])
+    ledger_append(type="case.removal_witnessed", actor=actor, object=case)
+    return removal
+
+
+def art64_range(contract_price: Decimal) -> tuple[Decimal, Decimal]:
+    """The fine a contractor faces for using non-conforming materials: 2%–4% of the contract price."""
+    cent = Decimal("0.01")
+    low, high = ART64_RATES
+    return (contract_price * low / 100).quantize(cent), (contract_price * high / 100).quantize(cent)
+
+
+@transaction.atomic
+def penalty_decide(
+    *, actor: User, case: Case, kind: str, rate=None, amount=None, decision_no: str, decided_on, basis: str = "",
+    subject: str = "contractor", version=None,
+) -> Penalty:  # fmt: skip
+    """Record a penalty decision: the regulator's art. 64 fine (rate within 2%–4% of the section's contract price,
+    amount computed from it) or the owner's contract penalty on the contractor or the supervisor."""
+    case = _site_case(case, version)
+    section = case.delivery.section
+    errors: dict[str, list[str]] = {}
+    decision_no = (decision_no or "").strip()
+    if not decision_no or len(decision_no) > 100:
+        errors["decision_no"] = ["请填写决定书文号（不超过 100 字）"]
+    try:
+        decided_on = parse_date(decided_on)
+        if decided_on > timezone.localdate():
+            errors["decided_on"] = ["决定日期不能晚于今天"]
+    except ValueError as exc:
+        errors["decided_on"] = [str(exc)]
+    if kind == PenaltyKind.KIND_ART64:
+        _require(permits(actor, policy.ACT_REGULATOR, case), "第六十四条的罚款由监管部门决定")
+        target, price, basis = section.contractor, section.contract_price, ART64
+        if price is None:
+            errors["contract_price"] = ["该标段尚未登记合同价款，请先在标段信息中填写"]
+        rate = _decimal(rate, "rate", errors)
+        if rate is not None and not ART64_RATES[0] <= rate <= ART64_RATES[1]:
+            errors["rate"] = ["罚款比例应在 2% 至 4% 之间（第六十四条）"]
+        amount = None if errors else (price * rate / 100).quantize(Decimal("0.01"))
+    elif kind == PenaltyKind.KIND_CONTRACT:
+        _require(permits(actor, policy.CONTRACT_PENALTY, case), "合同违约处理由建设单位登记")
+        if subject not in ("contractor", "supervisor"):
+            errors["subject"] = ["对象应为 contractor（施工单位）或 supervisor（监理单位）"]
+        target = section.supervisor if subject == "supervisor" else section.contractor
+        price, rate = None, None
+        amount = _decimal(amount, "amount", errors)
+        basis = (basis or "").strip()
+        if not basis or len(basis) > 300:
+            errors["basis"] = ["请写明合同条款（不超过 300 字）"]
+    else:
+        raise ServiceError({"kind": ["类型应为 art64 或 contract"]})
+    if errors:
+        raise ServiceError(errors)
+    penalty = Penalty.objects.create(
+        case=case, kind=kind, subject=target, contract_price=price, rate=rate, amount=amount,
+        decision_no=decision_no, decided_on=decided_on, basis=basis, decided_by=actor,
+    )  # fmt: skip
+    _save(case, [])
+    ledger_append(type="case.penalty_decided", actor=actor, object=case, data={"kind": kind, "amount": str(amount)})
+    return penalty
+
+
+def _decimal(value, name: str, errors: dict) -> Decimal | None:
+    try:
+        number = Decimal(str(value).strip())
+        if not number.is_finite() or number <= 0 or number >= Decimal("1e13"):
+            raise InvalidOperation
+        return number
+    except (InvalidOperation, ValueError, TypeError):
+        errors[name] = ["应为大于 0 的数"]
+        return None

@@ -10,4 +10,9 @@ urlpatterns = [
     path("<str:code>/suspend/", views.case_action, {"action": "suspend"}, name="suspend"),
     path("<str:code>/resume/", views.case_action, {"action": "resume"}, name="resume"),
     path("<str:code>/acknowledge/", views.case_action, {"action": "acknowledge"}, name="acknowledge"),
+    path("<str:code>/files/<uuid:public_id>/", views.case_file, name="case_file"),
+    path("<str:code>/file/", views.case_action, {"action": "file"}, name="file"),
+    path("<str:code>/removal/", views.case_action, {"action": "removal"}, name="removal"),
+    path("<str:code>/witness/", views.case_action, {"action": "witness"}, name="witness"),
+    path("<str:code>/penalty/", views.case_action, {"action": "penalty"}, name="penalty"),
 ]

@@ -1,7 +1,7 @@
 """Enforcement pages: the list of cases and a case with its steps on their clocks. Thin: the services decide."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from choujian.core.access import login
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.policy import permits
 from choujian.enforcement import ladders, listings, policy, selectors, services
-from choujian.enforcement.forms import StepForm, SuspendForm
+from choujian.enforcement.forms import StepForm
 
 
 @login
@@ -68,18 +68,40 @@ def case_page(request, code: str):
         "choices": _choices(case, current, request.user),
         "may_suspend": current is not None and permits(request.user, policy.ACT_REGULATOR, case),
         "may_acknowledge": case.referral_open and permits(request.user, policy.ACKNOWLEDGE, case),
-        "step_form": StepForm(),
-        "suspend_form": SuspendForm(),
+        "files": list(selectors.case_files(case)),
+        "may_attach": current is not None and bool(_choices(case, current, request.user)),
+        "removals": list(case.removals.select_related("recorded_by", "witnessed_by").prefetch_related("files")),
+        "penalties": list(case.penalties.select_related("subject", "decided_by")),
+        "at_risk": list(selectors.at_risk_deliveries(request.user, case)[:50]),
+        "may_remove": case.delivery_id and permits(request.user, policy.RECORD_REMOVAL, case),
+        "may_witness": case.delivery_id and permits(request.user, policy.WITNESS_REMOVAL, case),
+        "may_fine": case.delivery_id and permits(request.user, policy.ACT_REGULATOR, case),
+        "may_contract_penalty": case.delivery_id and permits(request.user, policy.CONTRACT_PENALTY, case),
+        "art64_range": services.art64_range(case.delivery.section.contract_price)
+        if case.delivery_id and case.delivery.section.contract_price
+        else None,
     }
     return render(request, "enforcement/case.html", context)
+
+
+@login
+def case_file(request, code: str, public_id):
+    case = _case(request, code)
+    record = selectors.case_files(case).filter(public_id=public_id).first()
+    if record is None:
+        raise Http404(_("材料不存在"))
+    return FileResponse(record.file.open("rb"), as_attachment=True, filename=record.original_name)
+
+
+def _number(raw) -> int | None:
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 10 else None
 
 
 @login
 @require_POST
 def case_action(request, code: str, action: str):
     case = _case(request, code)
-    version = request.POST.get("version")
-    version = int(version) if version and version.isdigit() and len(version) < 9 else None
+    version = _number(request.POST.get("version"))
     try:
         if action == "step":
             form = StepForm(request.POST)
@@ -97,6 +119,31 @@ def case_action(request, code: str, action: str):
         elif action == "resume":
             services.step_resume(actor=request.user, case=case, version=version)
             messages.success(request, _("期限已恢复，中止的天数已计入期限"))
+        elif action == "file":
+            services.step_file_attach(actor=request.user, case=case, upload=request.FILES.get("file"))
+            messages.success(request, _("材料已提交，已记录其 SHA-256"))
+        elif action == "removal":
+            services.removal_record(
+                actor=request.user, case=case, quantity=request.POST.get("quantity", ""),
+                unit=request.POST.get("unit", ""), place=request.POST.get("place", ""),
+                removed_on=request.POST.get("removed_on", ""), note=request.POST.get("note", ""),
+                photos=request.FILES.getlist("photos"), version=version,
+            )  # fmt: skip
+            messages.success(request, _("已登记退场，等待监理见证"))
+        elif action == "witness":
+            removal = case.removals.filter(pk=_number(request.POST.get("removal"))).first()
+            if removal is None:
+                raise ServiceError({"removal": [_("没有这项退场记录")]})
+            services.removal_witness(actor=request.user, case=case, removal=removal, note=request.POST.get("note", ""))
+            messages.success(request, _("已见证退场"))
+        elif action == "penalty":
+            services.penalty_decide(
+                actor=request.user, case=case, kind=request.POST.get("kind", ""), rate=request.POST.get("rate"),
+                amount=request.POST.get("amount"), decision_no=request.POST.get("decision_no", ""),
+                decided_on=request.POST.get("decided_on", ""), basis=request.POST.get("basis", ""),
+                subject=request.POST.get("subject", "contractor"), version=version,
+            )  # fmt: skip
+            messages.success(request, _("已登记处罚决定"))
         elif action == "acknowledge":
             services.referral_acknowledge(actor=request.user, case=case, version=version)
             messages.success(request, _("已确认接收移送的案件"))

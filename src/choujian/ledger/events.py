@@ -137,6 +137,10 @@ EVENTS: dict[str, str] = {
     "case.suspended": "中止后处理期限",
     "case.resumed": "恢复后处理期限",
     "case.referral_acknowledged": "确认接收移送的后处理案件",
+    "case.file_attached": "提交后处理材料",
+    "case.removal_recorded": "登记不合格批次退场",
+    "case.removal_witnessed": "监理见证不合格批次退场",
+    "case.penalty_decided": "登记处罚决定",
     "plan.ladder_set": "设置计划的后处理程序和期限",
 }
 

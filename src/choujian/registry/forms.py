@@ -46,7 +46,7 @@ class ProjectForm(VersionedForm):
 class SectionForm(VersionedForm):
     class Meta:
         model = Section
-        fields = ["project", "name", "contractor", "supervisor"]
+        fields = ["project", "name", "contractor", "supervisor", "contract_price"]
 
 
 class DeliveryForm(VersionedForm):

@@ -194,11 +194,19 @@ class Section(PublicModel):
     """A contract section (标段) of a project, built by a contractor under a supervisor."""
 
     ledger_kind = "section"
-    ledger_fields = ("project", "name", "contractor", "supervisor")
+    ledger_fields = ("project", "name", "contractor", "supervisor", "contract_price")
     ledger_private = True  # names whom a sample came from: digest-only in the public log
 
     project = models.ForeignKey(Project, verbose_name=_("建设项目"), on_delete=models.PROTECT, related_name="sections")
     name = models.CharField(_("标段名称"), max_length=100)
+    contract_price = models.DecimalField(
+        _("合同价款（元）"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("用于按《建设工程质量管理条例》第六十四条计算罚款幅度"),
+    )
     contractor = models.ForeignKey(
         Organisation, verbose_name=_("施工单位"), on_delete=models.PROTECT, related_name="contracted_sections"
     )
@@ -230,6 +238,8 @@ class Section(PublicModel):
             "name": self.name,
             "contractor": str(self.contractor.public_id),
             "supervisor": str(self.supervisor.public_id),
+            # Only once entered: sections recorded before the field existed keep the state they were ledgered with.
+            **({"contract_price": _fixed(self.contract_price, 2)} if self.contract_price is not None else {}),
         }
 
 

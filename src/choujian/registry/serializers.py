@@ -140,7 +140,7 @@ class SectionSerializer(VersionedSerializer):
 
     class Meta:
         model = Section
-        fields = ["id", "project", "name", "contractor", "supervisor", "version"]
+        fields = ["id", "project", "name", "contractor", "supervisor", "contract_price", "version"]
 
 
 class DocumentSerializer(serializers.ModelSerializer):

@@ -1,6 +1,5 @@
 """Every write to the registries. Each checks permission and state and appends its ledger entry."""
 
-import hashlib
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -8,6 +7,7 @@ from django.db import transaction
 from choujian.accounts.models import User
 from choujian.core.errors import NotPermitted, ServiceError
 from choujian.core.recording import record_archive, record_create, record_delete, record_unarchive, record_update
+from choujian.core.uploads import DOCUMENT_TYPES, digest_and_type
 from choujian.core.uscc import USCCError, validate_uscc
 from choujian.ledger.services import ledger_append
 from choujian.registry import policy
@@ -16,7 +16,6 @@ from choujian.registry.initials import initials
 from choujian.registry.models import Delivery, DeliveryDocument, Enterprise, Product, Project, Section
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/webp"}
 
 
 def _require(allowed: bool, message: str = "您无权修改此记录") -> None:
@@ -120,19 +119,6 @@ def delivery_delete(*, actor: User, delivery: Delivery) -> None:
     record_delete(delivery, actor=actor, event="delivery.deleted")
 
 
-def _sniff_type(head: bytes) -> str:
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    # The name is the uploader's claim; only the bytes decide what a file is.
-    return "application/octet-stream"
-
-
 @transaction.atomic
 def delivery_document_attach(*, actor: User, delivery: Delivery, kind: str, upload: UploadedFile) -> DeliveryDocument:
     """Store a document under its SHA-256, computed as it arrives; the delivery's ledger state then includes it."""
@@ -143,13 +129,7 @@ def delivery_document_attach(*, actor: User, delivery: Delivery, kind: str, uplo
         raise ServiceError({"file": ["文件为空"]})
     if upload.size > MAX_DOCUMENT_BYTES:
         raise ServiceError({"file": [f"文件过大（{upload.size} 字节），上限 {MAX_DOCUMENT_BYTES // 1024 // 1024} MB"]})
-    sha = hashlib.sha256()
-    head = b""
-    for chunk in upload.chunks():
-        if not head:
-            head = chunk[:16]
-        sha.update(chunk)
-    content_type = _sniff_type(head)
+    sha256, content_type = digest_and_type(upload)
     if content_type not in DOCUMENT_TYPES:
         raise ServiceError({"file": ["只接受 PDF、JPEG、PNG 或 WebP 文件"]})
     document = DeliveryDocument(
@@ -158,10 +138,9 @@ def delivery_document_attach(*, actor: User, delivery: Delivery, kind: str, uplo
         original_name=(upload.name or "document")[:255],
         content_type=content_type,
         size=upload.size,
-        sha256=sha.hexdigest(),
+        sha256=sha256,
         uploaded_by=actor,
     )
-    upload.seek(0)
     document.file.save(document.sha256, upload, save=False)
     document.save()
     ledger_append(
