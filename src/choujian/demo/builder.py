@@ -26,6 +26,7 @@ from choujian.accounts.models import Membership, Organisation, User
 from choujian.demo import data
 from choujian.demo.categories import CATEGORIES, GROUPS, Category
 from choujian.demo.draw import FUJIAN, Codes, EnterpriseSpec, enterprise_specs
+from choujian.demo.enforcement import build_enforcement
 from choujian.demo.field import build_field_work
 from choujian.demo.lab import PARTY_LOGINS, build_lab_work
 from choujian.demo.plans import build_plans
@@ -114,6 +115,8 @@ class _Builder:
         self.progress("检验、报告与复检", 0, 1)
         build_lab_work(self.orgs, self.users, self.password, received)
         self.progress("检验、报告与复检", 1, 1)
+        build_enforcement(self.orgs, self.users)
+        self.progress("后处理立案与整改", 1, 1)
         checkpoint_make()  # the whole demo under one signed checkpoint, whether or not it was built in one transaction
         return DemoResult(logins=self._login_rows(), password=self.password, counts=self._counts())
 
@@ -287,6 +290,8 @@ class _Builder:
                         name=name,
                         contractor=self.orgs[f"contractor{contractor + 1}"],
                         supervisor=self.orgs[f"supervisor{supervisor + 1}"],
+                        # Whole millions: the basis of a fine under art. 64 of the construction quality regulation.
+                        contract_price=Decimal(self.rng.randrange(20, 400)) * 1_000_000,
                     )
                 )
         return sections

@@ -1,6 +1,7 @@
 """Laboratory work in the demo, through the testing services: samples received and waiting for intake, in testing,
 under review, approved as conforming, and one approved as non-conforming whose objection led to a re-test at a
-drawn laboratory (final). Results come from `values.example_values`, inside the limits of the rules in force."""
+drawn laboratory, which confirmed the failure (final, so enforcement begins). Results come from
+`values.example_values`, inside the limits of the rules in force."""
 
 import uuid
 from random import Random
@@ -123,7 +124,8 @@ class LabWork:
             condition="备样封条完好",
             signature=handwriting(_rng(sample)),
         )
-        self._approved(self._intake(sample, retest.laboratory, retest), verify_url)
+        # The re-test confirms the failure: the result is final and non-conforming, and enforcement begins.
+        self._approved(self._intake(sample, retest.laboratory, retest), verify_url, fail_first=True)
 
     def _party(self, sample: Sample, username: str) -> User:
         """A login for the staff of an enterprise whose result the demo shows: the draw decides which enterprise that

@@ -61,3 +61,11 @@ def at_risk_deliveries(user: User, case: Case):
 
 def case_files(case: Case):
     return case.files.select_related("step", "uploaded_by").order_by("pk")
+
+
+def removals_to_witness(user: User) -> QuerySet[Case]:
+    """Cases of the supervisor's sections with a removal recorded and not yet witnessed."""
+    cases = restrict(
+        Case.objects.filter(removals__witnessed_at=None, removals__isnull=False), user, policy.WITNESS_REMOVAL
+    )
+    return cases.select_related("enterprise", "product").distinct().order_by("code")

@@ -228,6 +228,13 @@ KINDS = [
         due="due",
     ),
     Kind(
+        "removals_to_witness",
+        _("待见证的不合格批次退场"),
+        frozenset({Role.ROLE_SUPERVISOR_STAFF}),
+        enforcement.removals_to_witness,
+        _at("enforcement:list", "witness"),
+    ),
+    Kind(
         "project_results",
         _("本项目近 30 日的检验结果"),
         PROJECT_PARTIES,
