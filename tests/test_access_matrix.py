@@ -83,6 +83,8 @@ def _objects(route: str) -> list[tuple[str, dict[str, str]]]:
         return [("首个", {"code": p.sample.code, "token": p.label_token}) for p in portions[:1]]
     if route.startswith("reset/"):
         return [("无效链接", {"uidb64": "MQ", "token": "invalid-token"})]
+    if "<str:code>/files/" in route:
+        return [("不存在", {"code": Case.objects.order_by("pk").first().code, "public_id": str(uuid.uuid4())})]
     if "tasks/<str:code>/documents/" in route:
         return [("不存在", {"code": Task.objects.order_by("pk").first().code, "public_id": str(uuid.uuid4())})]
     if route.startswith("registry/<slug:kind>"):

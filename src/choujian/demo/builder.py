@@ -291,7 +291,8 @@ class _Builder:
                         contractor=self.orgs[f"contractor{contractor + 1}"],
                         supervisor=self.orgs[f"supervisor{supervisor + 1}"],
                         # Whole millions: the basis of a fine under art. 64 of the construction quality regulation.
-                        contract_price=Decimal(self.rng.randrange(20, 400)) * 1_000_000,
+                        # (a random stream of its own, so the rest of the demo stays as it was)
+                        contract_price=Decimal(Random(f"{spec.name}/{name}").randrange(20, 400)) * 1_000_000,
                     )
                 )
         return sections
