@@ -1,6 +1,5 @@
 """Every write to the registries. Each checks permission and state and appends its ledger entry."""
 
-
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
