@@ -15,3 +15,4 @@ class CoreConfig(AppConfig):
         # first request asks.
         autodiscover_modules("policy")
         autodiscover_modules("chain")  # each context's steps of a spot check's chain (see core.chain)
+        autodiscover_modules("flags")  # warnings about enterprises shown by the registry (see core.flags)

@@ -35,3 +35,15 @@ class PenaltyKind(ChoiceSet):
         (KIND_ART64, _("行政处罚（《建设工程质量管理条例》第六十四条）")),
         (KIND_CONTRACT, _("合同违约处理（建设单位）")),
     ]
+
+
+class ListingStatus(ChoiceSet):
+    STATUS_LISTED = "listed"
+    STATUS_EXITED = "exited"
+    CHOICES = [(STATUS_LISTED, _("在列")), (STATUS_EXITED, _("已移出"))]
+
+
+class RepairDecision(ChoiceSet):
+    DECISION_APPROVED = "approved"
+    DECISION_REFUSED = "refused"
+    CHOICES = [(DECISION_APPROVED, _("准予提前移出")), (DECISION_REFUSED, _("不予移出"))]

@@ -1,4 +1,4 @@
-"""The ladders of what follows a failed product or a refused sampling, as data (`data/*.yaml`). Pure: no Django.
+"""The ladders of what follows a failed product or a refused sampling, as data (`data/ladders/*.yaml`). Pure: no Django.
 
 A ladder is a path of steps. Each step names who acts (regulator or enterprise), how many working or calendar days
 it has, counted from when the step that led to it ended (or from an earlier step named in `counts_from`, as the SAMR
@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent / "data" / "ladders"
 ACTORS = {"regulator": "监管部门", "enterprise": "生产企业"}
 KINDS = {"working": "工作日", "calendar": "自然日"}
 CONCLUSIONS = {

@@ -14,7 +14,7 @@ from choujian.accounts.models import Organisation
 from choujian.core.ledgerstate import ledger_values
 from choujian.core.models import PublicModel
 from choujian.enforcement import ladders
-from choujian.enforcement.choices import CaseCause, CaseStatus, LadderCode, PenaltyKind
+from choujian.enforcement.choices import CaseCause, CaseStatus, LadderCode, ListingStatus, PenaltyKind
 from choujian.planning.models import Plan, Task
 from choujian.registry.models import Delivery, Enterprise, Product
 from choujian.testing.models import Outcome
@@ -322,3 +322,78 @@ class CaseFile(models.Model):
         return {"step": self.step.code if self.step_id else None} | ledger_values(
             self, ("removal", "file", "original_name", "size", "sha256", "uploaded_by", "uploaded_at")
         )
+
+
+class CreditRecord(PublicModel):
+    """A fact on an enterprise's credit record (信用记录), with its date, basis and the case it comes from."""
+
+    ledger_kind = "credit_record"
+    ledger_private = True
+    ledger_fields = ("enterprise", "rule", "fact", "occurred_on", "basis", "case")
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("生产企业"), on_delete=models.PROTECT, related_name="+")
+    rule = models.CharField(_("规则"), max_length=40)
+    fact = models.CharField(_("事实"), max_length=300)
+    occurred_on = models.DateField(_("日期"))
+    basis = models.CharField(_("依据"), max_length=300)
+    case = models.ForeignKey(Case, verbose_name=_("来源案件"), on_delete=models.PROTECT, related_name="credit_records")
+
+    class Meta:
+        verbose_name = _("信用记录")
+        verbose_name_plural = pgettext_lazy("plural", "信用记录")
+        ordering = ["-occurred_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "rule"], name="uniq_credit_case_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name} {self.fact}"
+
+    def ledger_state(self) -> dict:
+        return ledger_values(self, self.ledger_fields)
+
+
+class BlacklistEntry(PublicModel):
+    """An enterprise on the blacklist (黑名单) under a rule, until a date; it leaves at expiry, or early after a
+    credit repair application (信用修复) that one regulator reviews and a second one decides."""
+
+    ledger_kind = "blacklist_entry"
+    ledger_fields = (
+        "enterprise", "rule", "basis", "listed_on", "until", "case", "status", "exited_on", "exit_reason",
+        "repair_applied_at", "repair_applied_by", "repair_reason", "repair_reviewed_by", "repair_review_note",
+        "repair_decided_by", "repair_decision",
+    )  # fmt: skip
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("生产企业"), on_delete=models.PROTECT, related_name="+")
+    rule = models.CharField(_("规则"), max_length=40)
+    basis = models.CharField(_("依据"), max_length=300)
+    listed_on = models.DateField(_("列入日期"))
+    until = models.DateField(_("届满日期"))
+    case = models.ForeignKey(Case, verbose_name=_("来源案件"), on_delete=models.PROTECT, related_name="listings")
+    status = models.CharField(
+        _("状态"), max_length=8, choices=ListingStatus.CHOICES, default=ListingStatus.STATUS_LISTED
+    )
+    exited_on = models.DateField(_("移出日期"), null=True, blank=True)
+    exit_reason = models.CharField(_("移出原因"), max_length=300, blank=True)
+    repair_applied_at = models.DateTimeField(_("信用修复申请时间"), null=True, blank=True)
+    repair_applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    repair_reason = models.CharField(_("申请理由"), max_length=1000, blank=True)
+    repair_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    repair_review_note = models.CharField(_("审查意见"), max_length=500, blank=True)
+    repair_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    repair_decision = models.CharField(_("决定"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("黑名单")
+        verbose_name_plural = pgettext_lazy("plural", "黑名单")
+        ordering = ["-listed_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name} {self.listed_on}–{self.until}"
+
+    def ledger_state(self) -> dict:
+        return ledger_values(self, self.ledger_fields)

@@ -13,7 +13,7 @@ from choujian.accounts.choices import OrganisationKind, Role
 from choujian.accounts.models import User
 from choujian.accounts.scope import kind_org_ids, org_ids, region_q, regulator_prefixes
 from choujian.core.policy import NOTHING, VIEW, rule
-from choujian.enforcement.models import Case, PlanLadder
+from choujian.enforcement.models import BlacklistEntry, Case, CreditRecord, PlanLadder
 from choujian.planning.policy import inspected_party_q, project_party_q, regulated_plans_q
 
 ACT_REGULATOR = "act_regulator"
@@ -23,6 +23,8 @@ SET_LADDER = "set_ladder"
 RECORD_REMOVAL = "record_removal"
 WITNESS_REMOVAL = "witness_removal"
 CONTRACT_PENALTY = "contract_penalty"
+APPLY_REPAIR = "apply_repair"
+DECIDE_REPAIR = "decide_repair"
 
 
 def _writer_orgs(user: User) -> list[int]:
@@ -90,3 +92,29 @@ def removals_witnessed(user: User) -> Q:
 def contract_penalties(user: User) -> Q:
     """The owner (建设单位) of the project, under its contracts with the contractor and the supervisor."""
     return _section_q(user, OrganisationKind.KIND_OWNER, Role.ROLE_OWNER_STAFF, "project__owner_id")
+
+
+@rule(CreditRecord, VIEW)
+@rule(BlacklistEntry, VIEW)
+def credit_seen(user: User) -> Q:
+    """Regulators of the enterprise's region, and the enterprise itself."""
+    prefixes = regulator_prefixes(user)
+    condition = region_q(prefixes, "enterprise__region") if prefixes else NOTHING
+    return condition | _own_enterprise_q(user)
+
+
+def _own_enterprise_q(user: User) -> Q:
+    own = kind_org_ids(user, OrganisationKind.KIND_MANUFACTURER, {Role.ROLE_ENTERPRISE_STAFF})
+    return Q(enterprise__organisation_id__in=own) if own else NOTHING
+
+
+@rule(BlacklistEntry, APPLY_REPAIR)
+def repairs_applied(user: User) -> Q:
+    return _own_enterprise_q(user)
+
+
+@rule(BlacklistEntry, DECIDE_REPAIR)
+def repairs_decided(user: User) -> Q:
+    """The writers of regulators whose region holds the enterprise."""
+    prefixes = regulator_prefixes(user, Role.REGULATOR_WRITERS)
+    return region_q(prefixes, "enterprise__region") if prefixes else NOTHING

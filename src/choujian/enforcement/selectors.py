@@ -7,7 +7,7 @@ from choujian.accounts.models import User
 from choujian.core.policy import VIEW, restrict
 from choujian.enforcement import policy
 from choujian.enforcement.choices import CaseStatus
-from choujian.enforcement.models import Case
+from choujian.enforcement.models import BlacklistEntry, Case, CreditRecord
 from choujian.registry.selectors import deliveries_visible_to
 
 
@@ -69,3 +69,13 @@ def removals_to_witness(user: User) -> QuerySet[Case]:
         Case.objects.filter(removals__witnessed_at=None, removals__isnull=False), user, policy.WITNESS_REMOVAL
     )
     return cases.select_related("enterprise", "product").distinct().order_by("code")
+
+
+def blacklist_visible_to(user: User) -> QuerySet[BlacklistEntry]:
+    return restrict(BlacklistEntry.objects.all(), user, VIEW).select_related(
+        "enterprise", "case", "repair_reviewed_by", "repair_decided_by"
+    )
+
+
+def credit_records_visible_to(user: User) -> QuerySet[CreditRecord]:
+    return restrict(CreditRecord.objects.all(), user, VIEW).select_related("enterprise", "case")

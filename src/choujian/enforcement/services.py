@@ -18,9 +18,26 @@ from choujian.core.dates import parse_date
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.policy import permits
 from choujian.core.uploads import DOCUMENT_TYPES, digest_and_type
-from choujian.enforcement import ladders, policy
-from choujian.enforcement.choices import CaseCause, CaseStatus, LadderCode, PenaltyKind
-from choujian.enforcement.models import Case, CaseFile, Penalty, PlanLadder, Removal, Step, Suspension
+from choujian.enforcement import credit_rules, ladders, policy
+from choujian.enforcement.choices import (
+    CaseCause,
+    CaseStatus,
+    LadderCode,
+    ListingStatus,
+    PenaltyKind,
+    RepairDecision,
+)
+from choujian.enforcement.models import (
+    BlacklistEntry,
+    Case,
+    CaseFile,
+    CreditRecord,
+    Penalty,
+    PlanLadder,
+    Removal,
+    Step,
+    Suspension,
+)
 from choujian.ledger.services import ledger_append
 from choujian.notifications.services import message_send
 from choujian.planning.models import Plan, Task
@@ -147,6 +164,7 @@ def case_open(*, task: Task, cause: str, outcome: Outcome | None = None, actor=S
     step = _add_step(case, rules.step(rules.first), timezone.localdate(), 1)
     case.save(update_fields=["stage", "due"])
     ledger_append(type="case.opened", actor=actor, object=case)
+    credit_apply_opened(case, timezone.localdate())
     _tell(case, step, "case.opened", f"后处理立案 {case.code}：{CaseCause.label(cause)}")
     if case.referred_at is not None:
         _tell(case, None, "case.referred", f"{plan.regulator.name}移送后处理案件 {case.code}，请确认接收")
@@ -245,6 +263,7 @@ def step_take(
         _tell(case, following, "case.step", f"后处理案件 {case.code}：{following.name}")
     else:
         _tell(case, current, "case.closed", f"后处理案件 {case.code} 办结：{case.stage_label}")
+        credit_apply_closed(case, today)
     return case
 
 
@@ -265,6 +284,8 @@ def steps_lapse(*, today=None) -> list[Case]:
         _save(case, ["status", "conclusion", "stage", "due", "closed_at"])
         ledger_append(type="case.lapsed", actor=SYSTEM, object=case, data={"step": step.code})
         _tell(case, following or step, "case.step", f"后处理案件 {case.code}：{step.name}逾期，{case.stage_label}")
+        if following is None:
+            credit_apply_closed(case, today)
         lapsed.append(case)
     return lapsed
 
@@ -533,3 +554,160 @@ def _decimal(value, name: str, errors: dict) -> Decimal | None:
     except (InvalidOperation, ValueError, TypeError):
         errors[name] = ["应为大于 0 的数"]
         return None
+
+
+# ── credit records and the blacklist ──────────────────────────────────────────────────────────────────────────────
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _list(case: Case, rule: str, basis: str, years: int, today: dt.date) -> BlacklistEntry | None:
+    """Put the case's enterprise on the blacklist under `rule`, unless it is already listed under it."""
+    listed = BlacklistEntry.objects.filter(
+        enterprise=case.enterprise, rule=rule, status=ListingStatus.STATUS_LISTED
+    ).exists()
+    if listed or years <= 0:
+        return None
+    entry = BlacklistEntry.objects.create(
+        enterprise=case.enterprise, rule=rule, basis=basis[:300], listed_on=today,
+        until=_years_later(today, years), case=case,
+    )  # fmt: skip
+    ledger_append(type="blacklist.listed", actor=SYSTEM, object=entry)
+    message_send(
+        recipients=_people(case, "enterprise") + _people(case, "regulator"),
+        kind="case.closed",
+        subject=f"{case.enterprise.name} 列入黑名单，至 {entry.until:%Y-%m-%d}",
+        body=f"依据：{entry.basis}。列入满 {credit_rules.RULES.repair_after_years} 年后可申请信用修复。",
+        link=case.deadline_link(),
+        about=case,
+    )
+    return entry
+
+
+def _record(case: Case, rule: str, fact: str, basis: str, today: dt.date) -> CreditRecord:
+    record, created = CreditRecord.objects.get_or_create(
+        case=case, rule=rule,
+        defaults={"enterprise": case.enterprise, "fact": fact[:300], "occurred_on": today, "basis": basis[:300]},
+    )  # fmt: skip
+    if created:
+        ledger_append(type="credit.recorded", actor=SYSTEM, object=record)
+    return record
+
+
+def credit_apply_closed(case: Case, today: dt.date) -> None:
+    """What a closed case leaves: a credit record, and a listing where its rule says so (`data/credit.yaml`)."""
+    rule = credit_rules.RULES.for_conclusion(case.conclusion, case.ladder)
+    if rule is None:
+        return
+    _record(case, rule.code, rule.fact, rule.basis, today)
+    _list(case, rule.code, rule.basis, rule.list_years, today)
+
+
+def credit_apply_opened(case: Case, today: dt.date) -> None:
+    """Repeated failures: the Nth failed case within the window lists the enterprise (`repeated` in the rules)."""
+    repeated = credit_rules.RULES.repeated
+    if case.cause != CaseCause.CAUSE_FAILED:
+        return
+    since = timezone.now() - dt.timedelta(days=365 * repeated.within_years)
+    failures = Case.objects.filter(
+        enterprise=case.enterprise, cause=CaseCause.CAUSE_FAILED, opened_at__gte=since
+    ).count()
+    if failures >= repeated.cases:
+        _record(case, repeated.code, repeated.fact, repeated.basis, today)
+        _list(case, repeated.code, repeated.basis, repeated.list_years, today)
+
+
+@transaction.atomic
+def blacklist_expire(*, today=None) -> list[BlacklistEntry]:
+    """Listings whose term ended leave the list the day after (the scheduled job)."""
+    today = today or timezone.localdate()
+    expired = []
+    for entry in BlacklistEntry.objects.select_for_update().filter(status=ListingStatus.STATUS_LISTED, until__lt=today):
+        BlacklistEntry.objects.filter(pk=entry.pk).update(
+            status=ListingStatus.STATUS_EXITED, exited_on=today, exit_reason="列入期限届满", version=F("version") + 1
+        )
+        entry.refresh_from_db()
+        ledger_append(type="blacklist.exited", actor=SYSTEM, object=entry)
+        expired.append(entry)
+    return expired
+
+
+def _listing(entry: BlacklistEntry) -> BlacklistEntry:
+    entry = BlacklistEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.status != ListingStatus.STATUS_LISTED:
+        raise ServiceError({"entry": [f"已于 {entry.exited_on:%Y-%m-%d} 移出黑名单"]})
+    return entry
+
+
+@transaction.atomic
+def repair_apply(*, actor: User, entry: BlacklistEntry, reason: str, today=None) -> BlacklistEntry:
+    """The enterprise applies for early removal (信用修复) once listed for the minimum time, with its reasons."""
+    today = today or timezone.localdate()
+    entry = _listing(entry)
+    _require(permits(actor, policy.APPLY_REPAIR, entry), "信用修复由被列入的企业申请")
+    earliest = _years_later(entry.listed_on, credit_rules.RULES.repair_after_years)
+    if today < earliest:
+        raise ServiceError(
+            {
+                "entry": [
+                    f"列入满 {credit_rules.RULES.repair_after_years} 年后（{earliest:%Y-%m-%d} 起）方可申请信用修复"
+                ]
+            }
+        )
+    if entry.repair_applied_at is not None and not entry.repair_decision:
+        raise ServiceError({"entry": ["已有一份申请正在审查"]})
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 1000:
+        raise ServiceError({"reason": ["请写明已履行处罚、完成整改、未再受到较重处罚等情况（不超过 1000 字）"]})
+    BlacklistEntry.objects.filter(pk=entry.pk).update(
+        repair_applied_at=timezone.now(), repair_applied_by=actor, repair_reason=reason, repair_reviewed_by=None,
+        repair_review_note="", repair_decided_by=None, repair_decision="", version=F("version") + 1,
+    )  # fmt: skip
+    entry.refresh_from_db()
+    ledger_append(type="blacklist.repair_applied", actor=actor, object=entry)
+    return entry
+
+
+@transaction.atomic
+def repair_review(*, actor: User, entry: BlacklistEntry, note: str) -> BlacklistEntry:
+    """A regulator examines the application and writes an opinion; another person decides."""
+    entry = _listing(entry)
+    _require(permits(actor, policy.DECIDE_REPAIR, entry), "由企业所在地的监管部门审查")
+    if entry.repair_applied_at is None or entry.repair_decision:
+        raise ServiceError({"entry": ["没有待审查的信用修复申请"]})
+    note = (note or "").strip()
+    if not note or len(note) > 500:
+        raise ServiceError({"note": ["请填写审查意见（不超过 500 字）"]})
+    BlacklistEntry.objects.filter(pk=entry.pk).update(
+        repair_reviewed_by=actor, repair_review_note=note, version=F("version") + 1
+    )
+    entry.refresh_from_db()
+    ledger_append(type="blacklist.repair_reviewed", actor=actor, object=entry)
+    return entry
+
+
+@transaction.atomic
+def repair_decide(*, actor: User, entry: BlacklistEntry, approve: bool, today=None) -> BlacklistEntry:
+    """A second regulator decides: approved, the enterprise leaves the list today; refused, it stays."""
+    today = today or timezone.localdate()
+    entry = _listing(entry)
+    _require(permits(actor, policy.DECIDE_REPAIR, entry), "由企业所在地的监管部门决定")
+    if entry.repair_reviewed_by_id is None or entry.repair_decision:
+        raise ServiceError({"entry": ["申请须先经审查"]})
+    if entry.repair_reviewed_by_id == actor.pk:
+        raise ServiceError({"entry": ["审查人不能同时作出决定，须由另一人决定"]})
+    changes = {"repair_decided_by": actor, "version": F("version") + 1}
+    if approve:
+        changes |= {"repair_decision": RepairDecision.DECISION_APPROVED, "status": ListingStatus.STATUS_EXITED,
+                    "exited_on": today, "exit_reason": "信用修复，提前移出"}  # fmt: skip
+    else:
+        changes |= {"repair_decision": RepairDecision.DECISION_REFUSED}
+    BlacklistEntry.objects.filter(pk=entry.pk).update(**changes)
+    entry.refresh_from_db()
+    ledger_append(type="blacklist.repair_decided", actor=actor, object=entry, data={"approved": approve})
+    return entry

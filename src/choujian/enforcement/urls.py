@@ -5,6 +5,10 @@ from choujian.enforcement import views
 app_name = "enforcement"
 urlpatterns = [
     path("", views.case_list, name="list"),
+    path("blacklist/", views.blacklist, name="blacklist"),
+    path("blacklist/<uuid:public_id>/apply/", views.blacklist_action, {"action": "apply"}, name="repair_apply"),
+    path("blacklist/<uuid:public_id>/review/", views.blacklist_action, {"action": "review"}, name="repair_review"),
+    path("blacklist/<uuid:public_id>/decide/", views.blacklist_action, {"action": "decide"}, name="repair_decide"),
     path("<str:code>/", views.case_page, name="case"),
     path("<str:code>/step/", views.case_action, {"action": "step"}, name="step"),
     path("<str:code>/suspend/", views.case_action, {"action": "suspend"}, name="suspend"),

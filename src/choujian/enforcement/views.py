@@ -11,7 +11,7 @@ from choujian.core import listing
 from choujian.core.access import login
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.policy import permits
-from choujian.enforcement import ladders, listings, policy, selectors, services
+from choujian.enforcement import credit_rules, ladders, listings, policy, selectors, services
 from choujian.enforcement.forms import StepForm
 
 
@@ -27,7 +27,7 @@ def case_list(request):
         ("witness", _("待见证的不合格批次退场"), selectors.removals_to_witness(user), "due"),
     ]
     sections = [(anchor, title, list(rows[:100]), due) for anchor, title, rows, due in waiting]
-    sections = [section for section in sections if section[2]]
+    sections = [section for section in sections if section[2]]  # the blacklist link shows even when none waits
     context = {"above": "enforcement/_waiting.html", "sections": sections, "today": timezone.localdate()}
     return listing.show(request, listings.CASES, selectors.cases_visible_to(user), **context)
 
@@ -159,3 +159,47 @@ def case_action(request, code: str, action: str):
             for error in errors:
                 messages.error(request, error)
     return redirect("enforcement:case", code=code)
+
+
+@login
+def blacklist(request):
+    """The blacklist and credit records the user may see, with credit repair by the enterprise and two regulators."""
+    user = request.user
+    entries = list(selectors.blacklist_visible_to(user).order_by("status", "-listed_on")[:200])
+    for entry in entries:
+        entry.may_apply = permits(user, policy.APPLY_REPAIR, entry)
+        entry.may_decide = permits(user, policy.DECIDE_REPAIR, entry)
+    context = {
+        "entries": entries,
+        "records": list(selectors.credit_records_visible_to(user)[:200]),
+        "repair_after": credit_rules.RULES.repair_after_years,
+    }
+    return render(request, "enforcement/blacklist.html", context)
+
+
+@login
+@require_POST
+def blacklist_action(request, public_id, action: str):
+    entry = selectors.blacklist_visible_to(request.user).filter(public_id=public_id).first()
+    if entry is None:
+        raise Http404(_("记录不存在"))
+    try:
+        if action == "apply":
+            services.repair_apply(actor=request.user, entry=entry, reason=request.POST.get("reason", ""))
+            messages.success(request, _("已提交信用修复申请"))
+        elif action == "review":
+            services.repair_review(actor=request.user, entry=entry, note=request.POST.get("note", ""))
+            messages.success(request, _("已提交审查意见，待另一人决定"))
+        elif action == "decide":
+            approve = request.POST.get("decision") == "approve"
+            services.repair_decide(actor=request.user, entry=entry, approve=approve)
+            messages.success(request, _("已作出决定"))
+        else:
+            raise Http404
+    except NotPermitted as exc:
+        messages.error(request, str(exc))
+    except ServiceError as exc:
+        for errors in exc.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("enforcement:blacklist")

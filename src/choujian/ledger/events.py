@@ -141,6 +141,12 @@ EVENTS: dict[str, str] = {
     "case.removal_recorded": "登记不合格批次退场",
     "case.removal_witnessed": "监理见证不合格批次退场",
     "case.penalty_decided": "登记处罚决定",
+    "credit.recorded": "记入企业信用记录",
+    "blacklist.listed": "列入黑名单",
+    "blacklist.exited": "黑名单期满移出",
+    "blacklist.repair_applied": "申请信用修复",
+    "blacklist.repair_reviewed": "审查信用修复申请",
+    "blacklist.repair_decided": "决定信用修复申请",
     "plan.ladder_set": "设置计划的后处理程序和期限",
 }
 

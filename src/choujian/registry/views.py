@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from choujian.accounts.choices import Role
 from choujian.core.access import roles
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
+from choujian.core.flags import enterprise_flags
 from choujian.core.templatetags.regions import region as region_label
 from choujian.ledger.selectors import LEDGER_READERS
 from choujian.registry import forms, policy, selectors, services
@@ -184,8 +185,11 @@ def object_detail(request, kind: str, public_id):
     if hasattr(obj, "archived_at"):
         context["can_archive"] = not obj.archived and policy.can_edit(request.user, obj)
         context["can_unarchive"] = obj.archived and policy.can_unarchive(request.user, obj)
+    enterprise_id = {"enterprise": obj.pk, "product": getattr(obj, "enterprise_id", None)}.get(kind)
     if kind == "delivery":
         context["documents"] = obj.documents.all()
+        enterprise_id = obj.product.enterprise_id
+    context["flags"] = enterprise_flags([enterprise_id]).get(enterprise_id, [])
     if kind == "enterprise":
         context["products"] = selectors.products_visible_to(request.user).filter(enterprise=obj)[:50]
     if kind == "project":
