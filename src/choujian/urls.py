@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from choujian.core.access import declare, declare_route
 from choujian.draws.urls import ceremony_urlpatterns
+from choujian.enforcement import views as enforcement_views
 from choujian.sampling import views as sampling_views
 from choujian.testing import views as testing_views
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("calendar/", include("choujian.workcalendar.urls")),
     path("inbox/", include("choujian.notifications.urls")),
     path("r/<str:token>/", testing_views.report_verify, name="report-verify"),
+    path("d/<str:token>/", enforcement_views.document_verify, name="enforcement-document-verify"),
     path("api/v1/", include("choujian.api_urls")),
     path("api/ledger/", include("choujian.ledger.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

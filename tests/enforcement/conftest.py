@@ -1,10 +1,13 @@
 """A drawn task in Fujian whose enterprise has staff, ready to become a case (see tests.sampling.conftest)."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 
-from tests.factories import OrganisationFactory, member
+from choujian.enforcement import services
+from choujian.planning.models import Task
+from tests.factories import DeliveryFactory, OrganisationFactory, SectionFactory, member
 from tests.sampling import conftest as sampling
 
 setting = sampling.setting
@@ -36,3 +39,27 @@ def parties(field) -> Parties:
         maker=member(maker_org, "enterprise_staff", username="maker"),
         outsider=member(other_org, "enterprise_staff", username="outsider"),
     )
+
+
+@pytest.fixture
+def site(parties):
+    """The same failure on a construction site: the task's lot was delivered to a section (moved there straight in
+    the database, so tests using it are marked `tampers`)."""
+    owner = OrganisationFactory(kind="owner", name="福建高速建设公司")
+    section = SectionFactory(
+        project__owner=owner, contractor__name="中铁某局", supervisor__name="某监理公司",
+        contract_price=Decimal("12000000.00"),
+    )  # fmt: skip
+    task = parties.field.task
+    delivery = DeliveryFactory(section=section, product=task.product, quantity=Decimal("25.000"))
+    Task.objects.filter(pk=task.pk).update(delivery=delivery)
+    task.refresh_from_db()
+    case = services.case_open(task=task, cause="failed")
+    return {
+        "case": case,
+        "section": section,
+        "contractor": member(section.contractor, "contractor_staff", username="site-contractor"),
+        "supervisor": member(section.supervisor, "supervisor_staff", username="site-supervisor"),
+        "owner": member(owner, "owner_staff", username="site-owner"),
+        "parties": parties,
+    }

@@ -10,35 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from choujian.core.errors import NotPermitted, ServiceError
 from choujian.enforcement import services
-from choujian.planning.models import Task
 from choujian.registry.models import Section
-from tests.factories import DeliveryFactory, OrganisationFactory, SectionFactory, member
 from tests.sampling.conftest import photo
 
 # The task is moved onto a construction site straight in the database (the demo draws such tasks for real).
 pytestmark = [pytest.mark.django_db, pytest.mark.tampers]
-
-
-@pytest.fixture
-def site(parties):
-    owner = OrganisationFactory(kind="owner", name="福建高速建设公司")
-    section = SectionFactory(
-        project__owner=owner, contractor__name="中铁某局", supervisor__name="某监理公司",
-        contract_price=Decimal("12000000.00"),
-    )  # fmt: skip
-    task = parties.field.task
-    delivery = DeliveryFactory(section=section, product=task.product, quantity=Decimal("25.000"))
-    Task.objects.filter(pk=task.pk).update(delivery=delivery)
-    task.refresh_from_db()
-    case = services.case_open(task=task, cause="failed")
-    return {
-        "case": case,
-        "section": section,
-        "contractor": member(section.contractor, "contractor_staff", username="site-contractor"),
-        "supervisor": member(section.supervisor, "supervisor_staff", username="site-supervisor"),
-        "owner": member(owner, "owner_staff", username="site-owner"),
-        "parties": parties,
-    }
 
 
 def test_the_contractor_removes_the_lot_and_the_supervisor_witnesses_it(site):

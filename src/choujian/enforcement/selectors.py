@@ -79,3 +79,11 @@ def blacklist_visible_to(user: User) -> QuerySet[BlacklistEntry]:
 
 def credit_records_visible_to(user: User) -> QuerySet[CreditRecord]:
     return restrict(CreditRecord.objects.all(), user, VIEW).select_related("enterprise", "case")
+
+
+def case_for_document(code: str) -> Case | None:
+    """The case a document's QR code names: whoever holds the signed code may check that document (see
+    `documents.read_token`), as with a report's verification link."""
+    return (
+        Case.objects.select_related("enterprise", "product", "regulator", "organiser", "task").filter(code=code).first()
+    )

@@ -1,17 +1,20 @@
 """Enforcement pages: the list of cases and a case with its steps on their clocks. Thin: the services decide."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from choujian.core import listing
-from choujian.core.access import login
+from choujian.core.access import login, public
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.policy import permits
-from choujian.enforcement import credit_rules, ladders, listings, policy, selectors, services
+from choujian.enforcement import credit_rules, documents, ladders, listings, policy, selectors, services
 from choujian.enforcement.forms import StepForm
 
 
@@ -78,6 +81,7 @@ def case_page(request, code: str):
         "may_witness": case.delivery_id and permits(request.user, policy.WITNESS_REMOVAL, case),
         "may_fine": case.delivery_id and permits(request.user, policy.ACT_REGULATOR, case),
         "may_contract_penalty": case.delivery_id and permits(request.user, policy.CONTRACT_PENALTY, case),
+        "documents": documents.available(case),
         "art64_range": services.art64_range(case.delivery.section.contract_price)
         if case.delivery_id and case.delivery.section.contract_price
         else None,
@@ -203,3 +207,41 @@ def blacklist_action(request, public_id, action: str):
             for error in errors:
                 messages.error(request, error)
     return redirect("enforcement:blacklist")
+
+
+def _document_url(request, case, kind: str, index: int) -> str:
+    path = reverse("enforcement-document-verify", args=[documents.token(case, kind, index)])
+    base = settings.CHOUJIAN_PUBLIC_URL
+    return base.rstrip("/") + path if base else request.build_absolute_uri(path)
+
+
+@login
+def case_document(request, code: str, kind: str, index: int = 0):
+    """A document of the case as a PDF, built from what the case recorded (the same file every time)."""
+    case = _case(request, code)
+    if kind not in documents.KINDS:
+        raise Http404
+    try:
+        document = documents.build(case, kind, index)
+    except documents.NotIssued:
+        raise Http404(_("本案尚未形成该文书")) from None
+    content = documents.pdf(document, _document_url(request, case, kind, index))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"{document.title}-{document.number}.pdf")
+    return response
+
+
+@public
+def document_verify(request, token: str):
+    """Anyone holding a case document checks it: the document as the case records it now, and whether it is the
+    one the QR code was printed with."""
+    data = documents.read_token(token)
+    case = selectors.case_for_document(data["c"]) if data else None
+    document = None
+    if case is not None and data["k"] in documents.KINDS:
+        try:
+            document = documents.build(case, data["k"], int(data["i"]))
+        except (documents.NotIssued, ValueError, TypeError):
+            document = None
+    context = {"document": document, "matches": document is not None and document.sha256[:32] == data.get("d")}
+    return render(request, "enforcement/document_verify.html", context, status=200 if document else 404)
