@@ -20,7 +20,7 @@ from choujian.accounts.models import Organisation, User
 from choujian.core import policy
 from choujian.core.access import PUBLIC, declared_level, routes
 from choujian.draws.models import Draw
-from choujian.enforcement.models import Case
+from choujian.enforcement.models import BlacklistEntry, Case
 from choujian.notifications.models import Message
 from choujian.planning.models import Plan, PlanLine, Task
 from choujian.registry.models import Delivery, DeliveryDocument, Enterprise, Product, ProductCategory, Project, Section
@@ -83,6 +83,11 @@ def _objects(route: str) -> list[tuple[str, dict[str, str]]]:
         return [("首个", {"code": p.sample.code, "token": p.label_token}) for p in portions[:1]]
     if route.startswith("reset/"):
         return [("无效链接", {"uidb64": "MQ", "token": "invalid-token"})]
+    if route.startswith("enforcement/") and "/documents/" in route:
+        code = Case.objects.order_by("pk").first().code
+        return [("责令整改通知书", {"code": code, "kind": "order", "index": "0"})]
+    if route.startswith("d/"):
+        return [("无效令牌", {"token": "x" * 43})]
     if "<str:code>/files/" in route:
         return [("不存在", {"code": Case.objects.order_by("pk").first().code, "public_id": str(uuid.uuid4())})]
     if "tasks/<str:code>/documents/" in route:
@@ -146,6 +151,7 @@ def _values(segment: str, name: str) -> list[tuple[str, str]]:
         "objections": (Objection, "public_id"),
         "retests": (Retest, "public_id"),
         "enforcement": (Case, "code"),
+        "blacklist": (BlacklistEntry, "public_id"),
         "cases": (Case, "code"),
     }
     model, attribute = by_segment[segment]

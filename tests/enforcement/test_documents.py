@@ -4,14 +4,15 @@ paper matches, and no document before the case reaches it."""
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from choujian.enforcement import documents, services
-from tests.browser.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.django_db
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # where the browser tests keep what to look at
 
 
 def test_the_rectification_order_exists_once_served_and_is_checkable(client, parties):

@@ -5,22 +5,12 @@ import pytest
 
 from choujian.rules.models import RuleSet
 from choujian.rules.services import ruleset_load_files
-from tests.browser import conftest as browser_conftest
-from tests.factories import DEMO_PASSWORD
+from tests.browser.test_field_sampling import _login
 
+# One headless Chromium per test session (tests/browser/conftest.py): a second one in the same worker cannot start.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-browser = browser_conftest.browser  # headless Chromium, as the browser tests have it
-screenshot_dir = browser_conftest.screenshot_dir
 
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
