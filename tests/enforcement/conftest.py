@@ -19,6 +19,7 @@ class Parties:
     field: object
     organiser: object  # the province's officer who organised the plan
     county: object  # the officer of the enterprise's county
+    county_colleague: object  # a second officer of that county
     maker: object  # the enterprise's staff
     outsider: object  # another enterprise's staff
 
@@ -36,6 +37,7 @@ def parties(field) -> Parties:
         field=field,
         organiser=world.provincial_officer,
         county=member(county, "regulator_officer", username="county-officer"),
+        county_colleague=member(county, "regulator_admin", username="county-admin"),
         maker=member(maker_org, "enterprise_staff", username="maker"),
         outsider=member(other_org, "enterprise_staff", username="outsider"),
     )

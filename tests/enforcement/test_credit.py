@@ -48,12 +48,16 @@ def test_credit_repair_needs_a_year_a_review_and_a_second_person(parties):
         services.repair_apply(actor=parties.outsider, entry=entry, reason="已整改", today=a_year_on)
     entry = services.repair_apply(actor=parties.maker, entry=entry, reason="罚款已缴纳，整改完成", today=a_year_on)
     with pytest.raises(ServiceError):
-        services.repair_decide(actor=parties.organiser, entry=entry, approve=True)  # not reviewed yet
+        services.repair_decide(actor=parties.county_colleague, entry=entry, approve=True)  # not reviewed yet
     entry = services.repair_review(actor=parties.county, entry=entry, note="整改材料齐全，建议准予")
     with pytest.raises(ServiceError) as same:
         services.repair_decide(actor=parties.county, entry=entry, approve=True)
     assert "另一人" in str(same.value)
-    entry = services.repair_decide(actor=parties.organiser, entry=entry, approve=True, today=a_year_on)
+    with pytest.raises(NotPermitted):  # the organising province is not the regulator of the maker's domicile
+        services.repair_decide(actor=parties.organiser, entry=entry, approve=True, today=a_year_on)
+    with pytest.raises(ServiceError):  # nor can a second review replace the first
+        services.repair_review(actor=parties.county_colleague, entry=entry, note="同意")
+    entry = services.repair_decide(actor=parties.county_colleague, entry=entry, approve=True, today=a_year_on)
     assert entry.status == "exited" and entry.exit_reason == "信用修复，提前移出"
     assert enterprise_flags([entry.enterprise_id]) == {}
 

@@ -86,10 +86,32 @@ def test_a_suspended_clock_carries_its_days_over(parties):
     case = services.step_resume(actor=parties.county, case=case, today=start + dt.timedelta(days=12))
     apply.refresh_from_db()
     assert apply.suspended_days == 12
-    assert apply.due == deadline_compute(start=start, days=30, kind="calendar").due + dt.timedelta(days=12)
+    moved = start + dt.timedelta(days=12)  # the period counts as if it had started 12 days later
+    assert apply.due == deadline_compute(start=moved, days=30, kind="calendar").due
     assert case.due == apply.due
     late_without_suspension = deadline_compute(start=start, days=30, kind="calendar").due + dt.timedelta(days=3)
+    assert late_without_suspension <= apply.due
     services.step_take(actor=parties.maker, case=case, step="apply", result="done", today=late_without_suspension)
+
+
+def test_an_overdue_step_cannot_be_suspended_to_escape_its_consequence(parties):
+    case = services.step_take(actor=parties.county, case=opened(parties), step="notice", result="done")
+    apply = case.steps.get(code="apply")
+    with pytest.raises(ServiceError) as refused:
+        services.step_suspend(
+            actor=parties.county, case=case, reason="补办延期", today=apply.due + dt.timedelta(days=1)
+        )
+    assert "届满" in str(refused.value)
+
+
+def test_an_unanswered_samr_order_still_reaches_the_recheck(parties):
+    case = opened(parties, LadderCode.LADDER_SAMR)
+    case = services.step_take(actor=parties.county, case=case, step="order", result="done")
+    stop_sale = case.steps.get(code="stop_sale")
+    [case] = services.steps_lapse(today=stop_sale.due + dt.timedelta(days=1))
+    rectify = case.steps.get(code="rectify")
+    [case] = services.steps_lapse(today=rectify.due + dt.timedelta(days=1))
+    assert case.stage == "recheck" and case.steps.get(code="rectify").late
 
 
 def test_the_samr_ladder_counts_from_the_order_announces_and_rechecks_again(parties):

@@ -80,6 +80,30 @@ def _add_what_the_demo_lacks():
     enterprise = Enterprise.objects.order_by("pk").first()
     declaration = ConflictDeclaration(inspector=sampler, enterprise=enterprise, reason="亲属")
     record_create(declaration, actor=admin, event="conflict.admin_created")  # as the admin site declares one
+    _walk_the_demo_case(admin)
+
+
+def _walk_the_demo_case(admin):
+    """The demo's failed case taken on: a plan's ladder set, a clock suspended and resumed, the enterprise's report
+    attached, the 复查 failed (a credit record and a listing). (Removals and penalties need a failed lot from a
+    site, which the demo's draw does not give: their fields are declared but not attacked here.)"""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from choujian.accounts.models import User
+    from choujian.enforcement import services
+    from choujian.enforcement.models import Case
+    from choujian.planning.models import Plan
+
+    case = Case.objects.filter(cause="failed").order_by("pk").first()
+    plan = Plan.objects.exclude(pk=case.plan_id).order_by("pk").first()
+    services.plan_ladder_set(actor=admin, plan=plan, ladder="samr")
+    case = services.step_suspend(actor=admin, case=case, reason="经批准延期")
+    case = services.step_resume(actor=admin, case=case)
+    party = User.objects.get(username="objector")
+    report = SimpleUploadedFile("整改报告.pdf", b"%PDF-1.4\n% rectification\n%%EOF\n")
+    services.step_file_attach(actor=party, case=case, upload=report)
+    case = services.step_take(actor=party, case=case, step="apply", result="done")
+    services.step_take(actor=admin, case=case, step="recheck", result="failed")
 
 
 def _hosts(row: models.Model) -> list[str]:
@@ -165,6 +189,8 @@ def _tamper(model, row, name) -> str:
         if other is None:
             if field.one_to_one and not field.null:
                 pytest.skip(f"every {field.related_model._meta.label} already has its one {model._meta.label}")
+            if field.null and not field.related_model._base_manager.exists():
+                pytest.skip(f"the demo has no {field.related_model._meta.label} for {model._meta.label}.{name}")
             if not field.null or getattr(row, field.attname) is None:
                 return f"no other {field.related_model._meta.label} to point at"
             value = None

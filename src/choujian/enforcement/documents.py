@@ -101,10 +101,13 @@ def build(case: Case, kind: str, index: int = 0) -> Document:
     facts = _facts(case)
     if kind == "order":
         step, following = _done(case, ORDER_STEPS)
-        paragraphs = [
-            f"经监督抽查，你单位生产的上述产品{case.get_cause_display()}。依据{step.basis}，现责令你单位："
-            "立即停止生产、销售同一产品，查明原因，认真整改。"
-        ]
+        if case.cause == "refused":
+            paragraphs = [f"你单位拒绝接受依法进行的产品质量监督抽查。依据{step.basis}，现给予警告，责令你单位改正。"]
+        else:
+            paragraphs = [
+                f"经监督抽查，你单位生产的上述产品{case.get_cause_display()}。依据{step.basis}，现责令你单位："
+                "立即停止生产、销售同一产品，查明原因，认真整改。"
+            ]
         if following is not None:
             paragraphs.append(
                 f"请于 {following.due.isoformat()} 前完成“{following.name}”（依据：{following.basis}）。"
@@ -120,8 +123,10 @@ def build(case: Case, kind: str, index: int = 0) -> Document:
             f"你单位已提交整改报告。依据{step.basis}，本部门将于 {step.due.isoformat()} 前组织复查，"
             "在你单位抽取复查样品；复查样品由你单位无偿提供，复查合格前不得销售同一产品。",
         )
+        previous = case.steps.filter(order=step.order - 1).first()
+        issued = _day(previous.done_at) if previous is not None and previous.done_at else step.starts_on.isoformat()
         return Document(kind, KINDS[kind], number, case.enterprise.name, case.regulator.name,
-                        step.starts_on.isoformat(), paragraphs, tuple(facts))  # fmt: skip
+                        issued, paragraphs, tuple(facts))  # fmt: skip
     if kind == "referral":
         if case.referred_at is None:
             raise NotIssued
@@ -162,13 +167,14 @@ def available(case: Case) -> list[tuple[str, int, str]]:
 
 def token(case: Case, kind: str, index: int = 0) -> str:
     """What the QR code carries: the case, the document and its digest, signed so it cannot be made up."""
-    return signing.dumps({"c": case.code, "k": kind, "i": index, "d": build(case, kind, index).sha256[:32]}, salt=SALT)
+    data = {"c": case.code, "k": kind, "i": index, "d": build(case, kind, index).sha256[:32]}
+    return signing.Signer(salt=SALT).sign_object(data, compress=True)  # no timestamp: the same paper, the same code
 
 
 def read_token(value: str) -> dict | None:
     try:
-        data = signing.loads(value, salt=SALT)
-    except signing.BadSignature:
+        data = signing.Signer(salt=SALT).unsign_object(value)
+    except (signing.BadSignature, ValueError):
         return None
     return data if isinstance(data, dict) and {"c", "k", "i", "d"} <= set(data) else None
 

@@ -128,8 +128,8 @@ class Case(PublicModel):
     def ledger_state(self) -> dict:
         state = ledger_values(self, self.ledger_fields)
         state["steps"] = [step.as_ledger() for step in self.steps.order_by("order")]
-        state["suspensions"] = [s.as_ledger() for s in self.suspensions.order_by("pk")]
-        state["files"] = [f.as_ledger() for f in self.files.order_by("pk")]
+        state["suspensions"] = [s.as_ledger() for s in self.suspensions.select_related("step").order_by("pk")]
+        state["files"] = [f.as_ledger() for f in self.files.select_related("step").order_by("pk")]
         state["removals"] = [r.as_ledger() for r in self.removals.order_by("pk")]
         state["penalties"] = [p.as_ledger() for p in self.penalties.order_by("pk")]
         return state
@@ -178,6 +178,10 @@ class Step(models.Model):
     @property
     def actor_label(self) -> str:
         return ladders.ACTORS.get(self.actor, self.actor)
+
+    @property
+    def kind_label(self) -> str:
+        return ladders.KINDS.get(self.kind, self.kind)
 
     @property
     def result_label(self) -> str:
@@ -356,6 +360,7 @@ class BlacklistEntry(PublicModel):
     credit repair application (信用修复) that one regulator reviews and a second one decides."""
 
     ledger_kind = "blacklist_entry"
+    ledger_private = True  # published only through an approved announcement, never by the ledger
     ledger_fields = (
         "enterprise", "rule", "basis", "listed_on", "until", "case", "status", "exited_on", "exit_reason",
         "repair_applied_at", "repair_applied_by", "repair_reason", "repair_reviewed_by", "repair_review_note",

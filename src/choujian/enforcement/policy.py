@@ -14,7 +14,7 @@ from choujian.accounts.models import User
 from choujian.accounts.scope import kind_org_ids, org_ids, region_q, regulator_prefixes
 from choujian.core.policy import NOTHING, VIEW, rule
 from choujian.enforcement.models import BlacklistEntry, Case, CreditRecord, PlanLadder
-from choujian.planning.policy import inspected_party_q, project_party_q, regulated_plans_q
+from choujian.planning.policy import inspected_party_q, project_party_q, regulated_plans_q, regulator_orgs
 
 ACT_REGULATOR = "act_regulator"
 ACT_ENTERPRISE = "act_enterprise"
@@ -37,7 +37,8 @@ def cases_seen(user: User) -> Q:
     condition = NOTHING
     prefixes = regulator_prefixes(user)
     if prefixes:
-        condition |= region_q(prefixes, "enterprise__region") | regulated_plans_q(user, "plan__")
+        organisers = [org.pk for org in regulator_orgs(user)]
+        condition |= region_q(prefixes, "enterprise__region") | Q(organiser_id__in=organisers)
     return condition | inspected_party_q(user, "task") | project_party_q(user, "task")
 
 
@@ -50,8 +51,9 @@ def cases_handled(user: User) -> Q:
 
 @rule(Case, ACT_ENTERPRISE)
 def cases_answered(user: User) -> Q:
-    """The inspected party: the enterprise's staff, or the contractor holding the delivered lot."""
-    return inspected_party_q(user, "task")
+    """The manufacturer's staff: rectification, stopping sale and applying for 复查 are its own legal acts (the
+    contractor holding a delivered lot sees the case and records the lot's removal)."""
+    return _own_enterprise_q(user)
 
 
 @rule(Case, ACKNOWLEDGE)
@@ -115,6 +117,6 @@ def repairs_applied(user: User) -> Q:
 
 @rule(BlacklistEntry, DECIDE_REPAIR)
 def repairs_decided(user: User) -> Q:
-    """The writers of regulators whose region holds the enterprise."""
-    prefixes = regulator_prefixes(user, Role.REGULATOR_WRITERS)
-    return region_q(prefixes, "enterprise__region") if prefixes else NOTHING
+    """The writers of the regulator that owned the case behind the listing (the enterprise's domicile)."""
+    writers = _writer_orgs(user)
+    return Q(case__regulator_id__in=writers) if writers else NOTHING

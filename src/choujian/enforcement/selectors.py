@@ -31,7 +31,8 @@ def cases_to_act(user: User, actor: str) -> QuerySet[Case]:
 
 def referrals_to_acknowledge(user: User) -> QuerySet[Case]:
     received = restrict(Case.objects.exclude(referred_at=None), user, policy.ACKNOWLEDGE)
-    return received.filter(referral_acknowledged_at=None).select_related("enterprise", "organiser")
+    waiting = received.filter(referral_acknowledged_at=None, status=CaseStatus.STATUS_OPEN)
+    return waiting.select_related("enterprise", "organiser", "product")
 
 
 def overdue(cases: QuerySet[Case], today=None) -> QuerySet[Case]:
@@ -42,9 +43,9 @@ def referrals_awaited(user: User) -> QuerySet[Case]:
     """Cases the user's regulator organised and referred, not yet confirmed by the receiving regulator."""
     handled = restrict(Case.objects.exclude(referred_at=None), user, policy.ACT_REGULATOR)
     return (
-        handled.filter(referral_acknowledged_at=None)
+        handled.filter(referral_acknowledged_at=None, status=CaseStatus.STATUS_OPEN)
         .exclude(pk__in=referrals_to_acknowledge(user).values("pk"))
-        .select_related("enterprise", "regulator")
+        .select_related("enterprise", "regulator", "product")
     )
 
 

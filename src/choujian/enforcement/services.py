@@ -4,11 +4,12 @@ referral acknowledged, a plan's ladder set. Each checks the access policy and th
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from choujian.accounts.choices import OrganisationKind, Role, Sector
@@ -48,6 +49,7 @@ from choujian.testing.choices import Judgment
 from choujian.testing.models import Outcome
 from choujian.workcalendar.services import deadline_compute
 
+logger = logging.getLogger(__name__)
 SYSTEM = "system"
 LAPSED = "lapsed"
 # How long the receiving regulator has to confirm a referral: the platform's own rule, not an article.
@@ -81,8 +83,10 @@ def regulator_for(enterprise, organiser: Organisation) -> Organisation:
 
 
 def step_due(starts_on: dt.date, days: int, kind: str, suspended_days: int = 0) -> dt.date:
-    """The deadline service's last day for the period, plus the days the clock stood still."""
-    return deadline_compute(start=starts_on, days=days, kind=kind).due + dt.timedelta(days=suspended_days)
+    """The deadline service's last day for the period, its start moved by the days the clock stood still (so a
+    working-day deadline still falls on a working day)."""
+    start = starts_on + dt.timedelta(days=suspended_days)
+    return deadline_compute(start=start, days=days, kind=kind).due
 
 
 def _next_code(year: int) -> str:
@@ -267,27 +271,41 @@ def step_take(
     return case
 
 
-@transaction.atomic
 def steps_lapse(*, today=None) -> list[Case]:
     """Steps nobody did in time whose ladder says what lateness means (no 复查 application → the conclusion stands)
-    take that consequence the day after their deadline (the scheduled job)."""
+    take that consequence the day after their deadline (the scheduled job); each in its own transaction, so one
+    case that cannot move does not hold up the others."""
     today = today or timezone.localdate()
     lapsed = []
-    for step in Step.objects.filter(done_at=None, suspended_since=None, due__lt=today, case__status="open"):
-        case = Case.objects.select_for_update().get(pk=step.case_id)
-        rule = case.rules.step(step.code)
-        if not rule.when_late or case.stage != step.code:
+    candidates = Step.objects.filter(done_at=None, suspended_since=None, due__lt=today, case__status="open")
+    for step_id, case_id in candidates.values_list("pk", "case_id"):
+        try:
+            with transaction.atomic():
+                case = _lapse(Case.objects.select_for_update().get(pk=case_id), step_id, today)
+        except (ServiceError, ladders.LadderError, KeyError):
+            logger.exception("后处理步骤逾期处理失败：case %s step %s", case_id, step_id)
             continue
-        Step.objects.filter(pk=step.pk).update(done_at=timezone.now(), result=LAPSED, late=True)
-        step.refresh_from_db()
-        following = _advance(case, step, rule.when_late, today)
-        _save(case, ["status", "conclusion", "stage", "due", "closed_at"])
-        ledger_append(type="case.lapsed", actor=SYSTEM, object=case, data={"step": step.code})
-        _tell(case, following or step, "case.step", f"后处理案件 {case.code}：{step.name}逾期，{case.stage_label}")
-        if following is None:
-            credit_apply_closed(case, today)
-        lapsed.append(case)
+        if case is not None:
+            lapsed.append(case)
     return lapsed
+
+
+def _lapse(case: Case, step_id: int, today: dt.date) -> Case | None:
+    step = Step.objects.select_for_update().get(pk=step_id)  # read again under the case's lock
+    if step.done_at is not None or step.suspended_since is not None or step.due >= today or case.stage != step.code:
+        return None
+    rule = case.rules.step(step.code)
+    if not rule.when_late:
+        return None
+    Step.objects.filter(pk=step.pk).update(done_at=timezone.now(), result=LAPSED, late=True)
+    step.refresh_from_db()
+    following = _advance(case, step, rule.when_late, today)
+    _save(case, ["status", "conclusion", "stage", "due", "closed_at"])
+    ledger_append(type="case.lapsed", actor=SYSTEM, object=case, data={"step": step.code})
+    _tell(case, following or step, "case.step", f"后处理案件 {case.code}：{step.name}逾期，{case.stage_label}")
+    if following is None:
+        credit_apply_closed(case, today)
+    return case
 
 
 @transaction.atomic
@@ -304,6 +322,8 @@ def step_suspend(*, actor: User, case: Case, reason: str, version: int | None = 
         raise ServiceError({"step": ["没有待办步骤"]})
     if step.suspended_since is not None:
         raise ServiceError({"step": [f"期限已自 {step.suspended_since:%Y-%m-%d} 起中止"]})
+    if today > step.due:
+        raise ServiceError({"step": [f"期限已于 {step.due:%Y-%m-%d} 届满，不能再中止"]})
     Suspension.objects.create(case=case, step=step, started_on=today, reason=reason, suspended_by=actor)
     Step.objects.filter(pk=step.pk).update(suspended_since=today)
     _save(case, [])
@@ -614,26 +634,31 @@ def credit_apply_opened(case: Case, today: dt.date) -> None:
     if case.cause != CaseCause.CAUSE_FAILED:
         return
     since = timezone.now() - dt.timedelta(days=365 * repeated.within_years)
-    failures = Case.objects.filter(
-        enterprise=case.enterprise, cause=CaseCause.CAUSE_FAILED, opened_at__gte=since
-    ).count()
+    # By when each result became final, not when the platform opened its case (a first run opens old ones too).
+    recent = Q(outcome__final_at__gte=since) | Q(outcome=None, opened_at__gte=since)
+    failures = Case.objects.filter(recent, enterprise=case.enterprise, cause=CaseCause.CAUSE_FAILED).count()
     if failures >= repeated.cases:
         _record(case, repeated.code, repeated.fact, repeated.basis, today)
         _list(case, repeated.code, repeated.basis, repeated.list_years, today)
 
 
-@transaction.atomic
 def blacklist_expire(*, today=None) -> list[BlacklistEntry]:
     """Listings whose term ended leave the list the day after (the scheduled job)."""
     today = today or timezone.localdate()
     expired = []
-    for entry in BlacklistEntry.objects.select_for_update().filter(status=ListingStatus.STATUS_LISTED, until__lt=today):
-        BlacklistEntry.objects.filter(pk=entry.pk).update(
-            status=ListingStatus.STATUS_EXITED, exited_on=today, exit_reason="列入期限届满", version=F("version") + 1
-        )
-        entry.refresh_from_db()
-        ledger_append(type="blacklist.exited", actor=SYSTEM, object=entry)
-        expired.append(entry)
+    due = BlacklistEntry.objects.filter(status=ListingStatus.STATUS_LISTED, until__lt=today)
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            changed = BlacklistEntry.objects.filter(pk=pk, status=ListingStatus.STATUS_LISTED).update(
+                status=ListingStatus.STATUS_EXITED,
+                exited_on=today,
+                exit_reason="列入期限届满",
+                version=F("version") + 1,
+            )
+            if changed:
+                entry = BlacklistEntry.objects.get(pk=pk)
+                ledger_append(type="blacklist.exited", actor=SYSTEM, object=entry)
+                expired.append(entry)
     return expired
 
 
@@ -680,6 +705,8 @@ def repair_review(*, actor: User, entry: BlacklistEntry, note: str) -> Blacklist
     _require(permits(actor, policy.DECIDE_REPAIR, entry), "由企业所在地的监管部门审查")
     if entry.repair_applied_at is None or entry.repair_decision:
         raise ServiceError({"entry": ["没有待审查的信用修复申请"]})
+    if entry.repair_reviewed_by_id is not None:
+        raise ServiceError({"entry": ["该申请已经审查，待另一人决定"]})
     note = (note or "").strip()
     if not note or len(note) > 500:
         raise ServiceError({"note": ["请填写审查意见（不超过 500 字）"]})

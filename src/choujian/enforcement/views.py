@@ -95,11 +95,15 @@ def case_file(request, code: str, public_id):
     record = selectors.case_files(case).filter(public_id=public_id).first()
     if record is None:
         raise Http404(_("材料不存在"))
-    return FileResponse(record.file.open("rb"), as_attachment=True, filename=record.original_name)
+    try:
+        stored = record.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("材料文件不在存储中")) from None
+    return FileResponse(stored, as_attachment=True, filename=record.original_name)
 
 
 def _number(raw) -> int | None:
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 10 else None
+    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdecimal() and len(raw) < 10 else None
 
 
 @login
@@ -169,7 +173,7 @@ def case_action(request, code: str, action: str):
 def blacklist(request):
     """The blacklist and credit records the user may see, with credit repair by the enterprise and two regulators."""
     user = request.user
-    entries = list(selectors.blacklist_visible_to(user).order_by("status", "-listed_on")[:200])
+    entries = list(selectors.blacklist_visible_to(user).order_by("-status", "-listed_on")[:200])  # listed first
     for entry in entries:
         entry.may_apply = permits(user, policy.APPLY_REPAIR, entry)
         entry.may_decide = permits(user, policy.DECIDE_REPAIR, entry)
