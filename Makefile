@@ -59,7 +59,7 @@ test-sqlite:
 
 # The tests whose expectations involve today's date, run again as if it were late December (holidays of a year not
 # yet entered) in this year and the next: a suite that would go red at New Year goes red here first.
-DATED_TESTS ?= tests/core tests/workcalendar tests/sampling tests/testing tests/planning tests/draws
+DATED_TESTS ?= tests/core tests/workcalendar tests/sampling tests/testing tests/planning tests/draws tests/enforcement
 test-dates:
 	@for day in 2026-12-20 2027-12-20; do \
 		echo "== pytest on SQLite, today frozen to $$day =="; \
@@ -67,9 +67,10 @@ test-dates:
 			-p no:randomly || exit 1; \
 	done
 
+# The browser flows run once, on SQLite: what they add over the other tests is the browser, not the database.
 test-postgres:
-	@echo "== pytest on PostgreSQL =="
-	CHOUJIAN_DATA_DIR=$$(mktemp -d) DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	@echo "== pytest on PostgreSQL (browser flows: see the SQLite run) =="
+	CHOUJIAN_DATA_DIR=$$(mktemp -d) DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)
 
 # The whole API, documented examples then generated input (FUZZ_EXAMPLES per operation and person; raise it for a
 # longer hunt), as fifteen people (generated input as eight) against a demo site; then the ledger and every draw

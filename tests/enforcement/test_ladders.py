@@ -120,10 +120,12 @@ def test_the_samr_ladder_counts_from_the_order_announces_and_rechecks_again(part
     case = services.step_take(actor=parties.county, case=case, step="order", result="done")
     case = services.step_take(actor=parties.maker, case=case, step="stop_sale", result="done")
     rectify = case.steps.get(code="rectify")
-    assert rectify.starts_on == order_day and rectify.due == order_day + dt.timedelta(days=60)  # art. 46
+    sixty = deadline_compute(start=order_day, days=60, kind="calendar").due
+    assert rectify.starts_on == order_day and rectify.due == sixty  # art. 46: sixty days from the order
     case = services.step_take(actor=parties.maker, case=case, step="rectify", result="done")
     recheck = case.steps.get(code="recheck")
-    assert recheck.due == order_day + dt.timedelta(days=75)  # art. 47: from the order, not from the report
+    seventy_five = deadline_compute(start=order_day, days=75, kind="calendar").due
+    assert recheck.due == seventy_five  # art. 47: from the order, not from the report
     case = services.step_take(actor=parties.county, case=case, step="recheck", result="failed")
     case = services.step_take(actor=parties.county, case=case, step="announce", result="done")
     second = case.steps.get(code="second_recheck")
