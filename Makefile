@@ -59,7 +59,7 @@ test-sqlite:
 
 # The tests whose expectations involve today's date, run again as if it were late December (holidays of a year not
 # yet entered) in this year and the next: a suite that would go red at New Year goes red here first.
-DATED_TESTS ?= tests/core tests/workcalendar tests/sampling tests/testing tests/planning tests/draws tests/enforcement
+DATED_TESTS ?= tests/workcalendar tests/sampling tests/testing tests/planning tests/draws tests/enforcement
 test-dates:
 	@for day in 2026-12-20 2027-12-20; do \
 		echo "== pytest on SQLite, today frozen to $$day =="; \
