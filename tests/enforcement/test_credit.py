@@ -26,7 +26,7 @@ def test_a_failed_recheck_is_recorded_and_lists_the_enterprise_for_three_years(p
     record = CreditRecord.objects.get(case=case)
     assert record.rule == "recheck_failed" and "复查仍不合格" in record.fact
     entry = BlacklistEntry.objects.get(enterprise=case.enterprise)
-    assert entry.until == entry.listed_on.replace(year=entry.listed_on.year + 3) and "第44号" in entry.basis
+    assert entry.until == services.years_later(entry.listed_on, 3) and "第44号" in entry.basis
     assert enterprise_flags([case.enterprise_id])[case.enterprise_id] == [f"黑名单（至 {entry.until:%Y-%m-%d}）"]
 
 
@@ -43,7 +43,7 @@ def test_credit_repair_needs_a_year_a_review_and_a_second_person(parties):
     with pytest.raises(ServiceError) as early:
         services.repair_apply(actor=parties.maker, entry=entry, reason="已整改", today=entry.listed_on)
     assert "满 1 年" in str(early.value)
-    a_year_on = entry.listed_on.replace(year=entry.listed_on.year + 1)
+    a_year_on = services.years_later(entry.listed_on, 1)
     with pytest.raises(NotPermitted):
         services.repair_apply(actor=parties.outsider, entry=entry, reason="已整改", today=a_year_on)
     entry = services.repair_apply(actor=parties.maker, entry=entry, reason="罚款已缴纳，整改完成", today=a_year_on)

@@ -10,19 +10,16 @@ from dataclasses import dataclass
 from django.core import signing
 from django.utils import timezone
 from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, PageTemplate, Spacer
+from reportlab.platypus import PageTemplate, Spacer
 
 from choujian.core.canonical import digest
 from choujian.enforcement.models import Case
 from choujian.sampling.documents import (
-    PAGE_MARGIN_BOTTOM,
-    PAGE_MARGIN_TOP,
-    PAGE_MARGIN_X,
     PdfStyles,
     QrFlowable,
+    a4_document,
     a4_frame,
     pdf_section,
 )
@@ -190,17 +187,7 @@ def pdf(document: Document, verify_url: str) -> bytes:
     story += [QrFlowable(verify_url, 26 * mm), s.p("扫码核验本文书；内容摘要（SHA-256）：", s.small)]
     story += [s.p(document.sha256, s.mono)]
     buffer = io.BytesIO()
-    doc = BaseDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=PAGE_MARGIN_X,
-        rightMargin=PAGE_MARGIN_X,
-        topMargin=PAGE_MARGIN_TOP,
-        bottomMargin=PAGE_MARGIN_BOTTOM,
-        title=f"{document.title} {document.number}",
-        creator="Choujian",
-        invariant=True,
-    )
+    doc = a4_document(buffer, f"{document.title} {document.number}")
     doc.addPageTemplates([PageTemplate(id="document", frames=[a4_frame()])])
     doc.build(story)
     return buffer.getvalue()

@@ -579,7 +579,7 @@ def _decimal(value, name: str, errors: dict) -> Decimal | None:
 # ── credit records and the blacklist ──────────────────────────────────────────────────────────────────────────────
 
 
-def _years_later(day: dt.date, years: int) -> dt.date:
+def years_later(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
@@ -595,7 +595,7 @@ def _list(case: Case, rule: str, basis: str, years: int, today: dt.date) -> Blac
         return None
     entry = BlacklistEntry.objects.create(
         enterprise=case.enterprise, rule=rule, basis=basis[:300], listed_on=today,
-        until=_years_later(today, years), case=case,
+        until=years_later(today, years), case=case,
     )  # fmt: skip
     ledger_append(type="blacklist.listed", actor=SYSTEM, object=entry)
     message_send(
@@ -675,7 +675,7 @@ def repair_apply(*, actor: User, entry: BlacklistEntry, reason: str, today=None)
     today = today or timezone.localdate()
     entry = _listing(entry)
     _require(permits(actor, policy.APPLY_REPAIR, entry), "信用修复由被列入的企业申请")
-    earliest = _years_later(entry.listed_on, credit_rules.RULES.repair_after_years)
+    earliest = years_later(entry.listed_on, credit_rules.RULES.repair_after_years)
     if today < earliest:
         raise ServiceError(
             {

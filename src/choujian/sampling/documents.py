@@ -151,6 +151,22 @@ def _sample_of(record: SamplingRecord) -> Sample | None:
 # ── QR codes ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
 
+def a4_document(buffer, title: str, **metadata) -> BaseDocTemplate:
+    """An A4 document with the platform's margins and reproducible bytes (the same content, the same file)."""
+    return BaseDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=PAGE_MARGIN_X,
+        rightMargin=PAGE_MARGIN_X,
+        topMargin=PAGE_MARGIN_TOP,
+        bottomMargin=PAGE_MARGIN_BOTTOM,
+        title=title,
+        creator="Choujian",
+        invariant=True,
+        **metadata,
+    )
+
+
 def a4_frame() -> Frame:
     """The text area of an A4 page within the documents' margins (the sampling form and the test report)."""
     return Frame(
@@ -640,17 +656,7 @@ def sampling_form_pdf(
             if test is not None:
                 qr = (label_url(test), test.label_code)
         buffer = io.BytesIO()
-        doc = BaseDocTemplate(
-            buffer,
-            pagesize=A4,
-            leftMargin=PAGE_MARGIN_X,
-            rightMargin=PAGE_MARGIN_X,
-            topMargin=PAGE_MARGIN_TOP,
-            bottomMargin=PAGE_MARGIN_BOTTOM,
-            title=f"产品质量监督抽查抽样单 {record.code}",
-            creator="Choujian",
-            invariant=True,
-        )
+        doc = a4_document(buffer, f"产品质量监督抽查抽样单 {record.code}")
         frame = a4_frame()
         titles = [COPIES[name] for name in copies]
         doc.addPageTemplates(

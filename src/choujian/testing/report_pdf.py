@@ -16,7 +16,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 # The report shares the sampling form's look: the same layout helpers.
 from choujian.sampling.documents import (
@@ -28,12 +28,11 @@ from choujian.sampling.documents import (
     KV_WIDTHS,
     LABEL_GREY,
     MONO,
-    PAGE_MARGIN_BOTTOM,
-    PAGE_MARGIN_TOP,
     PAGE_MARGIN_X,
     SHADE,
     PdfStyles,
     QrFlowable,
+    a4_document,
     a4_frame,
     pdf_section,
     pdf_table,
@@ -395,17 +394,10 @@ def report_pdf(report, content: dict, *, verify_url: str) -> bytes:
     retest = bool(content.get("retest"))
     styles = _ReportStyles()
     buffer = io.BytesIO()
-    doc = BaseDocTemplate(
+    doc = a4_document(
         buffer,
-        pagesize=A4,
-        leftMargin=PAGE_MARGIN_X,
-        rightMargin=PAGE_MARGIN_X,
-        topMargin=PAGE_MARGIN_TOP,
-        bottomMargin=PAGE_MARGIN_BOTTOM,
-        title=f"{TITLE}{'（' + RETEST + '）' if retest else ''} {code}",
+        f"{TITLE}{'（' + RETEST + '）' if retest else ''} {code}",
         subject=f"报告内容 SHA-256 {content_sha256}",
-        creator="Choujian",
-        invariant=True,
     )
     frame = a4_frame()
     chrome = partial(_page_chrome, code=code, laboratory=laboratory, retest=retest)
