@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from choujian.enforcement import services
+from choujian.enforcement import rechecks, services
 from choujian.planning.models import Task
 from tests.factories import DeliveryFactory, OrganisationFactory, SectionFactory, member
 from tests.sampling import conftest as sampling
@@ -65,3 +65,10 @@ def site(parties):
         "owner": member(owner, "owner_staff", username="site-owner"),
         "parties": parties,
     }
+
+
+def recheck(case, officer, judgment: str, today=None):
+    """A 复查 ordered and its sampling task's final conclusion ("pass" or "fail") taken into the case, as the receiver
+    does when the laboratory's result becomes final (the whole chain: test_rechecks)."""
+    ordered = rechecks.recheck_order(actor=officer, case=case, today=today)
+    return rechecks.recheck_conclude(task=ordered.task, judgment=judgment, today=today)

@@ -10,6 +10,7 @@ from choujian.core.flags import enterprise_flags
 from choujian.enforcement import services
 from choujian.enforcement.models import BlacklistEntry, CreditRecord
 from choujian.planning.models import Task
+from tests.enforcement.conftest import recheck
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ def failed_recheck(parties):
     case = services.case_open(task=parties.field.task, cause="failed")
     case = services.step_take(actor=parties.county, case=case, step="notice", result="done")
     case = services.step_take(actor=parties.maker, case=case, step="apply", result="done")
-    return services.step_take(actor=parties.county, case=case, step="recheck", result="failed")
+    return recheck(case, parties.county, "fail")
 
 
 def test_a_failed_recheck_is_recorded_and_lists_the_enterprise_for_three_years(parties):

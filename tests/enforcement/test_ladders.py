@@ -13,6 +13,7 @@ from choujian.enforcement.choices import LadderCode
 from choujian.enforcement.models import Case
 from choujian.ledger.models import LedgerEntry
 from choujian.workcalendar.services import deadline_compute
+from tests.enforcement.conftest import recheck
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def test_the_transport_ladder_ends_in_a_passed_recheck(parties):
     assert first.due == deadline_compute(start=first.starts_on, days=10, kind="working").due
     case = services.step_take(actor=parties.county, case=case, step="notice", result="done")
     case = services.step_take(actor=parties.maker, case=case, step="apply", result="done", note="已更换原材料供应商")
-    case = services.step_take(actor=parties.organiser, case=case, step="recheck", result="passed")
+    case = recheck(case, parties.organiser, "pass")
     assert case.status == "closed" and case.conclusion == "@passed" and case.stage_label == "复查确认合格"
     assert [s.code for s in case.steps.order_by("order")] == ["notice", "apply", "recheck"]
 
@@ -123,20 +124,18 @@ def test_the_samr_ladder_counts_from_the_order_announces_and_rechecks_again(part
     sixty = deadline_compute(start=order_day, days=60, kind="calendar").due
     assert rectify.starts_on == order_day and rectify.due == sixty  # art. 46: sixty days from the order
     case = services.step_take(actor=parties.maker, case=case, step="rectify", result="done")
-    recheck = case.steps.get(code="recheck")
+    first_recheck = case.steps.get(code="recheck")
     seventy_five = deadline_compute(start=order_day, days=75, kind="calendar").due
-    assert recheck.due == seventy_five  # art. 47: from the order, not from the report
-    case = services.step_take(actor=parties.county, case=case, step="recheck", result="failed")
+    assert first_recheck.due == seventy_five  # art. 47: from the order, not from the report
+    case = recheck(case, parties.county, "fail")
     case = services.step_take(actor=parties.county, case=case, step="announce", result="done")
     second = case.steps.get(code="second_recheck")
     assert second.not_before == second.starts_on + dt.timedelta(days=60)  # art. 48
     with pytest.raises(ServiceError) as early:
-        services.step_take(actor=parties.county, case=case, step="second_recheck", result="passed")
+        recheck(case, parties.county, "pass")
     assert "最早于" in str(early.value)
-    case = services.step_take(
-        actor=parties.county, case=case, step="second_recheck", result="failed", today=second.not_before
-    )
-    case = services.step_take(actor=parties.county, case=case, step="closure", result="failed")
+    case = recheck(case, parties.county, "fail", today=second.not_before)
+    case = recheck(case, parties.county, "fail")
     assert case.conclusion == "@revoke" and case.status == "closed"
 
 

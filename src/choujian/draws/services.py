@@ -33,7 +33,7 @@ from choujian.draws.models import (
 )
 from choujian.draws.selectors import full_record, sealed_result, token_digest
 from choujian.ledger.services import ledger_append
-from choujian.planning.choices import PlanStatus, ReplacementReason, TaskStatus
+from choujian.planning.choices import PlanStatus, ReplacementReason, TaskPurpose, TaskStatus
 from choujian.planning.models import Plan, Task
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -514,6 +514,29 @@ def _create_task(plan: Plan, row: FrameItem, stratum: str, rank: int, now, repla
     return task
 
 
+def recheck_task_create(*, original: Task, actor) -> Task:
+    """A 复查 of a failed task: the same product of the same maker, sampled again at the maker (no delivery), by two
+    inspectors drawn as for any task (seed: the plan's seed and the new task's code), tested blind by the line's
+    laboratory. The caller holds the lock on what asked for it."""
+    task = Task.objects.create(
+        code=next_code("RW", timezone.localdate().year),
+        plan=original.plan,
+        line=original.line,
+        frame_item_id=original.frame_item_id,
+        stratum=original.stratum,
+        rank=original.rank,
+        enterprise=original.enterprise,
+        product=original.product,
+        agency=original.line.agency,
+        laboratory=original.line.laboratory,
+        drawn_at=timezone.now(),
+        purpose=TaskPurpose.PURPOSE_RECHECK,
+    )
+    ledger_append(type="task.created", actor=actor, object=task, data={"recheck_of": original.code})
+    inspectors_draw(task=task)
+    return task
+
+
 def inspectors_draw(*, task: Task, per_task: int = 2) -> Draw:
     """Draw the inspectors of a task from the agency's qualified, unconflicted samplers (seed: plan seed/task)."""
     pool = inspector_pool(task)
@@ -553,6 +576,8 @@ def task_replace(*, actor: User, task: Task, reason: str, note: str, evidence: U
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.status == TaskStatus.STATUS_REPLACED:
         raise ServiceError({"task": ["该任务已被替换"]})
+    if task.is_recheck:
+        raise ServiceError({"task": ["复查任务在原生产企业抽样，不能递补替换"]})
     if task.status not in TaskStatus.REPLACEABLE:
         raise ServiceError({"task": [f"任务处于“{task.get_status_display()}”状态（已封样或已拒检），不能递补替换"]})
     if reason not in ReplacementReason:

@@ -5,7 +5,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from choujian.enforcement import selectors, serializers, services
+from choujian.enforcement import rechecks, selectors, serializers, services
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -17,7 +17,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     filterset_fields = ["status", "ladder", "cause", "stage"]
 
     def get_queryset(self):
-        return selectors.cases_visible_to(self.request.user).prefetch_related("steps")
+        return selectors.cases_visible_to(self.request.user).prefetch_related("steps__recheck__task")
 
     def _answer(self, case):
         return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
@@ -30,6 +30,17 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         form = serializers.StepTakeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._answer(services.step_take(actor=request.user, case=case, **form.validated_data))
+
+    @extend_schema(request=serializers.VersionSerializer, responses={200: serializers.CaseSerializer})
+    @action(detail=True, methods=["post"])
+    def recheck(self, request, code=None):
+        """Order the 复查 of the current (sampled) step: a new sampling task at the maker, inspectors drawn, tested
+        blind; its final conclusion becomes the step's result by itself (regulators)."""
+        case = self.get_object()
+        form = serializers.VersionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        rechecks.recheck_order(actor=request.user, case=case, **form.validated_data)
+        return self._answer(case)
 
     @extend_schema(request=serializers.SuspendSerializer, responses={200: serializers.CaseSerializer})
     @action(detail=True, methods=["post"])

@@ -5,8 +5,9 @@ it has, counted from when the step that led to it ended (or from an earlier step
 order counts rectification and 复查 from the day of the order), optionally not before a number of days (the second
 复查 comes 60 days after the announcement at the earliest), its legal basis, and where each of its results leads:
 another step, or a conclusion ("@passed"…) that closes the case. `when_late` says what happens to a step nobody
-did in time (no 复查 application → the conclusion stands). A plan may change a step's days and basis (its own
-article) without touching the path.
+did in time (no 复查 application → the conclusion stands). A `sampled` step is a 复查: the regulator orders a new
+sampling task and the laboratory's final conclusion on it is the step's result. A plan may change a step's days
+and basis (its own article) without touching the path.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class StepRule:
     counts_from: str = ""
     not_before: int = 0
     when_late: str = ""
+    sampled: bool = False  # a 复查: its result is the conclusion of a new sampling task tested by a laboratory
 
     @property
     def actor_label(self) -> str:
@@ -111,6 +113,7 @@ def parse(raw: dict) -> Ladder:
                 counts_from=entry.get("counts_from", ""),
                 not_before=int(entry.get("not_before", 0)),
                 when_late=entry.get("when_late", ""),
+                sampled=bool(entry.get("sampled", False)),
             )
             if rule.code in steps:
                 raise LadderError(f"步骤“{rule.code}”重复")
@@ -137,6 +140,8 @@ def _check(ladder: Ladder) -> None:
                 raise LadderError(f"{where}：去向“{target}”既不是步骤也不是结论")
         if rule.counts_from and rule.counts_from not in ladder.steps:
             raise LadderError(f"{where}：起算步骤“{rule.counts_from}”不存在")
+        if rule.sampled and (set(rule.results) != {"passed", "failed"} or rule.actor != "regulator"):
+            raise LadderError(f"{where}：抽样复查由监管部门组织，结果只能是合格或不合格")
         if rule.not_before > rule.days:
             raise LadderError(f"{where}：最早日期晚于期限")
 

@@ -132,6 +132,9 @@ class Case(PublicModel):
         state["files"] = [f.as_ledger() for f in self.files.select_related("step").order_by("pk")]
         state["removals"] = [r.as_ledger() for r in self.removals.order_by("pk")]
         state["penalties"] = [p.as_ledger() for p in self.penalties.order_by("pk")]
+        rechecks = [r.as_ledger() for r in self.rechecks.select_related("step", "task", "ordered_by").order_by("pk")]
+        if rechecks:  # cases ledgered before 复查 were sampled keep their states
+            state["rechecks"] = rechecks
         return state
 
 
@@ -261,6 +264,34 @@ class Removal(models.Model):
 
     def as_ledger(self) -> dict:
         return ledger_values(self, [f for f in self.ledger_fields if f != "case"])
+
+
+class Recheck(models.Model):
+    """A 复查 ordered at a sampled step: a new sampling task at the maker, tested blind like any other; its final
+    conclusion (or a refusal to be sampled) is the step's result."""
+
+    ledger_embedded_in = ("case",)
+    ledger_fields = ("case", "step", "task", "ordered_by", "ordered_at", "judgment", "concluded_at")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="rechecks")
+    step = models.OneToOneField(Step, on_delete=models.PROTECT, related_name="recheck")
+    task = models.OneToOneField(Task, verbose_name=_("复查任务"), on_delete=models.PROTECT, related_name="recheck")
+    ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ordered_at = models.DateTimeField(_("下达时间"))
+    judgment = models.CharField(_("复查结论"), max_length=10, blank=True)
+    concluded_at = models.DateTimeField(_("结论时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("复查")
+        verbose_name_plural = pgettext_lazy("plural", "复查")
+
+    def __str__(self) -> str:
+        return f"{self.case.code} {self.task.code}"
+
+    def as_ledger(self) -> dict:
+        return ledger_values(self, [f for f in self.ledger_fields if f not in ("case", "step")]) | {
+            "step": self.step.order
+        }
 
 
 class Penalty(models.Model):

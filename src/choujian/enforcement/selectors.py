@@ -21,6 +21,17 @@ def case_steps(case: Case):
     return case.steps.select_related("done_by").order_by("order")
 
 
+def case_rechecks(case: Case):
+    return case.rechecks.select_related("step", "task", "ordered_by").order_by("pk")
+
+
+def recheck_may_be_ordered(case: Case, current) -> bool:
+    """The current step is a 复查 whose sampling task has not been ordered yet (and its clock runs)."""
+    if current is None or current.suspended_since is not None or not case.rules.step(current.code).sampled:
+        return False
+    return not case.rechecks.filter(step=current).exists()
+
+
 def cases_to_act(user: User, actor: str) -> QuerySet[Case]:
     """Open cases whose current step is the user's to do (as the regulator, or as the enterprise)."""
     action = policy.ACT_ENTERPRISE if actor == "enterprise" else policy.ACT_REGULATOR

@@ -14,13 +14,27 @@ class StepSerializer(serializers.ModelSerializer):
     actor_label = serializers.CharField(read_only=True)
     result_label = serializers.CharField(read_only=True)
     suspended = serializers.SerializerMethodField()
+    sampled = serializers.SerializerMethodField(help_text="复查：结论来自一项新的抽样检验任务")
+    recheck = serializers.SerializerMethodField(help_text="已下达的复查任务：编号、状态与结论")
 
     class Meta:
         model = Step
         fields = [
             "code", "name", "actor", "actor_label", "starts_on", "not_before", "days", "kind", "due", "basis",
-            "done_at", "result", "result_label", "late", "suspended_days", "suspended", "overdue", "note",
+            "done_at", "result", "result_label", "late", "suspended_days", "suspended", "overdue", "note", "sampled",
+            "recheck",
         ]  # fmt: skip
+
+    def get_sampled(self, step) -> bool:
+        return step.case.rules.step(step.code).sampled
+
+    def get_recheck(self, step) -> dict | None:
+        recheck = getattr(step, "recheck", None)
+        if recheck is None:
+            return None
+        task = recheck.task
+        return {"task": task.code, "status": task.status, "status_label": task.get_status_display(),
+                "judgment": recheck.judgment, "concluded_at": recheck.concluded_at}  # fmt: skip
 
     def get_overdue(self, step) -> bool:
         return step.overdue_on(timezone.localdate())

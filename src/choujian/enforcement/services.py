@@ -41,6 +41,7 @@ from choujian.enforcement.models import (
 )
 from choujian.ledger.services import ledger_append
 from choujian.notifications.services import message_send
+from choujian.planning.choices import TaskPurpose
 from choujian.planning.models import Plan, Task
 from choujian.planning.policy import PARTY_ROLES, inspected_party_orgs
 from choujian.sampling.choices import RecordStatus
@@ -121,7 +122,7 @@ def _people(case: Case, actor: str) -> list[User]:
     return list(members_of([case.regulator_id, case.organiser_id], Role.REGULATOR_WRITERS))
 
 
-def _tell(case: Case, step: Step | None, kind: str, subject: str) -> None:
+def tell(case: Case, step: Step | None, kind: str, subject: str) -> None:
     people = _people(case, step.actor) if step is not None else []
     people += _people(case, "regulator") if kind == "case.referred" else []
     body = f"{case.enterprise.name}：{case.product}（批号 {case.batch_no or '—'}）。"
@@ -169,9 +170,9 @@ def case_open(*, task: Task, cause: str, outcome: Outcome | None = None, actor=S
     case.save(update_fields=["stage", "due"])
     ledger_append(type="case.opened", actor=actor, object=case)
     credit_apply_opened(case, timezone.localdate())
-    _tell(case, step, "case.opened", f"后处理立案 {case.code}：{CaseCause.label(cause)}")
+    tell(case, step, "case.opened", f"后处理立案 {case.code}：{CaseCause.label(cause)}")
     if case.referred_at is not None:
-        _tell(case, None, "case.referred", f"{plan.regulator.name}移送后处理案件 {case.code}，请确认接收")
+        tell(case, None, "case.referred", f"{plan.regulator.name}移送后处理案件 {case.code}，请确认接收")
     return case
 
 
@@ -180,15 +181,17 @@ def cases_open_pending() -> list[Case]:
     job; the same happens at once when the result becomes final)."""
     opened = []
     failed = Outcome.objects.filter(judgment=Judgment.JUDGMENT_FAIL, case=None).select_related("sample__task")
+    failed = failed.exclude(sample__task__purpose=TaskPurpose.PURPOSE_RECHECK)
     for outcome in failed:
         opened.append(case_open(task=outcome.sample.task, cause=CaseCause.CAUSE_FAILED, outcome=outcome))
     refused = SamplingRecord.objects.filter(status=RecordStatus.STATUS_REFUSED, task__case=None).select_related("task")
+    refused = refused.exclude(task__purpose=TaskPurpose.PURPOSE_RECHECK)
     for record in refused:
         opened.append(case_open(task=record.task, cause=CaseCause.CAUSE_REFUSED))
     return opened
 
 
-def _locked(case: Case, version: int | None) -> Case:
+def locked(case: Case, version: int | None) -> Case:
     current = Case.objects.select_for_update().get(pk=case.pk)
     if version is not None and current.version != version:
         raise ConflictError(current.version)
@@ -205,7 +208,7 @@ def _current(case: Case, step_code: str) -> Step:
     return step
 
 
-def _require(allowed: bool, message: str) -> None:
+def require(allowed: bool, message: str) -> None:
     if not allowed:
         raise NotPermitted(message)
 
@@ -237,11 +240,11 @@ def step_take(
     """Do the case's current step with one of its results; out of order, too early, or (for a step with a
     consequence of lateness) too late is refused with the reason."""
     today = today or timezone.localdate()
-    case = _locked(case, version)
+    case = locked(case, version)
     current = _current(case, step)
     rule = case.rules.step(current.code)
     action = policy.ACT_ENTERPRISE if rule.actor == "enterprise" else policy.ACT_REGULATOR
-    _require(permits(actor, action, case), f"“{current.name}”由{rule.actor_label}办理")
+    require(permits(actor, action, case), f"“{current.name}”由{rule.actor_label}办理")
     if result not in rule.results:
         choices = "、".join(f"{r}（{ladders.RESULTS[r]}）" for r in rule.results)
         raise ServiceError({"result": [f"结果应为 {choices} 之一"]})
@@ -253,20 +256,31 @@ def step_take(
     if late and rule.when_late:
         consequence = ladders.outcome_label(rule.when_late) or case.rules.step(rule.when_late).name
         raise ServiceError({"step": [f"期限已于 {current.due:%Y-%m-%d} 届满，不再受理（{consequence}）"]})
+    if rule.sampled:
+        raise ServiceError({"result": ["复查结论是复查任务的最终检验结论：请下达复查抽样，结论出来后自动记入"]})
     note = (note or "").strip()
     if len(note) > 1000:
         raise ServiceError({"note": ["说明不能超过 1000 字"]})
+    return finish_step(case, current, rule, result, actor=actor, note=note, today=today, late=late)
+
+
+def finish_step(
+    case: Case, current: Step, rule: ladders.StepRule, result: str, *, actor, note: str, today: dt.date, late: bool
+) -> Case:
+    """Record the current step's result and go where it leads (the caller holds the case's lock and has checked
+    that the result may be recorded)."""
+    done_by = actor if isinstance(actor, User) else None
     Step.objects.filter(pk=current.pk).update(
-        done_at=timezone.now(), done_by=actor, result=result, note=note, late=late
+        done_at=timezone.now(), done_by=done_by, result=result, note=note, late=late
     )
     current.refresh_from_db()
     following = _advance(case, current, rule.results[result], today)
     _save(case, ["status", "conclusion", "stage", "due", "closed_at"])
     ledger_append(type="case.step_done", actor=actor, object=case, data={"step": current.code, "result": result})
     if following is not None:
-        _tell(case, following, "case.step", f"后处理案件 {case.code}：{following.name}")
+        tell(case, following, "case.step", f"后处理案件 {case.code}：{following.name}")
     else:
-        _tell(case, current, "case.closed", f"后处理案件 {case.code} 办结：{case.stage_label}")
+        tell(case, current, "case.closed", f"后处理案件 {case.code} 办结：{case.stage_label}")
         credit_apply_closed(case, today)
     return case
 
@@ -302,7 +316,7 @@ def _lapse(case: Case, step_id: int, today: dt.date) -> Case | None:
     following = _advance(case, step, rule.when_late, today)
     _save(case, ["status", "conclusion", "stage", "due", "closed_at"])
     ledger_append(type="case.lapsed", actor=SYSTEM, object=case, data={"step": step.code})
-    _tell(case, following or step, "case.step", f"后处理案件 {case.code}：{step.name}逾期，{case.stage_label}")
+    tell(case, following or step, "case.step", f"后处理案件 {case.code}：{step.name}逾期，{case.stage_label}")
     if following is None:
         credit_apply_closed(case, today)
     return case
@@ -312,8 +326,8 @@ def _lapse(case: Case, step_id: int, today: dt.date) -> Case | None:
 def step_suspend(*, actor: User, case: Case, reason: str, version: int | None = None, today=None) -> Case:
     """Stop the current step's clock (an approved extension, force majeure), with the reason."""
     today = today or timezone.localdate()
-    case = _locked(case, version)
-    _require(permits(actor, policy.ACT_REGULATOR, case), "只有主办或组织抽查的监管部门可以中止期限")
+    case = locked(case, version)
+    require(permits(actor, policy.ACT_REGULATOR, case), "只有主办或组织抽查的监管部门可以中止期限")
     reason = (reason or "").strip()
     if not reason or len(reason) > 300:
         raise ServiceError({"reason": ["请写明中止理由（不超过 300 字）"]})
@@ -335,8 +349,8 @@ def step_suspend(*, actor: User, case: Case, reason: str, version: int | None = 
 def step_resume(*, actor: User, case: Case, version: int | None = None, today=None) -> Case:
     """Restart the clock: the days it stood still are added to the step's deadline."""
     today = today or timezone.localdate()
-    case = _locked(case, version)
-    _require(permits(actor, policy.ACT_REGULATOR, case), "只有主办或组织抽查的监管部门可以恢复期限")
+    case = locked(case, version)
+    require(permits(actor, policy.ACT_REGULATOR, case), "只有主办或组织抽查的监管部门可以恢复期限")
     step = case.steps.filter(done_at=None).order_by("-order").first()
     if step is None or step.suspended_since is None:
         raise ServiceError({"step": ["期限没有中止"]})
@@ -353,8 +367,8 @@ def step_resume(*, actor: User, case: Case, version: int | None = None, today=No
 
 @transaction.atomic
 def referral_acknowledge(*, actor: User, case: Case, version: int | None = None) -> Case:
-    case = _locked(case, version)
-    _require(permits(actor, policy.ACKNOWLEDGE, case), "只有被移送的监管部门可以确认接收")
+    case = locked(case, version)
+    require(permits(actor, policy.ACKNOWLEDGE, case), "只有被移送的监管部门可以确认接收")
     if case.referred_at is None:
         raise ServiceError({"case": ["本案由组织抽查的部门主办，没有移送"]})
     if case.referral_acknowledged_at is not None:
@@ -378,7 +392,7 @@ def plan_ladder_set(*, actor: User, plan: Plan, ladder: str, periods: dict | Non
     chosen.ladder, chosen.periods, chosen.set_by = ladder, periods or {}, actor
     if chosen.pk is None:
         chosen.save()
-    _require(permits(actor, policy.SET_LADDER, chosen), "只有组织抽查的监管部门可以设置后处理程序")
+    require(permits(actor, policy.SET_LADDER, chosen), "只有组织抽查的监管部门可以设置后处理程序")
     chosen.save()
     ledger_append(type="plan.ladder_set", actor=actor, object=chosen)
     return chosen
@@ -416,12 +430,12 @@ def _file(case: Case, upload, actor: User, **owner) -> CaseFile:
 @transaction.atomic
 def step_file_attach(*, actor: User, case: Case, upload) -> CaseFile:
     """Evidence for the current step (整改报告, 复查申请, 检验报告…), by whoever does that step."""
-    case = _locked(case, None)
+    case = locked(case, None)
     step = case.steps.filter(done_at=None).order_by("-order").first()
     if step is None:
         raise ServiceError({"step": ["没有待办步骤"]})
     action = policy.ACT_ENTERPRISE if step.actor == "enterprise" else policy.ACT_REGULATOR
-    _require(permits(actor, action, case), f"“{step.name}”的材料由{step.actor_label}提交")
+    require(permits(actor, action, case), f"“{step.name}”的材料由{step.actor_label}提交")
     record = _file(case, upload, actor, step=step)
     _save(case, [])
     ledger_append(type="case.file_attached", actor=actor, object=case, data={"sha256": record.sha256})
@@ -443,7 +457,7 @@ def removal_record(
 ) -> Removal:
     """The contractor records the failed lot taken off the site, with photos; the supervisor then witnesses it."""
     case = _site_case(case, version)
-    _require(permits(actor, policy.RECORD_REMOVAL, case), "退场由承担该批次的施工单位登记")
+    require(permits(actor, policy.RECORD_REMOVAL, case), "退场由承担该批次的施工单位登记")
     errors: dict[str, list[str]] = {}
     try:
         quantity = Decimal(str(quantity).strip())
@@ -494,7 +508,7 @@ def removal_record(
 def removal_witness(*, actor: User, case: Case, removal: Removal, note: str = "", version=None) -> Removal:
     """The supervisor (监理) countersigns the removal it saw (《建设工程质量管理条例》第三十一条、第六十七条)."""
     case = _site_case(case, version)
-    _require(permits(actor, policy.WITNESS_REMOVAL, case), "退场由该标段的监理单位见证")
+    require(permits(actor, policy.WITNESS_REMOVAL, case), "退场由该标段的监理单位见证")
     removal = Removal.objects.select_for_update().get(pk=removal.pk, case=case)
     if removal.witnessed_at is not None:
         raise ServiceError({"removal": ["该退场已见证"]})
@@ -534,7 +548,7 @@ def penalty_decide(
     except ValueError as exc:
         errors["decided_on"] = [str(exc)]
     if kind == PenaltyKind.KIND_ART64:
-        _require(permits(actor, policy.ACT_REGULATOR, case), "第六十四条的罚款由监管部门决定")
+        require(permits(actor, policy.ACT_REGULATOR, case), "第六十四条的罚款由监管部门决定")
         target, price, basis = section.contractor, section.contract_price, ART64
         if price is None:
             errors["contract_price"] = ["该标段尚未登记合同价款，请先在标段信息中填写"]
@@ -543,7 +557,7 @@ def penalty_decide(
             errors["rate"] = ["罚款比例应在 2% 至 4% 之间（第六十四条）"]
         amount = None if errors else (price * rate / 100).quantize(Decimal("0.01"))
     elif kind == PenaltyKind.KIND_CONTRACT:
-        _require(permits(actor, policy.CONTRACT_PENALTY, case), "合同违约处理由建设单位登记")
+        require(permits(actor, policy.CONTRACT_PENALTY, case), "合同违约处理由建设单位登记")
         if subject not in ("contractor", "supervisor"):
             errors["subject"] = ["对象应为 contractor（施工单位）或 supervisor（监理单位）"]
         target = section.supervisor if subject == "supervisor" else section.contractor
@@ -674,7 +688,7 @@ def repair_apply(*, actor: User, entry: BlacklistEntry, reason: str, today=None)
     """The enterprise applies for early removal (信用修复) once listed for the minimum time, with its reasons."""
     today = today or timezone.localdate()
     entry = _listing(entry)
-    _require(permits(actor, policy.APPLY_REPAIR, entry), "信用修复由被列入的企业申请")
+    require(permits(actor, policy.APPLY_REPAIR, entry), "信用修复由被列入的企业申请")
     earliest = years_later(entry.listed_on, credit_rules.RULES.repair_after_years)
     if today < earliest:
         raise ServiceError(
@@ -702,7 +716,7 @@ def repair_apply(*, actor: User, entry: BlacklistEntry, reason: str, today=None)
 def repair_review(*, actor: User, entry: BlacklistEntry, note: str) -> BlacklistEntry:
     """A regulator examines the application and writes an opinion; another person decides."""
     entry = _listing(entry)
-    _require(permits(actor, policy.DECIDE_REPAIR, entry), "由企业所在地的监管部门审查")
+    require(permits(actor, policy.DECIDE_REPAIR, entry), "由企业所在地的监管部门审查")
     if entry.repair_applied_at is None or entry.repair_decision:
         raise ServiceError({"entry": ["没有待审查的信用修复申请"]})
     if entry.repair_reviewed_by_id is not None:
@@ -723,7 +737,7 @@ def repair_decide(*, actor: User, entry: BlacklistEntry, approve: bool, today=No
     """A second regulator decides: approved, the enterprise leaves the list today; refused, it stays."""
     today = today or timezone.localdate()
     entry = _listing(entry)
-    _require(permits(actor, policy.DECIDE_REPAIR, entry), "由企业所在地的监管部门决定")
+    require(permits(actor, policy.DECIDE_REPAIR, entry), "由企业所在地的监管部门决定")
     if entry.repair_reviewed_by_id is None or entry.repair_decision:
         raise ServiceError({"entry": ["申请须先经审查"]})
     if entry.repair_reviewed_by_id == actor.pk:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("blacklist/<uuid:public_id>/decide/", views.blacklist_action, {"action": "decide"}, name="repair_decide"),
     path("<str:code>/", views.case_page, name="case"),
     path("<str:code>/step/", views.case_action, {"action": "step"}, name="step"),
+    path("<str:code>/recheck/", views.case_action, {"action": "recheck"}, name="recheck"),
     path("<str:code>/suspend/", views.case_action, {"action": "suspend"}, name="suspend"),
     path("<str:code>/resume/", views.case_action, {"action": "resume"}, name="resume"),
     path("<str:code>/acknowledge/", views.case_action, {"action": "acknowledge"}, name="acknowledge"),

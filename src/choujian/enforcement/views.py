@@ -14,7 +14,7 @@ from choujian.core import listing
 from choujian.core.access import login, public
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.policy import permits
-from choujian.enforcement import credit_rules, documents, ladders, listings, policy, selectors, services
+from choujian.enforcement import credit_rules, documents, ladders, listings, policy, rechecks, selectors, services
 from choujian.enforcement.forms import StepForm
 
 
@@ -48,8 +48,8 @@ def _choices(case, step, user) -> list[dict]:
         return []
     rule = case.rules.step(step.code)
     action = policy.ACT_ENTERPRISE if rule.actor == "enterprise" else policy.ACT_REGULATOR
-    if not permits(user, action, case):
-        return []
+    if rule.sampled or not permits(user, action, case):
+        return []  # a 复查's result comes from its sampling task
     choices = []
     for result, target in rule.results.items():
         follows = ladders.outcome_label(target) or _("下一步：%(step)s") % {"step": case.rules.step(target).name}
@@ -71,6 +71,9 @@ def case_page(request, code: str):
         "today": timezone.localdate(),
         "choices": _choices(case, current, request.user),
         "may_suspend": current is not None and permits(request.user, policy.ACT_REGULATOR, case),
+        "rechecks": list(selectors.case_rechecks(case)),
+        "may_order_recheck": selectors.recheck_may_be_ordered(case, current)
+        and permits(request.user, policy.ACT_REGULATOR, case),
         "may_acknowledge": case.referral_open and permits(request.user, policy.ACKNOWLEDGE, case),
         "files": list(selectors.case_files(case)),
         "may_attach": current is not None and bool(_choices(case, current, request.user)),
@@ -122,6 +125,11 @@ def case_action(request, code: str, action: str):
                 version=version,
             )  # fmt: skip
             messages.success(request, _("已办理"))
+        elif action == "recheck":
+            recheck = rechecks.recheck_order(actor=request.user, case=case, version=version)
+            messages.success(
+                request, _("已下达复查抽样任务 %(code)s，抽样人员已随机抽取") % {"code": recheck.task.code}
+            )
         elif action == "suspend":
             services.step_suspend(actor=request.user, case=case, reason=request.POST.get("reason", ""), version=version)
             messages.success(request, _("期限已中止"))

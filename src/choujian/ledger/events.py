@@ -133,6 +133,8 @@ EVENTS: dict[str, str] = {
     # enforcement
     "case.opened": "后处理立案",
     "case.step_done": "办理后处理步骤",
+    "case.recheck_ordered": "下达复查抽样",
+    "case.recheck_concluded": "复查任务结论（案件此前已办结）",
     "case.lapsed": "后处理步骤逾期，按程序产生后果",
     "case.suspended": "中止后处理期限",
     "case.resumed": "恢复后处理期限",

@@ -3,7 +3,7 @@ switch off on any channel). A message of an undeclared kind is refused, like an 
 
 from django.utils.translation import gettext_lazy as _
 
-LEGAL = frozenset({"notice.sent", "notice.served", "objection.decided", "case.opened", "case.closed"})
+LEGAL = frozenset({"notice.sent", "notice.served", "objection.decided", "case.opened", "case.recheck", "case.closed"})
 
 KINDS = {
     "task.inspectors_drawn": _("分配抽样任务"),
@@ -26,6 +26,7 @@ KINDS = {
     "ledger.alert": _("追溯日志校验发现不符"),
     "case.opened": _("后处理立案"),
     "case.step": _("后处理待办"),
+    "case.recheck": _("复查抽样通知"),
     "case.closed": _("后处理办结"),
     "case.referred": _("后处理案件移送"),
 }

@@ -42,6 +42,12 @@ class SamplingMode(ChoiceSet):
     ]
 
 
+class TaskPurpose(ChoiceSet):
+    PURPOSE_SPOT = "spot"
+    PURPOSE_RECHECK = "recheck"
+    CHOICES = [(PURPOSE_SPOT, _("监督抽查")), (PURPOSE_RECHECK, _("复查抽样"))]
+
+
 class StrataBy(ChoiceSet):
     STRATA_NONE = "none"
     STRATA_CITY = "city"

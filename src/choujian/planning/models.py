@@ -13,7 +13,7 @@ from choujian.accounts.models import Organisation, region_prefix
 from choujian.core.ledgerstate import ledger_value, ledger_values
 from choujian.core.models import PublicModel
 from choujian.core.validators import validate_region
-from choujian.planning.choices import PlanKind, PlanStatus, SamplingMode, StrataBy, TaskOutcome, TaskStatus
+from choujian.planning.choices import PlanKind, PlanStatus, SamplingMode, StrataBy, TaskOutcome, TaskPurpose, TaskStatus
 from choujian.registry.models import Delivery, Enterprise, Product, ProductCategory
 
 DEFAULT_RISK_RULE = {"base": 1, "per_nonconformity": 2, "max": 10}
@@ -213,7 +213,7 @@ class Task(PublicModel):
     ledger_kind = "task"
     ledger_fields = (
         "code", "plan", "line", "frame_item_id", "stratum", "rank", "enterprise", "product", "delivery", "agency",
-        "laboratory", "status", "outcome", "replaces", "drawn_at",
+        "laboratory", "status", "outcome", "replaces", "drawn_at", "purpose",
     )  # fmt: skip
     ledger_private = True  # names whom a sample came from: digest-only in the public log
 
@@ -243,6 +243,10 @@ class Task(PublicModel):
         related_name="replaced_by",
     )
     drawn_at = models.DateTimeField(_("抽取时间"))
+    # A 复查 samples the same product of the same maker again, at the maker, and goes through the same blind chain.
+    purpose = models.CharField(
+        _("任务性质"), max_length=8, choices=TaskPurpose.CHOICES, default=TaskPurpose.PURPOSE_SPOT
+    )
 
     class Meta:
         verbose_name = _("抽查任务")
@@ -257,25 +261,37 @@ class Task(PublicModel):
         return TaskStatus.TONES.get(self.status, "")
 
     def ledger_state(self) -> dict:
-        return {
-            "code": self.code,
-            "plan": self.plan.code,
-            "frame_item_id": self.frame_item_id,
-            "stratum": self.stratum,
-            "rank": self.rank,
-            "enterprise": self.enterprise.uscc,
-            "product": str(self.product.public_id),
-            "delivery": str(self.delivery.public_id) if self.delivery_id else None,
-            "agency": str(self.agency.public_id),
-            "laboratory": str(self.laboratory.public_id),
-            "status": self.status,
-            "outcome": self.outcome,
-            "replaces": self.replaces.code if self.replaces_id else None,
-            "inspectors": [
-                {"rank": row.rank, "inspector": str(row.inspector.public_id), "draw": str(row.draw.public_id)}
-                for row in self.inspectors.select_related("inspector", "draw").order_by("rank", "pk")
-            ],
-        } | ledger_values(self, ("line", "drawn_at"))
+        return (
+            {
+                "code": self.code,
+                "plan": self.plan.code,
+                "frame_item_id": self.frame_item_id,
+                "stratum": self.stratum,
+                "rank": self.rank,
+                "enterprise": self.enterprise.uscc,
+                "product": str(self.product.public_id),
+                "delivery": str(self.delivery.public_id) if self.delivery_id else None,
+                "agency": str(self.agency.public_id),
+                "laboratory": str(self.laboratory.public_id),
+                "status": self.status,
+                "outcome": self.outcome,
+                "replaces": self.replaces.code if self.replaces_id else None,
+                "inspectors": [
+                    {"rank": row.rank, "inspector": str(row.inspector.public_id), "draw": str(row.draw.public_id)}
+                    for row in self.inspectors.select_related("inspector", "draw").order_by("rank", "pk")
+                ],
+            }
+            | ledger_values(self, ("line", "drawn_at"))
+            | self._purpose_state()
+        )
+
+    def _purpose_state(self) -> dict:
+        # Only a 复查 says so: the states of the tasks ledgered before there were any stay as they were.
+        return {"purpose": self.purpose} if self.is_recheck else {}
+
+    @property
+    def is_recheck(self) -> bool:
+        return self.purpose == TaskPurpose.PURPOSE_RECHECK
 
 
 class InspectorQualification(PublicModel):
