@@ -80,3 +80,27 @@ def test_a_second_failure_within_three_years_lists_the_enterprise(parties):
     second = services.case_open(task=Task.objects.get(pk=other.pk), cause="failed")
     entry = BlacklistEntry.objects.get(enterprise=task.enterprise)
     assert entry.rule == "repeated_failures" and entry.case == second
+
+
+def test_a_risk_based_frame_raises_the_weight_of_a_blacklisted_maker(parties):
+    from choujian.draws import services as draws
+    from choujian.planning.models import Plan
+    from choujian.planning.services import plan_approve, plan_create, plan_line_add, plan_submit
+
+    case = failed_recheck(parties)
+    setting = parties.field.setting
+    plan = plan_create(
+        actor=setting.drafter, regulator=setting.world.province, name="2027年钢绞线差别化抽查", year=2027,
+        region="350000", participants=["林监管", "王见证"], risk_based=True, lookback_days=0,
+        risk_rule={"base": 1, "per_nonconformity": 2, "per_signal": 3, "max": 10},
+    )  # fmt: skip
+    plan_line_add(
+        actor=setting.drafter, plan=plan, category=setting.category, quota=2, sampling_mode="production",
+        agency=setting.agency, laboratory=setting.lab,
+    )  # fmt: skip
+    plan_submit(actor=setting.drafter, plan=plan)
+    plan = plan_approve(actor=setting.approver, plan=Plan.objects.get(pk=plan.pk))
+    items = draws.frame_build(actor=setting.drafter, plan=plan).items.all()
+    listed = [item for item in items if item.product.enterprise_id == case.enterprise_id]
+    assert listed and all(item.weight == 4 and "黑名单" in item.weight_reason for item in listed)
+    assert all(item.weight == 1 for item in items if item.product.enterprise_id != case.enterprise_id)

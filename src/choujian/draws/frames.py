@@ -19,6 +19,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from choujian.accounts.models import Organisation, region_prefix
+from choujian.core.signals_of_risk import enterprise_risk_signals
 from choujian.planning.choices import PlanStatus, SamplingMode, StrataBy, TaskOutcome, TaskStatus
 from choujian.planning.models import Plan, PlanLine, Task
 from choujian.registry.choices import EnterpriseStatus, ProductStatus
@@ -194,7 +195,8 @@ def _higher_plan_hits(plan: Plan, category_ids: set[int]) -> dict[int, str]:
 
 
 def _risk_weights(plan: Plan) -> dict[int, tuple[int, str]]:
-    """Enterprise → (weight, reason) for enterprises with past non-conforming tasks (risk-based plans only)."""
+    """Enterprise → (weight, reason) for enterprises with past non-conforming tasks or a risk signal another context
+    reports, such as a listing on the blacklist (risk-based plans only)."""
     if not plan.risk_based:
         return {}
     rule = plan.effective_risk_rule()
@@ -204,10 +206,14 @@ def _risk_weights(plan: Plan) -> dict[int, tuple[int, str]]:
         .annotate(n=Count("pk"))
         .order_by("enterprise_id")
     )
+    failures = {row["enterprise_id"]: row["n"] for row in counts}
+    signals = enterprise_risk_signals()
     weights = {}
-    for row in counts:
-        weight = min(int(rule["max"]), int(rule["base"]) + int(rule["per_nonconformity"]) * row["n"])
-        weights[row["enterprise_id"]] = (max(1, weight), f"历史不合格 {row['n']} 次")
+    for enterprise_id in sorted(failures.keys() | signals.keys()):
+        n, reasons = failures.get(enterprise_id, 0), signals.get(enterprise_id, [])
+        raw = int(rule["base"]) + int(rule["per_nonconformity"]) * n + int(rule["per_signal"]) * len(reasons)
+        why = ([f"历史不合格 {n} 次"] if n else []) + reasons
+        weights[enterprise_id] = (max(1, min(int(rule["max"]), raw)), "；".join(why)[:200])
     return weights
 
 

@@ -58,11 +58,16 @@ class PlanForm(forms.Form):
         ),
     )
     risk_based = forms.BooleanField(
-        label=_("差别化抽查（按风险加权）"), required=False, help_text=_("历史不合格的企业权重更高，被抽中的机会更大")
+        label=_("差别化抽查（按风险加权）"),
+        required=False,
+        help_text=_("历史不合格或列入黑名单的企业权重更高，被抽中的机会更大"),
     )
     risk_base = forms.IntegerField(label=_("基础权重"), min_value=1, max_value=1000, required=False, initial=1)
     risk_per_nonconformity = forms.IntegerField(
         label=_("每次历史不合格增加的权重"), min_value=0, max_value=1000, required=False, initial=2
+    )
+    risk_per_signal = forms.IntegerField(
+        label=_("每个风险信号（如列入黑名单）增加的权重"), min_value=0, max_value=1000, required=False, initial=3
     )
     risk_max = forms.IntegerField(label=_("最大权重"), min_value=1, max_value=1000, required=False, initial=10)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -80,7 +85,10 @@ class PlanForm(forms.Form):
         return [name for name in names if name]
 
     def risk_rule(self) -> dict:
-        keys = {"risk_base": "base", "risk_per_nonconformity": "per_nonconformity", "risk_max": "max"}
+        keys = {
+            "risk_base": "base", "risk_per_nonconformity": "per_nonconformity", "risk_per_signal": "per_signal",
+            "risk_max": "max",
+        }  # fmt: skip
         return {rule: self.cleaned_data[name] for name, rule in keys.items() if self.cleaned_data.get(name) is not None}
 
     def plan_data(self) -> dict:
@@ -97,8 +105,9 @@ class PlanForm(forms.Form):
         initial["participants"] = "\n".join(plan.participants or [])
         rule = plan.risk_rule or {}
         initial.update(
-            risk_base=rule.get("base"), risk_per_nonconformity=rule.get("per_nonconformity"), risk_max=rule.get("max")
-        )
+            risk_base=rule.get("base"), risk_per_nonconformity=rule.get("per_nonconformity"),
+            risk_per_signal=rule.get("per_signal"), risk_max=rule.get("max"),
+        )  # fmt: skip
         initial["version"] = plan.version
         return initial
 

@@ -16,7 +16,7 @@ from choujian.core.validators import validate_region
 from choujian.planning.choices import PlanKind, PlanStatus, SamplingMode, StrataBy, TaskOutcome, TaskPurpose, TaskStatus
 from choujian.registry.models import Delivery, Enterprise, Product, ProductCategory
 
-DEFAULT_RISK_RULE = {"base": 1, "per_nonconformity": 2, "max": 10}
+DEFAULT_RISK_RULE = {"base": 1, "per_nonconformity": 2, "per_signal": 3, "max": 10}
 
 
 class Plan(PublicModel):

@@ -14,7 +14,7 @@ from choujian.registry.models import ProductCategory
 from choujian.registry.serializers import ScopedSlugField
 
 REGION = re.compile(r"^\d{6}$")
-RISK_KEYS = ("base", "per_nonconformity", "max")
+RISK_KEYS = ("base", "per_nonconformity", "per_signal", "max")
 
 
 def _agencies(user):
@@ -129,7 +129,8 @@ class PlanSerializer(serializers.ModelSerializer):
     risk_rule = serializers.DictField(
         child=serializers.IntegerField(min_value=0, max_value=1000),
         required=False,
-        help_text='风险加权规则，如 {"base": 1, "per_nonconformity": 2, "max": 10}',
+        help_text='风险加权规则，如 {"base": 1, "per_nonconformity": 2, "per_signal": 3, "max": 10}'
+        "（per_signal：每个风险信号，如列入黑名单，增加的权重）",
     )
     drafted_by = serializers.StringRelatedField(help_text="起草人")
     approved_by = serializers.StringRelatedField(help_text="批准人（须与起草人不同）")
