@@ -95,9 +95,11 @@ def demo_media(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, demo_media):
+def demo(request, django_db_setup, django_db_blocker, demo_media):
     """What `choujian demo` builds, built once per module (it takes seconds) inside a transaction that is rolled back
-    when the module is done, so other modules start from an empty database; each test nests inside as a savepoint."""
+    when the module is done, so other modules start from an empty database; each test nests inside as a savepoint.
+    The earlier spot checks and their enforcement cases (`demo.history`) only where the module sets
+    `DEMO_HISTORY = True`: they change which enterprises today's draw picks."""
     from django.db import transaction
     from django.test import override_settings
 
@@ -105,7 +107,7 @@ def demo(django_db_setup, django_db_blocker, demo_media):
 
     fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], MEDIA_ROOT=demo_media)
     with django_db_blocker.unblock(), fast, transaction.atomic():
-        yield build_demo()
+        yield build_demo(history=getattr(request.module, "DEMO_HISTORY", False))
         transaction.set_rollback(True)
 
 

@@ -14,6 +14,9 @@ from django.urls import reverse
 
 from choujian.accounts.models import User
 from choujian.demo.data import LOGINS
+from choujian.demo.lab import PARTY_LOGINS
+
+DEMO_HISTORY = True  # the earlier spot checks and their cases at every stage of both ladders
 
 PAGES_PER_LOGIN = 120
 LINK = re.compile(r'href="(/[^"#?]*)')
@@ -40,6 +43,8 @@ ALLOWED = frozenset(
     "MPa kPa Pa GPa kN N mm cm m km kg g t h min s mL L ℃ MHz dB lx cd mcd μm ml m² m³ mg km/h kN/m g/m m/R rad "
     "g/cm cm/s GB/T JT/T JG/T HG/T QB/T YB/T T/CECS Choujian Python Efraimidis Spirakis chinesecalendar xlsx csv "
     "Excel Wi-Fi Android iOS OpenAPI Atom Merkle UTF-8 No "
+    # the extensions of files people uploaded, shown with their names
+    "jpg jpeg png pdf "
     # symbols of the standards: Agt (total elongation at maximum force), Fm, Fp0.2, ReH, ReL, eL, Rm, Ac
     "Agt Fm Fp0.2 ReH ReL eL eL/ReL Rm Ac".split()
 )
@@ -130,7 +135,7 @@ def _changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("username", ["", *[spec.username for spec in LOGINS]])
+@pytest.mark.parametrize("username", ["", *[spec.username for spec in LOGINS], *sorted(PARTY_LOGINS)])
 def test_pages_lead_somewhere_and_reading_writes_nothing(demo, demo_media, settings, username):
     settings.MEDIA_ROOT = demo_media  # the demo's photos and reports, which pages read
     client = Client()

@@ -1,7 +1,7 @@
 """After a failure, each party does its own step from its to-do page: the county regulator confirms the referral and
 serves the rectification notice (desktop), the enterprise submits its rectification report and applies for 复查
 (phone), the contractor records the removal of the lot with a photo and the supervisor witnesses it (phones), and the
-organiser records the 复查 as passed, which closes the case."""
+organiser orders the 复查 sampling, whose passing result (from the laboratory) closes the case."""
 
 import re
 from decimal import Decimal
@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from choujian.enforcement import services
+from choujian.enforcement import rechecks, services
 from choujian.enforcement.models import Case
 from choujian.planning.models import Task
 from tests.browser.test_lab_flow import _as, _click_and_wait, _from_todo
@@ -87,7 +87,7 @@ def test_each_party_does_its_step_from_its_to_do_page(browser, live_server, part
     # The contractor removes the lot; the supervisor witnesses it from the to-do page.
     context, builder = _as(browser, base, contractor, phone=True)
     contexts.append(context)
-    builder.goto(f"{base}/enforcement/{code}/")
+    _case_page(builder, base, "removals_to_record", code)
     builder.fill("#place", "K12+300 钢筋加工场")
     builder.set_input_files("#photos", files=[{"name": "退场.png", "mimeType": "image/png",
                                                "buffer": _png()}])  # fmt: skip
@@ -101,11 +101,16 @@ def test_each_party_does_its_step_from_its_to_do_page(browser, live_server, part
     expect(watcher.locator("#site .badge", has_text="监理已见证")).to_be_visible()
     watcher.screenshot(path=str(screenshot_dir / "enforcement-3-supervisor-phone.png"), full_page=True)
 
-    # The organiser records the 复查 as passed: the case closes.
+    # The organiser orders the 复查; its sample passes in the laboratory (see tests/enforcement/test_rechecks.py for
+    # that chain), and the case closes by itself.
     context, office = _as(browser, base, parties.organiser)
     contexts.append(context)
     _case_page(office, base, "case_steps_to_do", code)
-    _take(office, "合格", "复查抽样 3 根，检验合格")
+    office.locator("#act summary", has_text="下达复查抽样").click()
+    _click_and_wait(office, office.get_by_role("button", name="确认：下达复查抽样"))
+    expect(office.locator(".timeline .recheck")).to_contain_text("复查任务")
+    rechecks.recheck_conclude(task=Case.objects.get(pk=case.pk).rechecks.get().task, judgment="pass")
+    office.reload()
     expect(office.locator(".page-head .badge")).to_have_text("复查确认合格")
     office.screenshot(path=str(screenshot_dir / "enforcement-4-closed-desktop.png"), full_page=True)
 

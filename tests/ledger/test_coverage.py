@@ -15,6 +15,8 @@ from choujian.ledger.coverage import covered_models, undeclared
 from choujian.ledger.objects import object_ref
 from choujian.ledger.verify import check_object, verify
 
+DEMO_HISTORY = True  # the earlier spot checks and their cases at every stage of both ladders
+
 
 def _own_models():
     return [m for m in apps.get_models() if m.__module__.startswith("choujian.")]
@@ -84,17 +86,17 @@ def _add_what_the_demo_lacks():
 
 
 def _walk_the_demo_case(admin):
-    """The demo's failed case taken on: a plan's ladder set, a clock suspended and resumed, the enterprise's report
-    attached, the 复查 failed (a credit record and a listing). (Removals and penalties need a failed lot from a
-    site, which the demo's draw does not give: their fields are declared but not attacked here.)"""
+    """Today's failed case in the demo taken on: a plan's ladder set, a clock suspended and resumed, the enterprise's
+    report attached, the 复查 ordered and failed (a credit record and a listing). Removals, penalties and credit
+    repair come from the demo's earlier cases."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from choujian.accounts.models import User
-    from choujian.enforcement import services
+    from choujian.enforcement import rechecks, services
     from choujian.enforcement.models import Case
     from choujian.planning.models import Plan
 
-    case = Case.objects.filter(cause="failed").order_by("pk").first()
+    case = Case.objects.get(cause="failed", stage="apply")
     plan = Plan.objects.exclude(pk=case.plan_id).order_by("pk").first()
     services.plan_ladder_set(actor=admin, plan=plan, ladder="samr")
     case = services.step_suspend(actor=admin, case=case, reason="经批准延期")
@@ -103,7 +105,8 @@ def _walk_the_demo_case(admin):
     report = SimpleUploadedFile("整改报告.pdf", b"%PDF-1.4\n% rectification\n%%EOF\n")
     services.step_file_attach(actor=party, case=case, upload=report)
     case = services.step_take(actor=party, case=case, step="apply", result="done")
-    services.step_take(actor=admin, case=case, step="recheck", result="failed")
+    recheck = rechecks.recheck_order(actor=admin, case=case)
+    rechecks.recheck_conclude(task=recheck.task, judgment="fail")
 
 
 def _hosts(row: models.Model) -> list[str]:

@@ -15,6 +15,7 @@ from choujian.todo.selectors import todo_for
 
 pytestmark = pytest.mark.django_db
 USERNAMES = [spec.username for spec in LOGINS] + list(PARTY_LOGINS)
+DEMO_HISTORY = True  # the enforcement cases of the earlier checks put work on the parties' lists
 
 
 def _client(username: str) -> Client:
@@ -58,6 +59,9 @@ def test_the_demo_roles_find_their_work_waiting(demo):
     assert "notices_unserved" in waiting["regulator"]
     # A county sees the province's tasks on its ground, but the province decides about them.
     assert "alternates_requested" not in waiting["county"] and "draws_to_run" not in waiting["county"]
+    # Enforcement: the manufacturer rectifies, the contractor takes a failed lot off its site, the regulator acts.
+    assert "case_steps_for_party" in waiting["manufacturer"] and "case_steps_for_party" in waiting["objector"]
+    assert "removals_to_record" in waiting["contractor"] and "case_steps_to_do" in waiting["regulator"]
     # Blind testers are never pointed at anything that names an enterprise.
     assert set(waiting["tester"]) <= {"samples_to_test", "overdue_testing"}
 

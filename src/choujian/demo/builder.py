@@ -19,6 +19,7 @@ from random import Random
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from choujian.accounts import services as accounts
 from choujian.accounts.choices import OrganisationKind, RegulatorLevel, Role, Sector
@@ -28,6 +29,7 @@ from choujian.demo.categories import CATEGORIES, GROUPS, Category
 from choujian.demo.draw import FUJIAN, Codes, EnterpriseSpec, enterprise_specs
 from choujian.demo.enforcement import build_enforcement
 from choujian.demo.field import build_field_work
+from choujian.demo.history import build_history, registry_day, travel
 from choujian.demo.lab import PARTY_LOGINS, build_lab_work
 from choujian.demo.plans import build_plans
 from choujian.demo.reproducible import reproducible_ids
@@ -64,10 +66,15 @@ def demo_exists() -> bool:
     return User.objects.filter(username=data.LOGINS[0].username).exists()
 
 
-def build_demo(*, seed: int = data.SEED, password: str | None = None, progress: Progress | None = None) -> DemoResult:
-    """Build the whole data set in one transaction: either all of it is there afterwards, or none of it."""
+def build_demo(
+    *, seed: int = data.SEED, password: str | None = None, progress: Progress | None = None, history: bool = True
+) -> DemoResult:
+    """Build the whole data set in one transaction: either all of it is there afterwards, or none of it. The
+    registry was entered a while ago; `history` adds the earlier spot checks whose cases walked the enforcement
+    ladders (`demo.history`: some seconds more)."""
     with transaction.atomic(), reproducible_ids(seed):
-        return _Builder(seed, password or settings.CHOUJIAN_DEMO_PASSWORD, progress).build()
+        builder = _Builder(seed, password or settings.CHOUJIAN_DEMO_PASSWORD, progress)
+        return builder.build(history=history)
 
 
 class _Builder:
@@ -91,7 +98,17 @@ class _Builder:
         return organisation
 
     # ── steps ──────────────────────────────────────────────────────────────────────────────────────────────────────
-    def build(self) -> DemoResult:
+    def build(self, history: bool) -> DemoResult:
+        today = timezone.localdate()
+        with travel(registry_day(today)):
+            self._registry()
+        if history:
+            self.progress("既往抽查与后处理", 0, 1)
+            build_history(self.orgs, self.users, self.password, today)
+            self.progress("既往抽查与后处理", 1, 1)
+        return self._today()
+
+    def _registry(self) -> None:
         self._regulators()
         self._bodies()
         specs = enterprise_specs(self.rng, self.codes)
@@ -106,6 +123,8 @@ class _Builder:
         sections = self._projects()
         self._deliveries(sections, products)
         self._rules()
+
+    def _today(self) -> DemoResult:
         self.progress("生成抽查计划与抽取", 0, 2)
         drawn, _ = build_plans(self.orgs, self.users)
         self.progress("生成抽查计划与抽取", 2, 2)

@@ -149,6 +149,8 @@ LOGINS = [
     # A second admin of the province: plans need approval by someone other than their drafter (`regulator`).
     LoginSpec("regulator2", "郭永平", ("regulator_admin",), "province"),
     LoginSpec("county", "陈志强", ("regulator_officer",), "county"),
+    # 晋江's officer: the demo's earlier cases against makers there are his, as is the review of a credit repair.
+    LoginSpec("jinjiang", "施明辉", ("regulator_officer",), "350582"),
     LoginSpec("sampler1", "黄文斌", ("sampler",), "agency1"),
     LoginSpec("sampler2", "吴思远", ("sampler",), "agency1"),
     # Inspector draws pick two samplers per task, never ones who sampled the same enterprise recently.

@@ -60,8 +60,12 @@ def portrait(rng: Random) -> SimpleUploadedFile:
 
 
 class FieldWork:
-    def __init__(self, orgs: dict[str, Organisation], users: dict[str, User], plan: Plan) -> None:
+    def __init__(
+        self, orgs: dict[str, Organisation], users: dict[str, User], plan: Plan, *, production_date: str = "2026-10-12",
+        device_time: str = "2026-11-20T02:15:00Z",
+    ) -> None:  # fmt: skip
         self.orgs, self.users, self.plan = orgs, users, plan
+        self.production_date, self.device_time = production_date, device_time
         self.rng = Random(20261130)
 
     def _key(self, *parts: str) -> uuid.UUID:
@@ -101,11 +105,11 @@ class FieldWork:
             "party_contact": "陈经理",
             "party_phone": "0591-8761" + f"{self.rng.randrange(1000, 9999)}",
             "batch_no": record.batch_no or f"2026{self.rng.randrange(1000, 9999)}",
-            "production_date": "2026-10-12",
+            "production_date": self.production_date,
             "lot_size": self._lot(record),
             "lot_unit": record.lot_unit or "件",
             "seal_numbers": [f"FJ-{task.code[-6:]}-{n}" for n in range(1, 2 + record.backup_portions)],
-            "device_time": "2026-11-20T02:15:00Z",
+            "device_time": self.device_time,
             "remarks": "现场核对产品标识、合格证与批次信息一致",
             **PLACE,
         }

@@ -7,6 +7,8 @@ import uuid
 from random import Random
 
 from choujian.accounts.models import Organisation, User
+from choujian.demo import data
+from choujian.demo.draw import FUJIAN
 from choujian.demo.field import handwriting, photo
 from choujian.demo.values import example_values
 from choujian.sampling import custody
@@ -19,7 +21,15 @@ NAMESPACE = uuid.UUID("0b8d6a3e-4f21-4c55-9a7e-5d2c8e1f7a90")
 OBJECTOR = "objector"
 RECIPIENT = "recipient"
 # Logins made on the way, for enterprises the draw picks: username → display name.
-PARTY_LOGINS = {OBJECTOR: "陈志远", RECIPIENT: "林晓燕"}
+# maker2–maker5 are the makers of the demo's enforcement history (`demo.history`).
+PARTY_LOGINS = {
+    OBJECTOR: "陈志远",
+    RECIPIENT: "林晓燕",
+    "maker2": "许志坚",
+    "maker3": "蔡雅芬",
+    "maker4": "梁国华",
+    "maker5": "黄启明",
+}
 INSTRUMENT = "微机控制电液伺服万能试验机 WAW-1000（设备编号 SY-017）"
 
 
@@ -31,7 +41,7 @@ class LabWork:
         suffix = {"lab1": "", "lab2": "2", "lab3": "3"}[next(k for k, o in self.orgs.items() if o.pk == laboratory.pk)]
         return self.users[f"{role}{suffix}"]
 
-    def _intake(self, sample: Sample, laboratory: Organisation | None = None, retest=None) -> LabSample:
+    def intake(self, sample: Sample, laboratory: Organisation | None = None, retest=None) -> LabSample:
         laboratory = laboratory or sample.laboratory
         ruleset = services.ruleset_for(sample)
         return services.intake_accept(
@@ -53,7 +63,7 @@ class LabWork:
                 actor=tester, lab_sample=lab_sample, item=item["code"], values=values, instrument=INSTRUMENT
             )
 
-    def _approved(self, lab_sample: LabSample, verify_url, *, fail_first: bool = False):
+    def approved(self, lab_sample: LabSample, verify_url, *, fail_first: bool = False):
         self._results(lab_sample, fail_first=fail_first)
         report = services.report_submit(actor=self._staff(lab_sample.laboratory, "tester"), lab_sample=lab_sample)
         services.report_review(actor=self._staff(lab_sample.laboratory, "reviewer"), report=report, approve=True)
@@ -64,13 +74,13 @@ class LabWork:
     def build(self, received: list[Sample]) -> None:
         """Stages in order of the received samples: conforming, non-conforming with a re-test, under review, in
         testing, waiting for intake."""
-        verify_url = self._verify_url
+        verify_url = self.verify_url
         stages = [self.conforming, self.objected, self.under_review, self.in_testing]
         for sample, stage in zip(received, stages, strict=False):
             stage(sample, verify_url)
 
     @staticmethod
-    def _verify_url(report) -> str:
+    def verify_url(report) -> str:
         """No request while building the demo: the configured public address, else the local site."""
         from django.conf import settings
 
@@ -79,20 +89,20 @@ class LabWork:
 
     def conforming(self, sample: Sample, verify_url) -> None:
         """Approved and sent; the enterprise (login `recipient`) has not yet acknowledged it, and may still object."""
-        self._approved(self._intake(sample), verify_url)
-        self._party(sample, RECIPIENT)
+        self.approved(self.intake(sample), verify_url)
+        self.party(sample, RECIPIENT)
 
     def under_review(self, sample: Sample, verify_url) -> None:
-        lab_sample = self._intake(sample)
+        lab_sample = self.intake(sample)
         self._results(lab_sample)
         services.report_submit(actor=self._staff(lab_sample.laboratory, "tester"), lab_sample=lab_sample)
 
     def in_testing(self, sample: Sample, verify_url) -> None:
-        self._results(self._intake(sample), only=3)
+        self._results(self.intake(sample), only=3)
 
     def objected(self, sample: Sample, verify_url) -> None:
-        report = self._approved(self._intake(sample), verify_url, fail_first=True)
-        party = self._party(sample, OBJECTOR)
+        report = self.approved(self.intake(sample), verify_url, fail_first=True)
+        party = self.party(sample, OBJECTOR)
         objection = objections.objection_file(
             actor=party,
             report=report,
@@ -125,9 +135,9 @@ class LabWork:
             signature=handwriting(_rng(sample)),
         )
         # The re-test confirms the failure: the result is final and non-conforming, and enforcement begins.
-        self._approved(self._intake(sample, retest.laboratory, retest), verify_url, fail_first=True)
+        self.approved(self.intake(sample, retest.laboratory, retest), verify_url, fail_first=True)
 
-    def _party(self, sample: Sample, username: str) -> User:
+    def party(self, sample: Sample, username: str) -> User:
         """A login for the staff of an enterprise whose result the demo shows: the draw decides which enterprise that
         is, so its organisation and login are made here."""
         from choujian.accounts import services as accounts
@@ -144,7 +154,9 @@ class LabWork:
                 address=enterprise.address,
                 uscc=enterprise.uscc,
             )
-            registry.enterprise_update(actor=self.users["regulator"], enterprise=enterprise, organisation=organisation)
+            # a provincial regulator edits only its province's records; the ministry's registrar the others
+            editor = "regulator" if enterprise.region.startswith(FUJIAN[:2]) else data.REGISTRAR.username
+            registry.enterprise_update(actor=self.users[editor], enterprise=enterprise, organisation=organisation)
             enterprise.refresh_from_db()
         user = accounts.user_create(
             actor=None,

@@ -144,7 +144,7 @@ def _approved(
     return planning.plan_approve(actor=approver, plan=plan)
 
 
-def _commitment(secret: str) -> str:
+def commitment(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
@@ -168,7 +168,7 @@ def _drawn_plan(orgs: dict[str, Organisation], users: dict[str, User], categorie
     ceremony = draws.frame_freeze(actor=regulator, plan=plan, beacon_source=BEACON_SOURCE, beacon_fixed_on=today)
     people = list(ceremony.participants.order_by("name"))
     for participant in people:
-        draws.ceremony_commit(participant=participant, commitment=_commitment(SECRETS[participant.name]))
+        draws.ceremony_commit(participant=participant, commitment=commitment(SECRETS[participant.name]))
     for participant in people:
         draws.ceremony_reveal(participant=participant, secret=SECRETS[participant.name])
     # A second official enters the beacon once published; the seed, then the draw (tasks, inspectors) follow at once.

@@ -29,6 +29,9 @@ CONCLUSIONS = {
     "@corrected": "已改正",
 }
 RESULTS = {"done": "已完成", "passed": "合格", "failed": "不合格"}
+# What a step nobody did in time records when its ladder says what lateness means (not a result anyone gives).
+LAPSED = "lapsed"
+LAPSED_LABEL = "逾期未办"
 MAX_DAYS = 366
 
 

@@ -188,7 +188,7 @@ class Step(models.Model):
 
     @property
     def result_label(self) -> str:
-        return ladders.RESULTS.get(self.result, self.result)
+        return ladders.LAPSED_LABEL if self.result == ladders.LAPSED else ladders.RESULTS.get(self.result, self.result)
 
     def overdue_on(self, today: dt.date) -> bool:
         return self.done_at is None and self.suspended_since is None and today > self.due

@@ -6,7 +6,7 @@ from django.utils import timezone
 from choujian.accounts.models import User
 from choujian.core.policy import VIEW, restrict
 from choujian.enforcement import policy
-from choujian.enforcement.choices import CaseStatus
+from choujian.enforcement.choices import CaseCause, CaseStatus
 from choujian.enforcement.models import BlacklistEntry, Case, CreditRecord
 from choujian.registry.selectors import deliveries_visible_to
 
@@ -73,6 +73,14 @@ def at_risk_deliveries(user: User, case: Case):
 
 def case_files(case: Case):
     return case.files.select_related("step", "uploaded_by").order_by("pk")
+
+
+def removals_to_record(user: User) -> QuerySet[Case]:
+    """Failed lots on the contractor's sections that nobody has recorded as taken off the site yet (a failed
+    material must not be used: 《建设工程质量管理条例》第二十九条)."""
+    cases = restrict(Case.objects.filter(delivery__isnull=False, cause=CaseCause.CAUSE_FAILED, removals=None), user,
+                     policy.RECORD_REMOVAL)  # fmt: skip
+    return cases.select_related("enterprise", "product", "delivery__section__project").order_by("opened_at", "code")
 
 
 def removals_to_witness(user: User) -> QuerySet[Case]:

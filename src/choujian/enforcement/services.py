@@ -52,7 +52,6 @@ from choujian.workcalendar.services import deadline_compute
 
 logger = logging.getLogger(__name__)
 SYSTEM = "system"
-LAPSED = "lapsed"
 # How long the receiving regulator has to confirm a referral: the platform's own rule, not an article.
 REFERRAL_WORKING_DAYS = 5
 
@@ -311,7 +310,7 @@ def _lapse(case: Case, step_id: int, today: dt.date) -> Case | None:
     rule = case.rules.step(step.code)
     if not rule.when_late:
         return None
-    Step.objects.filter(pk=step.pk).update(done_at=timezone.now(), result=LAPSED, late=True)
+    Step.objects.filter(pk=step.pk).update(done_at=timezone.now(), result=ladders.LAPSED, late=True)
     step.refresh_from_db()
     following = _advance(case, step, rule.when_late, today)
     _save(case, ["status", "conclusion", "stage", "due", "closed_at"])

@@ -27,6 +27,7 @@ def case_list(request):
         ("awaited", _("已移送、对方尚未确认的案件"), selectors.referrals_awaited(user), "referral_due"),
         ("mine", _("待我方（监管部门）办理的步骤"), selectors.cases_to_act(user, "regulator"), "due"),
         ("ours", _("待我方（企业）办理的整改、复查事项"), selectors.cases_to_act(user, "enterprise"), "due"),
+        ("remove", _("待登记退场的不合格批次"), selectors.removals_to_record(user), "due"),
         ("witness", _("待见证的不合格批次退场"), selectors.removals_to_witness(user), "due"),
     ]
     sections = [(anchor, title, list(rows[:100]), due) for anchor, title, rows, due in waiting]

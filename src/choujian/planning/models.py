@@ -293,6 +293,11 @@ class Task(PublicModel):
     def is_recheck(self) -> bool:
         return self.purpose == TaskPurpose.PURPOSE_RECHECK
 
+    @property
+    def sampling_mode(self) -> str:
+        """Where the sample is taken: as the line says, but a 复查 always at the maker."""
+        return SamplingMode.MODE_PRODUCTION if self.is_recheck else self.line.sampling_mode
+
 
 class InspectorQualification(PublicModel):
     """An inspector's qualification to sample a product category (持证抽样人员)."""

@@ -90,13 +90,13 @@ def _prefill(task: Task) -> dict:
         "model_spec": product.model_spec,
         "standard": product.standard,
         "licence_no": enterprise.licence_no,
-        "place_kind": PLACE_FOR_MODE.get(task.line.sampling_mode, ""),
+        "place_kind": PLACE_FOR_MODE.get(task.sampling_mode, ""),
         "test_quantity": needs.test_quantity,
         "backup_portions": needs.backup_portions,
         "backup_quantity": needs.backup_quantity,
         "lot_unit": needs.min_lot_unit or needs.unit,
     }
-    if task.line.sampling_mode == SamplingMode.MODE_PRODUCTION:
+    if task.sampling_mode == SamplingMode.MODE_PRODUCTION:
         fields |= {"party_name": enterprise.name, "party_uscc": enterprise.uscc, "party_address": enterprise.address}
         fields["place_address"] = enterprise.address
     if delivery is not None:

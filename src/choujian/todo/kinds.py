@@ -228,6 +228,13 @@ KINDS = [
         due="due",
     ),
     Kind(
+        "removals_to_record",
+        _("待登记退场的不合格批次"),
+        frozenset({Role.ROLE_CONTRACTOR_STAFF}),
+        enforcement.removals_to_record,
+        _at("enforcement:list", "remove"),
+    ),
+    Kind(
         "removals_to_witness",
         _("待见证的不合格批次退场"),
         frozenset({Role.ROLE_SUPERVISOR_STAFF}),
