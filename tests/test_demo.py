@@ -25,6 +25,7 @@ from choujian.demo.plans import DRAWN_LINES, DRAWN_PLAN, SECRETS, WAITING_PLAN
 from choujian.draws import sampler
 from choujian.draws.models import Draw, Replacement
 from choujian.draws.selectors import full_record
+from choujian.enforcement import selectors as enforcement
 from choujian.ledger.models import LedgerEntry
 from choujian.ledger.verify import verify
 from choujian.planning import selectors as plan_selectors
@@ -402,3 +403,32 @@ def test_nothing_public_names_an_enterprise_before_its_task_is_sampled(demo, cli
 def test_its_tasks_show_the_chain_past_the_laboratory(demo):
     statuses = set(Task.objects.values_list("status", flat=True))
     assert {"received", "testing", "notified", "final"} <= statuses
+
+
+@pytest.mark.django_db
+def test_it_shows_cases_at_every_stage_of_both_ladders(demo):
+    from choujian.enforcement.models import BlacklistEntry, Case
+
+    cases = list(Case.objects.prefetch_related("steps", "rechecks", "removals", "penalties"))
+    stages = {(case.ladder, case.conclusion or case.stage) for case in cases}
+    assert {
+        ("transport", "apply"),  # the notice served, the enterprise rectifying
+        ("transport", "@passed"),
+        ("transport", "@failed"),
+        ("transport", "@maintained"),  # no application in time
+        ("samr", "rectify"),
+        ("samr", "recheck"),  # rectified, the 复查 ordered
+        ("samr", "second_recheck"),  # the 复查 failed and was announced
+        ("refusal", "correct"),
+    } <= stages
+    assert any(c.referral_acknowledged_at for c in cases) and any(c.referral_open for c in cases)
+    assert any(r.witnessed_at for c in cases for r in c.removals.all())
+    assert any(p.kind == "art64" for c in cases for p in c.penalties.all())
+    assert any(r.concluded_at is None and r.task.status == "assigned" for c in cases for r in c.rechecks.all())
+    listed = BlacklistEntry.objects.get(status="listed")
+    assert listed.repair_applied_at and listed.repair_reviewed_by and not listed.repair_decision
+    assert BlacklistEntry.objects.filter(status="exited").exists()
+    # The manufacturer and the contractor each have something of their own to do.
+    manufacturer, contractor = (User.objects.get(username=name) for name in ("manufacturer", "contractor"))
+    assert enforcement.cases_to_act(manufacturer, "enterprise").exists()
+    assert enforcement.removals_to_record(contractor).exists()

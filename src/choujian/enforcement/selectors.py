@@ -26,8 +26,11 @@ def case_rechecks(case: Case):
 
 
 def recheck_may_be_ordered(case: Case, current) -> bool:
-    """The current step is a 复查 whose sampling task has not been ordered yet (and its clock runs)."""
+    """The current step is a 复查 whose sampling task has not been ordered yet, its clock runs and its earliest day
+    has come."""
     if current is None or current.suspended_since is not None or not case.rules.step(current.code).sampled:
+        return False
+    if current.not_before is not None and timezone.localdate() < current.not_before:
         return False
     return not case.rechecks.filter(step=current).exists()
 
