@@ -29,8 +29,18 @@ def test_the_contractor_removes_the_lot_and_the_supervisor_witnesses_it(site):
             actor=site["contractor"], case=case, quantity="30", unit="t", place="", removed_on="明天", photos=[]
         )
     assert set(bad.value.errors) == {"quantity", "place", "removed_on", "photos"}
+    services.removal_record(
+        actor=site["contractor"], case=case, quantity="20", unit="t", place="K12 料场", removed_on=today,
+        photos=[photo("退场一.jpg")],
+    )  # fmt: skip
+    with pytest.raises(ServiceError) as too_much:  # 25 t delivered: two trips cannot take off 30 t
+        services.removal_record(
+            actor=site["contractor"], case=case, quantity="10", unit="t", place="K12 料场", removed_on=today,
+            photos=[photo("退场二.jpg")],
+        )  # fmt: skip
+    assert "尚未退场数量 5.000" in str(too_much.value)
     removal = services.removal_record(
-        actor=site["contractor"], case=case, quantity="25", unit="t", place="K12 料场", removed_on=today,
+        actor=site["contractor"], case=case, quantity="5", unit="t", place="K12 料场", removed_on=today,
         photos=[photo("退场.jpg")],
     )  # fmt: skip
     assert removal.files.get().sha256 and removal.witnessed_at is None

@@ -121,9 +121,38 @@ class Case(PublicModel):
         return reverse("enforcement:case", args=[self.code])
 
     def deadline_supervisors(self, field: str = ""):
+        return self.people_for("regulator")
+
+    def people_for(self, actor: str) -> list:
+        """Who answers for a step of this case: the maker's staff, or the writers of the owning and the organising
+        regulator."""
         from choujian.accounts.scope import members_of
 
+        if actor == "enterprise":
+            from choujian.planning.policy import PARTY_ROLES, inspected_party_orgs
+
+            return list(members_of(inspected_party_orgs(self.task), PARTY_ROLES))
         return list(members_of([self.regulator_id, self.organiser_id], Role.REGULATOR_WRITERS))
+
+    def deadline_open(self, field: str) -> bool:
+        if field == "referral_due":
+            return self.referral_open
+        current = self.current_step()
+        return self.status == CaseStatus.STATUS_OPEN and current is not None and current.suspended_since is None
+
+    def deadline_watchers(self, field: str) -> list:
+        from choujian.accounts.scope import members_of
+
+        if field == "referral_due":
+            return list(members_of([self.regulator_id], Role.REGULATOR_WRITERS))
+        current = self.current_step()
+        return self.people_for(current.actor) if current is not None else []
+
+    def deadline_move(self, field: str, due: dt.date) -> None:
+        """A newly entered year's holidays moved this deadline: the current step moves with the case."""
+        if field == "due":
+            Step.objects.filter(case=self, done_at=None).update(due=due)
+        type(self).objects.filter(pk=self.pk).update(**{field: due, "version": models.F("version") + 1})
 
     def ledger_state(self) -> dict:
         state = ledger_values(self, self.ledger_fields)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from choujian.accounts.choices import OrganisationKind, Role, Sector
 from choujian.accounts.models import Organisation, User
 from choujian.accounts.scope import members_of
+from choujian.core.codes import next_code
 from choujian.core.dates import parse_date
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.policy import permits
@@ -43,17 +44,17 @@ from choujian.ledger.services import ledger_append
 from choujian.notifications.services import message_send
 from choujian.planning.choices import TaskPurpose
 from choujian.planning.models import Plan, Task
-from choujian.planning.policy import PARTY_ROLES, inspected_party_orgs
 from choujian.sampling.choices import RecordStatus
 from choujian.sampling.models import SamplingRecord
 from choujian.testing.choices import Judgment
 from choujian.testing.models import Outcome
-from choujian.workcalendar.services import deadline_compute
+from choujian.workcalendar.services import deadline_compute, deadline_record
 
 logger = logging.getLogger(__name__)
 SYSTEM = "system"
 # How long the receiving regulator has to confirm a referral: the platform's own rule, not an article.
 REFERRAL_WORKING_DAYS = 5
+CASE_CODE_PREFIX = "AJ"
 
 
 def ladder_for(plan: Plan) -> tuple[str, dict]:
@@ -89,11 +90,11 @@ def step_due(starts_on: dt.date, days: int, kind: str, suspended_days: int = 0) 
     return deadline_compute(start=start, days=days, kind=kind).due
 
 
-def _next_code(year: int) -> str:
-    prefix = f"AJ-{year}-"
-    last = Case.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:06d}"
+def _deadline(case: Case, field: str, name: str, start: dt.date, days: int, kind: str, basis: str) -> dt.date:
+    """A deadline of the case kept by the calendar: reminded before it falls due, and moved when a newly entered
+    year's holidays move it (`Case.deadline_move`)."""
+    label = f"后处理案件 {case.code}：{name}"
+    return deadline_record(owner=case, field=field, label=label, start=start, days=days, kind=kind, basis=basis).due
 
 
 def _add_step(case: Case, rule: ladders.StepRule, starts_on: dt.date, order: int) -> Step:
@@ -109,16 +110,14 @@ def _add_step(case: Case, rule: ladders.StepRule, starts_on: dt.date, order: int
         not_before=not_before,
         days=rule.days,
         kind=rule.kind,
-        due=step_due(starts_on, rule.days, rule.kind),
+        due=_deadline(case, "due", rule.name, starts_on, rule.days, rule.kind, rule.basis),
     )
     case.stage, case.due = rule.code, step.due
     return step
 
 
 def _people(case: Case, actor: str) -> list[User]:
-    if actor == "enterprise":
-        return list(members_of(inspected_party_orgs(case.task), PARTY_ROLES))
-    return list(members_of([case.regulator_id, case.organiser_id], Role.REGULATOR_WRITERS))
+    return case.people_for(actor)
 
 
 def tell(case: Case, step: Step | None, kind: str, subject: str) -> None:
@@ -133,6 +132,7 @@ def tell(case: Case, step: Step | None, kind: str, subject: str) -> None:
 @transaction.atomic
 def case_open(*, task: Task, cause: str, outcome: Outcome | None = None, actor=SYSTEM) -> Case:
     """Open the case of a failed batch or a refused sampling (once per task; opening again returns it)."""
+    task = Task.objects.select_for_update().get(pk=task.pk)  # two receivers of one result open one case
     existing = Case.objects.filter(task=task).first()
     if existing is not None:
         return existing
@@ -144,7 +144,7 @@ def case_open(*, task: Task, cause: str, outcome: Outcome | None = None, actor=S
     now = timezone.now()
     delivery = task.delivery
     case = Case(
-        code=_next_code(timezone.localdate().year),
+        code=next_code(CASE_CODE_PREFIX, timezone.localdate().year),
         cause=cause,
         plan=plan,
         task=task,
@@ -165,6 +165,11 @@ def case_open(*, task: Task, cause: str, outcome: Outcome | None = None, actor=S
     rules = ladders.ladder(code).with_periods(periods)
     case.stage = rules.first
     case.save()
+    if case.referred_at is not None:
+        _deadline(
+            case, "referral_due", "确认接收移送的案件", timezone.localdate(), REFERRAL_WORKING_DAYS, "working",
+            f"平台规则：移送后 {REFERRAL_WORKING_DAYS} 个工作日内确认接收",
+        )  # fmt: skip
     step = _add_step(case, rules.step(rules.first), timezone.localdate(), 1)
     case.save(update_fields=["stage", "due"])
     ledger_append(type="case.opened", actor=actor, object=case)
@@ -355,7 +360,8 @@ def step_resume(*, actor: User, case: Case, version: int | None = None, today=No
         raise ServiceError({"step": ["期限没有中止"]})
     stood = max(0, (today - step.suspended_since).days)
     suspended_days = step.suspended_days + stood
-    due = step_due(step.starts_on, step.days, step.kind, suspended_days)
+    start = step.starts_on + dt.timedelta(days=suspended_days)
+    due = _deadline(case, "due", step.name, start, step.days, step.kind, step.basis)
     Step.objects.filter(pk=step.pk).update(suspended_since=None, suspended_days=suspended_days, due=due)
     Suspension.objects.filter(step=step, ended_on=None).update(ended_on=today, resumed_by=actor)
     case.due = due
@@ -458,12 +464,16 @@ def removal_record(
     case = _site_case(case, version)
     require(permits(actor, policy.RECORD_REMOVAL, case), "退场由承担该批次的施工单位登记")
     errors: dict[str, list[str]] = {}
+    removed = sum((r.quantity for r in case.removals.all()), Decimal(0))
+    left = case.delivery.quantity - removed  # several trips may take the lot off, never more than was delivered
     try:
         quantity = Decimal(str(quantity).strip())
-        if not quantity.is_finite() or quantity <= 0 or quantity > case.delivery.quantity:
+        if not quantity.is_finite() or quantity <= 0 or quantity > left:
             raise InvalidOperation
     except (InvalidOperation, ValueError):
-        errors["quantity"] = [f"退场数量应为大于 0、不超过进场数量 {case.delivery.quantity} 的数"]
+        errors["quantity"] = [
+            f"退场数量应为大于 0、不超过尚未退场数量 {left}（进场 {case.delivery.quantity}，已退场 {removed}）的数"
+        ]
     try:
         removed_on = parse_date(removed_on)
         if removed_on > timezone.localdate() or removed_on < case.delivery.delivered_on:

@@ -209,7 +209,11 @@ def _recompute(*, actor: User, entry: YearEntry, year: int) -> None:
         model, instance = resolve(deadline.owner)
         if instance is None:
             continue
-        model.objects.filter(pk=instance.pk).update(**{deadline.field: due.due, "version": F("version") + 1})
+        mover = getattr(instance, "deadline_move", None)  # a record whose deadline lives in more than one row
+        if mover is not None:
+            mover(deadline.field, due.due)
+        else:
+            model.objects.filter(pk=instance.pk).update(**{deadline.field: due.due, "version": F("version") + 1})
         instance.refresh_from_db()
         ledger_append(
             type="deadline.recomputed",
