@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "choujian.sampling",
     "choujian.testing",
     "choujian.enforcement",
+    "choujian.disclosure",
     "choujian.rules",
     "choujian.notifications",
     "choujian.workcalendar",
@@ -237,7 +238,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "choujian.core.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"token": "30/min"},
+    "DEFAULT_THROTTLE_RATES": {"token": "30/min", "open": "120/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Choujian 抽检 API",

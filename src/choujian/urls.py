@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from choujian.core.access import declare, declare_route
+from choujian.disclosure import api as disclosure_api
 from choujian.draws.urls import ceremony_urlpatterns
 from choujian.enforcement import views as enforcement_views
 from choujian.sampling import views as sampling_views
@@ -9,6 +10,8 @@ from choujian.testing import views as testing_views
 
 urlpatterns = [
     path("", include("choujian.todo.urls")),
+    path("open/", include("choujian.disclosure.urls")),
+    path("api/open/v1/results/", disclosure_api.ResultListView.as_view(), name="open-results"),
     path("", include("choujian.accounts.urls")),
     path("registry/", include("choujian.registry.urls")),
     path("ledger/", include("choujian.ledger.urls")),

@@ -26,6 +26,7 @@ from choujian.accounts.choices import OrganisationKind, RegulatorLevel, Role, Se
 from choujian.accounts.models import Membership, Organisation, User
 from choujian.demo import data
 from choujian.demo.categories import CATEGORIES, GROUPS, Category
+from choujian.demo.disclosure import build_disclosure
 from choujian.demo.draw import FUJIAN, Codes, EnterpriseSpec, enterprise_specs
 from choujian.demo.enforcement import build_enforcement
 from choujian.demo.field import build_field_work
@@ -135,6 +136,7 @@ class _Builder:
         build_lab_work(self.orgs, self.users, self.password, received)
         self.progress("检验、报告与复检", 1, 1)
         build_enforcement(self.orgs, self.users)
+        build_disclosure(self.users)
         self.progress("后处理立案与整改", 1, 1)
         checkpoint_make()  # the whole demo under one signed checkpoint, whether or not it was built in one transaction
         return DemoResult(logins=self._login_rows(), password=self.password, counts=self._counts())

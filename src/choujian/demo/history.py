@@ -32,6 +32,7 @@ from choujian.demo import data
 from choujian.demo.field import FieldWork, photo
 from choujian.demo.lab import LabWork
 from choujian.demo.plans import BUDGET_PER_SAMPLE, SAMPLERS, commitment
+from choujian.disclosure import services as disclosure
 from choujian.draws import services as draws
 from choujian.enforcement import rechecks, services
 from choujian.enforcement.choices import LadderCode
@@ -243,6 +244,8 @@ class History:
                 self.step(officer, task, "notice", "已书面告知不合格结果，送达《责令整改通知书》，要求整改并申请复查")
             makers = [self.login(passed, "maker2"), self.login(listed, "maker3")]
             self.calendar.on(today + dt.timedelta(days=20), lambda day: apply(makers))
+            self.announce(tasks[0].plan, today + dt.timedelta(days=6), correction="批号按抽样单原件更正")
+            self.calendar.on(today + dt.timedelta(days=120), lambda day: close(tasks[0].plan))
 
         def apply(makers):
             for maker, task in zip(makers, tasks[:2], strict=True):
@@ -251,6 +254,10 @@ class History:
             officer = self.users["jinjiang"]
             self.calendar.on(day, self.recheck(tasks[0], officer, True))
             self.calendar.on(day, self.recheck(tasks[1], officer, False, listed(makers[1])))
+
+        def close(plan):
+            """Every item sampled and every 复查 done: sampling ends and the draw is revealed in full."""
+            draws.plan_sampling_close(actor=self.regulator, plan=Plan.objects.get(pk=plan.pk))
 
         def listed(maker):
             def repair(today):
@@ -315,11 +322,32 @@ class History:
 
         self.calendar.on(start, draw)
 
+    def announce(self, plan: Plan, day: dt.date, correction: str = "") -> None:
+        """The results announcement: drafted by one officer, published by another the next day; then, if asked, a
+        published row corrected a month later (a new version with its reason)."""
+        found: dict = {}
+
+        def draft(today):
+            found["draft"] = disclosure.announcement_draft(actor=self.regulator, plan=plan)
+
+        def publish(today):
+            announcement = disclosure.announcement_publish(actor=self.approver, announcement=found["draft"])
+            if correction:
+                row = announcement.rows.filter(conclusion="pass").order_by("pk").first() or announcement.rows.first()
+                fix = lambda d: disclosure.row_correct(  # noqa: E731
+                    actor=self.regulator, row=row, reason=correction, batch_no=f"{row.batch_no}-1"
+                )
+                self.calendar.on(today + dt.timedelta(days=30), fix)
+
+        self.calendar.on(day, draft)
+        self.calendar.on(day + dt.timedelta(days=1), publish)
+
     def site_track(self, task: Task) -> Callable[[dt.date], None]:
         county, contractor, supervisor = self.users["county"], self.users["contractor"], self.users["supervisor"]
         removal: dict = {}
 
         def acknowledged(today):
+            self.announce(task.plan, today + dt.timedelta(days=3))
             services.referral_acknowledge(actor=county, case=self.case(task))
             self.step(county, task, "order", "送达《责令整改通知书》：立即停止销售同一产品，自责令之日起六十日内整改")
             self.calendar.on(today + dt.timedelta(days=1), removed)

@@ -131,6 +131,11 @@ EVENTS: dict[str, str] = {
     "retest.done": "复检完成",
     "outcome.final": "检验结论确定",
     # enforcement
+    "announcement.drafted": "起草抽查结果公告",
+    "announcement.updated": "修改公告草稿",
+    "announcement.published": "审核并公开抽查结果公告",
+    "announcement.row_corrected": "更正已公开的抽查结果（新版本）",
+    "announcement.row_withdrawn": "撤回已公开的抽查结果",
     "case.opened": "后处理立案",
     "case.step_done": "办理后处理步骤",
     "case.recheck_ordered": "下达复查抽样",

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from choujian.accounts.choices import Role
+from choujian.disclosure import selectors as disclosure
 from choujian.enforcement import selectors as enforcement
 from choujian.planning import selectors as planning
 from choujian.planning.choices import PlanStatus
@@ -240,6 +241,13 @@ KINDS = [
         frozenset({Role.ROLE_SUPERVISOR_STAFF}),
         enforcement.removals_to_witness,
         _at("enforcement:list", "witness"),
+    ),
+    Kind(
+        "announcements_to_publish",
+        _("待审核公开的抽查结果公告"),
+        WRITERS,
+        disclosure.announcements_to_publish,
+        _at("disclosure:manage", "publish"),
     ),
     Kind(
         "project_results",

@@ -41,6 +41,8 @@ def navigation(request) -> dict:
         items += [(reverse("testing:home"), _("检验") if roles & Role.LAB_ROLES else _("检验报告"))]
     if roles & (Role.REGULATOR_ROLES | ENFORCEMENT_PARTIES):
         items += [(reverse("enforcement:list"), _("后处理"))]
+    if roles & Role.REGULATOR_ROLES:
+        items += [(reverse("disclosure:manage"), _("信息公开"))]
     if roles & (Role.LAB_ROLES | Role.REGULATOR_ROLES):
         items += [(reverse("rules:list"), _("实施细则"))]
     if roles & Role.REGULATOR_ROLES:

@@ -1,0 +1,64 @@
+"""Every read of announcements and published results, through the access policy (`disclosure.policy`)."""
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from choujian.core.policy import VIEW, restrict
+from choujian.disclosure.choices import RowStatus
+from choujian.disclosure.models import Announcement, Change, ResultRow
+from choujian.disclosure.policy import PUBLISH
+from choujian.testing.choices import Judgment
+
+
+def announcements_visible_to(user) -> QuerySet[Announcement]:
+    return restrict(Announcement.objects.all(), user, VIEW).select_related("plan", "drafted_by", "published_by")
+
+
+def announcements_to_publish(user) -> QuerySet[Announcement]:
+    """Drafts someone else of the user's regulator wrote: the second approval is the user's to give."""
+    drafts = restrict(Announcement.objects.filter(status="draft"), user, PUBLISH).exclude(drafted_by=user)
+    return drafts.select_related("plan").order_by("created_at")
+
+
+def rows_visible_to(user) -> QuerySet[ResultRow]:
+    return restrict(ResultRow.objects.all(), user, VIEW).select_related("announcement")
+
+
+def published_rows(user, *, q: str = "", region: str = "", category: str = "", year=None, conclusion: str = ""):
+    """The valid (current or withdrawn) published rows, filtered as the portal and the open data ask."""
+    rows = rows_visible_to(user).filter(announcement__status="published").exclude(status=RowStatus.STATUS_SUPERSEDED)
+    if q:
+        rows = rows.filter(
+            Q(enterprise_name__icontains=q) | Q(enterprise_uscc=q.upper()) | Q(product_name__icontains=q)
+            | Q(category_name__icontains=q)
+        )  # fmt: skip
+    if region:
+        rows = rows.filter(region__startswith=region.rstrip("0") or region)
+    if category:
+        rows = rows.filter(category_code=category)
+    if year:
+        rows = rows.filter(announcement__plan__year=year)
+    if conclusion in (Judgment.JUDGMENT_PASS, Judgment.JUDGMENT_FAIL):
+        rows = rows.filter(conclusion=conclusion)
+    return rows.order_by("-announcement__published_at", "category_code", "enterprise_name", "row_id")
+
+
+def versions_of(row: ResultRow) -> QuerySet[ResultRow]:
+    return ResultRow.objects.filter(row_id=row.row_id, announcement__status="published").order_by("version")
+
+
+def changes_since(user, since: dt.datetime | None) -> QuerySet[Change]:
+    changes = restrict(Change.objects.all(), user, VIEW).select_related("announcement", "row").order_by("at", "pk")
+    return changes.filter(at__gt=since) if since is not None else changes
+
+
+def public_draws(user):
+    """The object draws of every plan, with the plan's stage: committed (sampling not begun), sampling (items
+    revealed as they are sampled), or revealed in full."""
+    from choujian.draws.choices import DrawPurpose
+    from choujian.draws.models import Draw
+    from choujian.draws.policy import RECORD
+
+    draws = Draw.objects.filter(purpose=DrawPurpose.PURPOSE_ENTERPRISES).select_related("plan")
+    return restrict(draws, user, RECORD).order_by("-created_at")
