@@ -20,6 +20,7 @@ from choujian.accounts.models import Organisation, User
 from choujian.core import policy
 from choujian.core.access import PUBLIC, declared_level, routes
 from choujian.draws.models import Draw
+from choujian.disclosure.models import Announcement, ResultRow
 from choujian.enforcement.models import BlacklistEntry, Case
 from choujian.notifications.models import Message
 from choujian.planning.models import Plan, PlanLine, Task
@@ -121,6 +122,10 @@ def _values(segment: str, name: str) -> list[tuple[str, str]]:
         return _first_and_last(Report.objects.exclude(verify_token=""), "verify_token")
     if name == "token":
         return [("无效令牌", "x" * 43)]
+    if name == "uscc":
+        return _first_and_last(Enterprise.objects, "uscc")
+    if name == "row_id":
+        return _first_and_last(ResultRow.objects, "row_id") or [("不存在", str(uuid.uuid4()))]
     by_segment = {
         "documents": (DeliveryDocument, "public_id"),
         "plans": (Plan, "code"),
@@ -153,6 +158,7 @@ def _values(segment: str, name: str) -> list[tuple[str, str]]:
         "enforcement": (Case, "code"),
         "blacklist": (BlacklistEntry, "public_id"),
         "cases": (Case, "code"),
+        "announcements": (Announcement, "code"),
     }
     model, attribute = by_segment[segment]
     return _first_and_last(model.objects, attribute) or [("不存在", str(uuid.uuid4()))]

@@ -18,7 +18,19 @@ class OpenThrottle(AnonRateThrottle):
     scope = "open"
 
 
-class ResultSerializer(serializers.BaseSerializer):
+def _field(name: str, title: str):
+    if name in ("version", "year"):
+        return serializers.IntegerField(read_only=True, help_text=title)
+    if name == "failed_items":
+        return serializers.JSONField(read_only=True, help_text=f"{title}：[{{item, class, measured, unit, limit}}]")
+    return serializers.CharField(read_only=True, allow_null=True, help_text=title)
+
+
+class ResultSerializer(serializers.Serializer):
+    """One published result, as `opendata.record` gives it (the fields are declared there, once)."""
+
+    locals().update({name: _field(name, title) for name, title in opendata.FIELDS})
+
     def to_representation(self, row):
         return opendata.record(row)
 

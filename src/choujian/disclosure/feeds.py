@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
 
 from choujian.core import tabular
 from choujian.core.access import public
@@ -22,6 +23,7 @@ def _open(response):
 
 
 @public
+@require_safe
 def results_table(request, kind: str):
     filters, problems = _filters(request)
     if problems:
@@ -47,6 +49,7 @@ def _since(request):
 
 
 @public
+@require_safe
 def changes(request):
     since, error = _since(request)
     if error:
@@ -70,6 +73,7 @@ def changes(request):
 
 
 @public
+@require_safe
 def changes_atom(request):
     since, error = _since(request)
     if error:

@@ -8,9 +8,10 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from choujian.core.access import login, public
+from choujian.accounts.choices import Role
+from choujian.core.access import login, public, roles
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.policy import permits
 from choujian.disclosure import policy, presenting, selectors, services
@@ -42,6 +43,7 @@ def _filters(request) -> tuple[dict, list[str]]:
 
 
 @public
+@require_safe
 def portal(request):
     """`/` for the public (signed-in people land on their to-do page and reach this at /open/)."""
     filters, problems = _filters(request)
@@ -68,6 +70,7 @@ def _announcement(request, code: str):
 
 
 @public
+@require_safe
 def announcement(request, code: str):
     found = _announcement(request, code)
     rows = list(selectors.rows_visible_to(request.user).filter(announcement=found))
@@ -85,6 +88,7 @@ def announcement(request, code: str):
 
 
 @public
+@require_safe
 def enterprise(request, uscc: str):
     rows = list(selectors.published_rows(request.user).filter(enterprise_uscc=uscc.upper()[:18]))
     if not rows:
@@ -95,6 +99,7 @@ def enterprise(request, uscc: str):
 
 
 @public
+@require_safe
 def result(request, row_id):
     versions = list(selectors.rows_visible_to(request.user).filter(row_id=row_id, announcement__status="published"))
     if not versions:
@@ -102,7 +107,7 @@ def result(request, row_id):
     return render(request, "disclosure/result.html", {"versions": versions, "current": versions[-1]})
 
 
-@login
+@roles(Role.REGULATOR_ROLES)
 def manage(request):
     """The organiser's announcements, drafts first, and the plans with results not yet announced."""
     user = request.user
@@ -135,7 +140,7 @@ def _version(request) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
-@login
+@roles(Role.REGULATOR_ROLES)
 @require_POST
 def draft(request):
     plan = plans_visible_to(request.user).filter(code=request.POST.get("plan", "")).first()
