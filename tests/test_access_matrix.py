@@ -19,8 +19,8 @@ from django.test import Client
 from choujian.accounts.models import Organisation, User
 from choujian.core import policy
 from choujian.core.access import PUBLIC, declared_level, routes
-from choujian.draws.models import Draw
 from choujian.disclosure.models import Announcement, ResultRow
+from choujian.draws.models import Draw
 from choujian.enforcement.models import BlacklistEntry, Case
 from choujian.notifications.models import Message
 from choujian.planning.models import Plan, PlanLine, Task
