@@ -45,6 +45,8 @@ ALLOWED = frozenset(
     "Excel Wi-Fi Android iOS OpenAPI Atom Merkle UTF-8 No "
     # the extensions of files people uploaded, shown with their names
     "jpg jpeg png pdf "
+    # the stand-alone verifier's command line, shown as it is typed
+    "python3 verify.py record.json "
     # symbols of the standards: Agt (total elongation at maximum force), Fm, Fp0.2, ReH, ReL, eL, Rm, Ac
     "Agt Fm Fp0.2 ReH ReL eL eL/ReL Rm Ac".split()
 )

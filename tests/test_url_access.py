@@ -42,6 +42,7 @@ def test_it_refuses_anonymous_users_on_every_login_only_api(client, db):
 
 
 def test_it_redirects_anonymous_users_from_pages_to_the_login(client, db):
-    for path in ["/", "/registry/enterprise/", "/ledger/"]:
+    assert client.get("/").status_code == 200  # a visitor's home is the public portal
+    for path in ["/registry/enterprise/", "/ledger/", "/open/manage/"]:
         response = client.get(path)
         assert response.status_code == 302 and "/login/" in response["Location"], path

@@ -75,7 +75,7 @@ def test_a_correction_publishes_a_new_version_and_both_stay_reachable(demo):
     corrected = services.row_correct(
         actor=reviewer, row=row, reason="批号抄录有误，按抽样单更正", batch_no="B-20261101"
     )
-    assert (corrected.row_id, corrected.version, corrected.batch_no) == (row.row_id, 2, "B-20261101")
+    assert (corrected.row_id, corrected.edition, corrected.batch_no) == (row.row_id, 2, "B-20261101")
     assert ResultRow.objects.get(pk=row.pk).status == "superseded"
     client = Client()
     page = client.get(f"/open/results/{row.row_id}/").content.decode()

@@ -72,11 +72,11 @@ class ResultRow(models.Model):
     its own, and only the current one is shown as valid."""
 
     ledger_embedded_in = ("announcement",)
-    ledger_fields = ("row_id", "version", "task", *ROW_FIELDS, "status", "reason", "last_updated")
+    ledger_fields = ("announcement", "row_id", "edition", "task", *ROW_FIELDS, "status", "reason", "last_updated")
 
     announcement = models.ForeignKey(Announcement, on_delete=models.PROTECT, related_name="rows")
     row_id = models.UUIDField(_("结果编号"), default=uuid.uuid4, db_index=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
+    edition = models.PositiveIntegerField(_("版本"), default=1)  # the open data's `version` of this result
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="+")
     enterprise_name = models.CharField(_("被抽查企业"), max_length=200)
     enterprise_uscc = models.CharField(_("统一社会信用代码"), max_length=18, db_index=True)
@@ -98,18 +98,18 @@ class ResultRow(models.Model):
     class Meta:
         verbose_name = _("公开的抽查结果")
         verbose_name_plural = pgettext_lazy("plural", "公开的抽查结果")
-        ordering = ["announcement", "category_code", "enterprise_name", "row_id", "version"]
-        constraints = [models.UniqueConstraint(fields=["row_id", "version"], name="uniq_result_row_version")]
+        ordering = ["announcement", "category_code", "enterprise_name", "row_id", "edition"]
+        constraints = [models.UniqueConstraint(fields=["row_id", "edition"], name="uniq_result_row_edition")]
 
     def __str__(self) -> str:
-        return f"{self.enterprise_name} {self.product_name} v{self.version}"
+        return f"{self.enterprise_name} {self.product_name} v{self.edition}"
 
     @property
     def passed(self) -> bool:
         return self.conclusion == "pass"
 
     def as_ledger(self) -> dict:
-        return ledger_values(self, [f for f in self.ledger_fields])
+        return ledger_values(self, [f for f in self.ledger_fields if f != "announcement"])
 
 
 class Change(models.Model):

@@ -16,7 +16,7 @@ FIELDS = [
 def record(row: ResultRow) -> dict:
     return {
         "id": str(row.row_id),
-        "version": row.version,
+        "version": row.edition,
         "status": row.status,
         "last_updated": row.last_updated.isoformat() if row.last_updated else None,
         "announcement": row.announcement.code,

@@ -45,7 +45,7 @@ def published_rows(user, *, q: str = "", region: str = "", category: str = "", y
 
 
 def versions_of(row: ResultRow) -> QuerySet[ResultRow]:
-    return ResultRow.objects.filter(row_id=row.row_id, announcement__status="published").order_by("version")
+    return ResultRow.objects.filter(row_id=row.row_id, announcement__status="published").order_by("edition")
 
 
 def changes_since(user, since: dt.datetime | None) -> QuerySet[Change]:

@@ -215,7 +215,7 @@ def row_correct(*, actor: User, row: ResultRow, reason: str, **changes) -> Resul
     now = timezone.now()
     ResultRow.objects.filter(pk=row.pk).update(status=RowStatus.STATUS_SUPERSEDED, last_updated=now)
     corrected = ResultRow.objects.create(
-        announcement=row.announcement, row_id=row.row_id, version=row.version + 1, task=row.task, reason=reason,
+        announcement=row.announcement, row_id=row.row_id, edition=row.edition + 1, task=row.task, reason=reason,
         last_updated=now, **values,
     )  # fmt: skip
     announcement = row.announcement
@@ -223,7 +223,7 @@ def row_correct(*, actor: User, row: ResultRow, reason: str, **changes) -> Resul
     announcement.refresh_from_db()
     entry = ledger_append(
         type="announcement.row_corrected", actor=actor, object=announcement,
-        data={"row": str(row.row_id), "version": corrected.version},
+        data={"row": str(row.row_id), "version": corrected.edition},
     )  # fmt: skip
     Change.objects.create(
         kind=ChangeKind.KIND_CORRECTED, at=now, announcement=announcement, row=corrected, reason=reason,

@@ -82,7 +82,7 @@ def announcement(request, code: str):
         and found.drafted_by_id != request.user.pk,
         "may_edit": not found.is_published and permits(request.user, policy.DRAFT, found),
         "may_correct": found.is_published and permits(request.user, policy.PUBLISH, found),
-        "corrections": [row for row in rows if row.version > 1 or row.status == "withdrawn"],
+        "corrections": [row for row in rows if row.edition > 1 or row.status == "withdrawn"],
     }
     return render(request, "disclosure/announcement.html", context)
 
