@@ -56,15 +56,13 @@ def site(parties):
     delivery = DeliveryFactory(section=section, product=task.product, quantity=Decimal("25.000"))
     Task.objects.filter(pk=task.pk).update(delivery=delivery)
     task.refresh_from_db()
-    case = services.case_open(task=task, cause="failed")
-    return {
-        "case": case,
-        "section": section,
+    people = {
         "contractor": member(section.contractor, "contractor_staff", username="site-contractor"),
         "supervisor": member(section.supervisor, "supervisor_staff", username="site-supervisor"),
         "owner": member(owner, "owner_staff", username="site-owner"),
-        "parties": parties,
     }
+    case = services.case_open(task=task, cause="failed")
+    return {"case": case, "section": section, "parties": parties, **people}
 
 
 def recheck(case, officer, judgment: str, today=None):

@@ -95,3 +95,12 @@ def test_the_enterprise_attaches_its_rectification_report_to_its_step(site):
     assert record.step.code == "apply" and len(record.sha256) == 64
     with pytest.raises(ServiceError):
         services.step_file_attach(actor=parties.maker, case=case, upload=SimpleUploadedFile("a.exe", b"MZ\x90\x00"))
+
+
+def test_the_project_s_parties_are_told_the_lot_must_leave_the_site(site):
+    from choujian.ledger.objects import object_ref
+    from choujian.notifications.models import Message
+
+    told = Message.objects.filter(about=object_ref(site["case"]), kind="case.site")
+    assert {m.recipient for m in told} == {site["contractor"], site["supervisor"], site["owner"]}
+    assert all("退场" in m.subject and "第二十九条" in m.body for m in told)

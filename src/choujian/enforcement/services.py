@@ -177,7 +177,24 @@ def case_open(*, task: Task, cause: str, outcome: Outcome | None = None, actor=S
     tell(case, step, "case.opened", f"后处理立案 {case.code}：{CaseCause.label(cause)}")
     if case.referred_at is not None:
         tell(case, None, "case.referred", f"{plan.regulator.name}移送后处理案件 {case.code}，请确认接收")
+    if delivery is not None:
+        _tell_site(case)
     return case
+
+
+def _tell_site(case: Case) -> None:
+    """The owner, the contractor and the supervisor of the section the failed lot was delivered to: it must not be
+    used and must leave the site (《建设工程质量管理条例》第二十九条)."""
+    section = case.delivery.section
+    orgs = [section.contractor_id, section.supervisor_id, section.project.owner_id]
+    roles = {Role.ROLE_CONTRACTOR_STAFF, Role.ROLE_SUPERVISOR_STAFF, Role.ROLE_OWNER_STAFF}
+    people = list(members_of([pk for pk in orgs if pk], roles))
+    subject = f"进场批次抽检不合格：{case.product}（批号 {case.batch_no or '—'}）须停止使用并退场"
+    body = (
+        f"{section.project.name} {section.name} 进场的 {case.enterprise.name} {case.product}（批号 {case.batch_no or '—'}）"
+        "监督抽查结论为不合格。依据《建设工程质量管理条例》第二十九条，不得使用；施工单位登记退场，监理单位见证。"
+    )
+    message_send(recipients=people, kind="case.site", subject=subject, body=body, link=case.deadline_link(), about=case)
 
 
 def cases_open_pending() -> list[Case]:

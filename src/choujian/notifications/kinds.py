@@ -3,7 +3,7 @@ switch off on any channel). A message of an undeclared kind is refused, like an 
 
 from django.utils.translation import gettext_lazy as _
 
-LEGAL = frozenset({"notice.sent", "notice.served", "objection.decided", "case.opened", "case.recheck", "case.closed"})
+LEGAL = frozenset({"notice.sent", "notice.served", "objection.decided", "case.opened", "case.recheck", "case.site", "case.closed"})
 
 KINDS = {
     "task.inspectors_drawn": _("分配抽样任务"),
@@ -29,6 +29,7 @@ KINDS = {
     "case.recheck": _("复查抽样通知"),
     "case.closed": _("后处理办结"),
     "case.referred": _("后处理案件移送"),
+    "case.site": _("进场批次不合格，须退场"),
 }
 
 
