@@ -90,6 +90,7 @@ def test_the_public_report_check_finds_a_genuine_pdf_and_a_changed_one(client, a
     text = page.content.decode()
     assert page.status_code == 200 and report.code in text and report.pdf_sha256 in text
     assert lab.sample.task.enterprise.name not in text
+    assert "状态：有效" in text and lab.sample.record.product_name in text and "合格" in text
     genuine = report.pdf.open("rb").read()
     from django.core.files.uploadedfile import SimpleUploadedFile
 

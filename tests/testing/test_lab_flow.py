@@ -12,7 +12,7 @@ from choujian.draws import verify
 from choujian.planning.models import Task
 from choujian.sampling import custody
 from choujian.testing import objections, services
-from choujian.testing.models import Outcome, Result
+from choujian.testing.models import Outcome, Report, Result
 from tests.sampling.conftest import ink
 from tests.testing.conftest import value_for
 
@@ -242,6 +242,13 @@ def test_an_objection_leads_to_a_drawn_retest_whose_result_is_final(lab):
     assert outcome.basis == "retest" and outcome.judgment == "pass" and not outcome.ready_for_enforcement
     assert Task.objects.get(pk=lab.sample.task_id).outcome == "conforming"
     assert _task_status(lab) == "final"
+    # Whoever holds the first report learns from its QR that the re-test replaced it, and where that report is.
+    from django.test import Client
+
+    first = Client().get(f"/r/{report.verify_token}/").content.decode()
+    assert "已被复检报告取代" in first and retest_report.code in first and report.code in first
+    second = Client().get(f"/r/{Report.objects.get(pk=retest_report.pk).verify_token}/").content.decode()
+    assert "状态：有效" in second and "合格" in second
 
 
 def test_a_rejected_objection_leaves_the_non_conforming_result_final_and_ready_for_enforcement(lab):

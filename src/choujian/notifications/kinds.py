@@ -3,7 +3,9 @@ switch off on any channel). A message of an undeclared kind is refused, like an 
 
 from django.utils.translation import gettext_lazy as _
 
-LEGAL = frozenset({"notice.sent", "notice.served", "objection.decided", "case.opened", "case.recheck", "case.site", "case.closed"})
+LEGAL = frozenset(
+    {"notice.sent", "notice.served", "objection.decided", "case.opened", "case.recheck", "case.site", "case.closed"}
+)
 
 KINDS = {
     "task.inspectors_drawn": _("分配抽样任务"),

@@ -83,9 +83,18 @@ def overdue_testing(user: User) -> QuerySet[LabSample]:
 def report_by_token(token: str) -> Report | None:
     return (
         Report.objects.filter(verify_token=token, status=LabStatus.STATUS_APPROVED)
-        .select_related("lab_sample__laboratory")
+        .select_related("lab_sample__laboratory", "lab_sample__portion__sample__record")
         .first()
     )
+
+
+def superseding_report(report: Report) -> Report | None:
+    """The re-test report approved after this one for the same sample, which replaces its conclusion."""
+    sample = report.lab_sample.portion.sample
+    later = Report.objects.filter(
+        lab_sample__portion__sample=sample, status=LabStatus.STATUS_APPROVED, approved_at__gt=report.approved_at
+    )
+    return later.order_by("-approved_at").first()
 
 
 def project_results(user: User, project) -> QuerySet[Report]:

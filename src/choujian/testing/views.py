@@ -307,8 +307,9 @@ def oversight(request):
 
 @public
 def report_verify(request, token: str):
-    """Anyone holding a report can check it is genuine and unchanged: its code and digests, and a PDF upload whose
-    SHA-256 is compared with the one recorded at approval. Nothing about the enterprise or product is shown."""
+    """Anyone holding a report can check it is genuine, still valid or replaced by a re-test report, and unchanged:
+    its code, product, conclusion, date, testing body and digests, and a PDF upload whose SHA-256 is compared with
+    the one recorded at approval. The enterprise is not named (the holder has the report; the link may travel)."""
     report = selectors.report_by_token(token)
     checked = None
     if report is not None and request.method == "POST":
@@ -320,7 +321,13 @@ def report_verify(request, token: str):
             for chunk in upload.chunks():
                 digest.update(chunk)
             checked = digest.hexdigest()
-    context = {"report": report, "checked": checked, "matches": checked is not None and checked == report.pdf_sha256}
+    context = {
+        "report": report,
+        "record": report.lab_sample.portion.sample.record if report is not None else None,
+        "superseded_by": selectors.superseding_report(report) if report is not None else None,
+        "checked": checked,
+        "matches": checked is not None and checked == report.pdf_sha256,
+    }
     return render(request, "testing/verify.html", context, status=200 if report else 404)
 
 
