@@ -189,10 +189,11 @@ def _tell_site(case: Case) -> None:
     orgs = [section.contractor_id, section.supervisor_id, section.project.owner_id]
     roles = {Role.ROLE_CONTRACTOR_STAFF, Role.ROLE_SUPERVISOR_STAFF, Role.ROLE_OWNER_STAFF}
     people = list(members_of([pk for pk in orgs if pk], roles))
-    subject = f"进场批次抽检不合格：{case.product}（批号 {case.batch_no or '—'}）须停止使用并退场"
+    lot = f"{case.product}（批号 {case.batch_no or '—'}）"
+    subject = f"进场批次抽检不合格：{lot}须停止使用并退场"
     body = (
-        f"{section.project.name} {section.name} 进场的 {case.enterprise.name} {case.product}（批号 {case.batch_no or '—'}）"
-        "监督抽查结论为不合格。依据《建设工程质量管理条例》第二十九条，不得使用；施工单位登记退场，监理单位见证。"
+        f"{section.project.name} {section.name} 进场的 {case.enterprise.name} {lot}监督抽查结论为不合格。"
+        "依据《建设工程质量管理条例》第二十九条，不得使用；施工单位登记退场，监理单位见证。"
     )
     message_send(recipients=people, kind="case.site", subject=subject, body=body, link=case.deadline_link(), about=case)
 
