@@ -32,6 +32,7 @@ def test_a_draft_is_invisible_to_the_public_until_another_person_publishes_it(de
     assert row is not None and row.conclusion == "fail" and row.failed_items
     anonymous = Client()
     assert anonymous.get(f"/open/announcements/{announcement.code}/").status_code == 404
+    assert anonymous.get(f"/open/announcements/{announcement.code}.pdf").status_code == 404
     assert row.enterprise_name not in anonymous.get("/").content.decode()
     assert anonymous.get("/api/open/v1/results/").json()["count"] == 0
     with pytest.raises(ServiceError) as own:
@@ -43,6 +44,9 @@ def test_a_draft_is_invisible_to_the_public_until_another_person_publishes_it(de
     page = anonymous.get(f"/open/announcements/{announcement.code}/").content.decode()
     assert row.enterprise_name in page and "一、基本情况" in page and "二、抽查结果" in page
     assert row.enterprise_name in anonymous.get("/").content.decode()
+    pdf = anonymous.get(f"/open/announcements/{announcement.code}.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert anonymous.get(f"/open/announcements/{announcement.code}.pdf").content == pdf.content  # reproducible
     api = anonymous.get("/api/open/v1/results/")
     assert api["Access-Control-Allow-Origin"] == "*"
     [published] = api.json()["results"]

@@ -7,6 +7,7 @@ app_name = "disclosure"
 urlpatterns = [
     path("", views.portal, name="portal"),
     path("announcements/<str:code>/", views.announcement, name="announcement"),
+    path("announcements/<str:code>.pdf", views.announcement_pdf, name="announcement_pdf"),
     path("announcements/<str:code>/publish/", views.announcement_action, {"action": "publish"}, name="publish"),
     path("announcements/<str:code>/edit/", views.announcement_action, {"action": "edit"}, name="edit"),
     path("announcements/<str:code>/correct/", views.announcement_action, {"action": "correct"}, name="correct"),

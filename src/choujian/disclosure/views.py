@@ -5,8 +5,9 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -14,7 +15,7 @@ from choujian.accounts.choices import Role
 from choujian.core.access import login, public, roles
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.policy import permits
-from choujian.disclosure import policy, presenting, selectors, services
+from choujian.disclosure import documents, policy, presenting, selectors, services
 from choujian.ledger.selectors import latest_checkpoint
 from choujian.planning.selectors import plans_visible_to
 
@@ -85,6 +86,16 @@ def announcement(request, code: str):
         "corrections": [row for row in rows if row.edition > 1 or row.status == "withdrawn"],
     }
     return render(request, "disclosure/announcement.html", context)
+
+
+@public
+@require_safe
+def announcement_pdf(request, code: str):
+    found = _announcement(request, code)
+    url = request.build_absolute_uri(found.get_absolute_url())
+    response = HttpResponse(documents.announcement_pdf(found, url), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"{found.code}.pdf")
+    return response
 
 
 @public
