@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from choujian.accounts.choices import Role
 from choujian.core.access import login, public, roles
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
+from choujian.core.feedback import message_errors
 from choujian.core.policy import permits
 from choujian.disclosure import documents, policy, presenting, selectors, services
 from choujian.ledger.selectors import latest_checkpoint
@@ -130,7 +131,7 @@ def manage(request):
     return render(request, "disclosure/manage.html", context)
 
 
-def _act(request, action, success: str, back):
+def _act(request, action, success: str):
     try:
         result = action()
         messages.success(request, success)
@@ -140,9 +141,7 @@ def _act(request, action, success: str, back):
     except NotPermitted as exc:
         messages.error(request, str(exc))
     except ServiceError as exc:
-        for errors in exc.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        message_errors(request, exc)
     return None
 
 
@@ -160,7 +159,7 @@ def draft(request):
         return redirect("disclosure:manage")
     include = request.POST.get("include_conforming") == "on"
     made = _act(request, lambda: services.announcement_draft(actor=request.user, plan=plan, include_conforming=include),
-                _("公告草稿已生成：请核对后交另一人审核公开"), None)  # fmt: skip
+                _("公告草稿已生成：请核对后交另一人审核公开"))  # fmt: skip
     return redirect("disclosure:announcement", code=made.code) if made else redirect("disclosure:manage")
 
 
@@ -171,7 +170,7 @@ def announcement_action(request, code: str, action: str):
     user, version = request.user, _version(request)
     if action == "publish":
         _act(request, lambda: services.announcement_publish(actor=user, announcement=found, version=version),
-             _("公告已公开"), None)  # fmt: skip
+             _("公告已公开"))  # fmt: skip
     elif action == "edit":
         _act(
             request,
@@ -180,7 +179,7 @@ def announcement_action(request, code: str, action: str):
                 summary=request.POST.get("summary", ""),
                 include_conforming=request.POST.get("include_conforming") == "on", version=version,
             ),
-            _("草稿已保存"), None,
+            _("草稿已保存"),
         )  # fmt: skip
     elif action in ("correct", "withdraw"):
         row = selectors.rows_visible_to(user).filter(announcement=found, pk=_number(request.POST.get("row"))).first()
@@ -188,11 +187,11 @@ def announcement_action(request, code: str, action: str):
             messages.error(request, _("没有这条结果"))
         elif action == "withdraw":
             _act(request, lambda: services.row_withdraw(actor=user, row=row, reason=request.POST.get("reason", "")),
-                 _("已撤回，原结果仍可查看并标明撤回原因"), None)  # fmt: skip
+                 _("已撤回，原结果仍可查看并标明撤回原因"))  # fmt: skip
         else:
             changes = {name: request.POST[name] for name in services.CORRECTABLE if request.POST.get(name, "").strip()}
             _act(request, lambda: services.row_correct(actor=user, row=row, reason=request.POST.get("reason", ""),
-                                                       **changes), _("已公开更正后的新版本"), None)  # fmt: skip
+                                                       **changes), _("已公开更正后的新版本"))  # fmt: skip
     else:
         raise Http404
     return redirect("disclosure:announcement", code=code)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from choujian.accounts.choices import Role
 from choujian.core.access import roles
 from choujian.core.errors import ServiceError
+from choujian.core.feedback import message_errors
 from choujian.draws import forms, selectors, services
 from choujian.draws.choices import CeremonyStatus, SeedKind
 from choujian.planning import pages
@@ -54,7 +55,7 @@ def frame_build(request, code: str):
     try:
         frame = services.frame_build(actor=request.user, plan=plan)
     except ServiceError as exc:
-        pages.message_errors(request, exc)
+        message_errors(request, exc)
     else:
         messages.success(
             request,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from choujian.core import listing
 from choujian.core.access import login, public
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
+from choujian.core.feedback import message_errors
 from choujian.core.policy import permits
 from choujian.enforcement import credit_rules, documents, ladders, listings, policy, rechecks, selectors, services
 from choujian.enforcement.forms import StepForm
@@ -172,9 +173,7 @@ def case_action(request, code: str, action: str):
     except NotPermitted as exc:
         messages.error(request, str(exc))
     except ServiceError as exc:
-        for errors in exc.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        message_errors(request, exc)
     return redirect("enforcement:case", code=code)
 
 
@@ -216,9 +215,7 @@ def blacklist_action(request, public_id, action: str):
     except NotPermitted as exc:
         messages.error(request, str(exc))
     except ServiceError as exc:
-        for errors in exc.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        message_errors(request, exc)
     return redirect("enforcement:blacklist")
 
 

@@ -1,7 +1,6 @@
 """What every page about one plan shares, for the planning pages and the draw pages built on them: the plan as the
 regulator may see it, the tabs and steps at the top, and service errors shown on a form or as messages."""
 
-from django.contrib import messages
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,12 +33,6 @@ def form_errors(form, exc: ServiceError) -> None:
     for name, errors in exc.errors.items():
         for error in errors:
             form.add_error(name if name in form.fields else None, error)
-
-
-def message_errors(request, exc: ServiceError) -> None:
-    for errors in exc.errors.values():
-        for error in errors:
-            messages.error(request, error)
 
 
 def steps(plan: Plan) -> list[tuple[str, str]]:

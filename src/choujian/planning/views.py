@@ -18,6 +18,7 @@ from choujian.accounts.choices import Role
 from choujian.core import listing
 from choujian.core.access import login, roles
 from choujian.core.errors import ConflictError, ServiceError
+from choujian.core.feedback import message_errors
 from choujian.core.templatetags.regions import region as region_label
 from choujian.planning import forms, importers, listings, pages, selectors, services
 from choujian.planning.choices import PlanStatus, ReplacementReason
@@ -155,7 +156,7 @@ def line_remove(request, code: str, line_id):
     try:
         services.plan_line_remove(actor=request.user, line=line)
     except ServiceError as exc:
-        pages.message_errors(request, exc)
+        message_errors(request, exc)
     else:
         messages.success(request, _("已删除：%(category)s") % {"category": line.category.name})
     return redirect("planning:plan_detail", code=plan.code)
@@ -166,7 +167,7 @@ def _transition(request, code: str, service, done: str, **kwargs):
     try:
         service(actor=request.user, plan=plan, **kwargs)
     except ServiceError as exc:
-        pages.message_errors(request, exc)
+        message_errors(request, exc)
     else:
         messages.success(request, done)
     return redirect("planning:plan_detail", code=plan.code)
