@@ -11,6 +11,7 @@ from choujian.disclosure import selectors, services
 from choujian.disclosure.models import Change, ResultRow
 from choujian.ledger.models import LedgerEntry
 from choujian.planning.models import Plan
+from choujian.todo.selectors import todo_for
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +143,26 @@ def test_the_same_results_are_not_announced_twice(demo):
     with pytest.raises(ServiceError) as again:
         _draft()
     assert "尚未公开" in str(again.value)
+
+
+def test_anyone_reports_an_error_and_the_answer_is_published_with_the_result(demo, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}}
+    drafter, reviewer = _people()
+    row = services.announcement_publish(actor=reviewer, announcement=_draft()).rows.get()
+    visitor = Client()
+    url = f"/open/results/{row.row_id}/"
+    visitor.post(f"{url}report/", {"text": "短", "contact": ""})
+    assert not row.error_reports.exists()  # too short: named, nothing stored
+    visitor.post(f"{url}report/", {"text": "批号应为 20261101-A，抽样单上写的是这个", "contact": "13800000000"})
+    report = row.error_reports.get()
+    assert "13800000000" not in visitor.get(url).content.decode()  # not public, not even while open
+    assert "error_reports_to_answer" in {line.kind for line in todo_for(drafter)}
+    for _ in range(services.REPORTS_PER_HOUR):
+        visitor.post(f"{url}report/", {"text": "重复提交的纠错内容", "contact": ""})
+    assert row.error_reports.count() == services.REPORTS_PER_HOUR  # throttled per address
+    with pytest.raises(NotPermitted):
+        services.error_report_answer(actor=User.objects.get(username="county"), report=report, answer="已核实")
+    services.error_report_answer(actor=drafter, report=report, answer="经核对抽样单原件，批号无误，不予更正")
+    page = visitor.get(url).content.decode()
+    assert "经核对抽样单原件" in page and "13800000000" not in page
+    assert LedgerEntry.objects.filter(type__startswith="error_report.").count() == 6

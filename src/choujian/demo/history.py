@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+import secrets
 from collections.abc import Callable
 from decimal import Decimal
 from random import Random
@@ -323,8 +324,9 @@ class History:
         self.calendar.on(start, draw)
 
     def announce(self, plan: Plan, day: dt.date, correction: str = "") -> None:
-        """The results announcement: drafted by one officer, published by another the next day; then, if asked, a
-        published row corrected a month later (a new version with its reason)."""
+        """The results announcement: drafted by one officer, published by another the next day; then, if asked, the
+        maker reports an error in its row (纠错), and a month later the organiser answers and corrects it (a new
+        version with its reason)."""
         found: dict = {}
 
         def draft(today):
@@ -334,9 +336,21 @@ class History:
             announcement = disclosure.announcement_publish(actor=self.approver, announcement=found["draft"])
             if correction:
                 row = announcement.rows.filter(conclusion="pass").order_by("pk").first() or announcement.rows.first()
-                fix = lambda d: disclosure.row_correct(  # noqa: E731
-                    actor=self.regulator, row=row, reason=correction, batch_no=f"{row.batch_no}-1"
+                text = f"公告中我司产品的批号有误，抽样单原件上为 {row.batch_no}-1，请核对更正。"
+                sender = secrets.token_hex(8)  # an address of its own: the demo is built many times an hour in tests
+                report = lambda d: found.update(  # noqa: E731
+                    report=disclosure.error_report_file(row=row, text=text, contact="0595-8566xxxx", client=sender)
                 )
+
+                def fix(d):
+                    disclosure.row_correct(
+                        actor=self.regulator, row=row, reason=correction, batch_no=f"{row.batch_no}-1"
+                    )
+                    disclosure.error_report_answer(
+                        actor=self.regulator, report=found["report"], answer=f"经核对抽样单原件，已更正：{correction}"
+                    )
+
+                self.calendar.on(today + dt.timedelta(days=20), report)
                 self.calendar.on(today + dt.timedelta(days=30), fix)
 
         self.calendar.on(day, draft)

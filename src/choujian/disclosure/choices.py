@@ -27,3 +27,9 @@ class ChangeKind(ChoiceSet):
     KIND_CORRECTED = "corrected"
     KIND_WITHDRAWN = "withdrawn"
     CHOICES = [(KIND_PUBLISHED, _("公开")), (KIND_CORRECTED, _("更正")), (KIND_WITHDRAWN, _("撤回"))]
+
+
+class ReportStatus(ChoiceSet):
+    STATUS_OPEN = "open"
+    STATUS_ANSWERED = "answered"
+    CHOICES = [(STATUS_OPEN, _("待答复")), (STATUS_ANSWERED, _("已答复"))]

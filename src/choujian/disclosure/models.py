@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from choujian.core.ledgerstate import ledger_values
 from choujian.core.models import PublicModel
-from choujian.disclosure.choices import AnnouncementKind, AnnouncementStatus, ChangeKind, RowStatus
+from choujian.disclosure.choices import AnnouncementKind, AnnouncementStatus, ChangeKind, ReportStatus, RowStatus
 from choujian.planning.models import Plan, Task
 
 ROW_FIELDS = (
@@ -131,3 +131,34 @@ class Change(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ErrorReport(PublicModel):
+    """纠错: anyone tells the organiser that a published result is wrong; the organiser answers, and the answer (with
+    any correction) is published beside the result. The contact, if given, is never shown."""
+
+    ledger_kind = "error_report"
+    ledger_private = True  # the contact someone left is theirs
+    ledger_fields = ("announcement", "row", "text", "contact", "status", "answer", "answered_by", "answered_at")
+
+    announcement = models.ForeignKey(Announcement, on_delete=models.PROTECT, related_name="error_reports")
+    row = models.ForeignKey(ResultRow, on_delete=models.PROTECT, related_name="error_reports")
+    text = models.CharField(_("纠错内容"), max_length=1000)
+    contact = models.CharField(_("联系方式（不公开）"), max_length=100, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=ReportStatus.CHOICES, default=ReportStatus.STATUS_OPEN)
+    answer = models.CharField(_("答复"), max_length=1000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("纠错")
+        verbose_name_plural = pgettext_lazy("plural", "纠错")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.row} · {self.get_status_display()}"
+
+    def ledger_state(self) -> dict:
+        return ledger_values(self, self.ledger_fields)

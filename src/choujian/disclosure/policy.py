@@ -9,8 +9,8 @@ from django.db.models import Q
 from choujian.accounts.choices import Role
 from choujian.accounts.models import User
 from choujian.core.policy import EVERYTHING, VIEW, rule
-from choujian.disclosure.choices import AnnouncementStatus
-from choujian.disclosure.models import Announcement, Change, ResultRow
+from choujian.disclosure.choices import AnnouncementStatus, ReportStatus
+from choujian.disclosure.models import Announcement, Change, ErrorReport, ResultRow
 from choujian.planning.policy import regulator_orgs
 
 PUBLISH = "publish"
@@ -58,3 +58,17 @@ def rows_corrected(user: User) -> Q:
 def changes_seen(user: User) -> Q:
     """Anyone: a change is recorded only when something is published, corrected or withdrawn."""
     return EVERYTHING
+
+
+@rule(ErrorReport, VIEW, anonymous=True)
+def error_reports_seen(user: User) -> Q:
+    """Anyone: the answered ones (without the contact). The organiser's writers: all of theirs."""
+    writers = _writers(user)
+    answered = Q(status=ReportStatus.STATUS_ANSWERED)
+    return answered | Q(announcement__plan__regulator_id__in=writers) if writers else answered
+
+
+@rule(ErrorReport, PUBLISH)
+def error_reports_answered(user: User) -> Q:
+    """The organiser's writers answer what was reported about their results."""
+    return Q(announcement__plan__regulator_id__in=_writers(user))

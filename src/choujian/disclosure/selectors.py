@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from choujian.core.policy import VIEW, restrict
 from choujian.disclosure.choices import RowStatus
-from choujian.disclosure.models import Announcement, Change, ResultRow
+from choujian.disclosure.models import Announcement, Change, ErrorReport, ResultRow
 from choujian.disclosure.policy import PUBLISH
 from choujian.testing.choices import Judgment
 
@@ -62,3 +62,13 @@ def public_draws(user):
 
     draws = Draw.objects.filter(purpose=DrawPurpose.PURPOSE_ENTERPRISES).select_related("plan")
     return restrict(draws, user, RECORD).order_by("-created_at")
+
+
+def error_reports_to_answer(user) -> QuerySet[ErrorReport]:
+    """What the public reported about the user's regulator's results, not yet answered."""
+    reports = restrict(ErrorReport.objects.filter(status="open"), user, PUBLISH)
+    return reports.select_related("row", "announcement").order_by("created_at")
+
+
+def error_reports_of(user, row_id) -> QuerySet[ErrorReport]:
+    return restrict(ErrorReport.objects.filter(row__row_id=row_id), user, VIEW).order_by("created_at")

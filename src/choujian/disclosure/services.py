@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -16,8 +17,8 @@ from choujian.core.dates import parse_date
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.policy import CHANGE, permits
 from choujian.disclosure import policy
-from choujian.disclosure.choices import AnnouncementKind, AnnouncementStatus, ChangeKind, RowStatus
-from choujian.disclosure.models import ROW_FIELDS, Announcement, Change, ResultRow
+from choujian.disclosure.choices import AnnouncementKind, AnnouncementStatus, ChangeKind, ReportStatus, RowStatus
+from choujian.disclosure.models import ROW_FIELDS, Announcement, Change, ErrorReport, ResultRow
 from choujian.ledger.services import ledger_append
 from choujian.planning.choices import TaskPurpose
 from choujian.planning.models import Plan
@@ -251,3 +252,48 @@ def row_withdraw(*, actor: User, row: ResultRow, reason: str) -> ResultRow:
         ledger_seq=entry.seq,
     )  # fmt: skip
     return row
+
+
+PUBLIC = "public"
+REPORTS_PER_HOUR = 5  # per address: enough for a person, too few for a flood (no CAPTCHA)
+
+
+@transaction.atomic
+def error_report_file(*, row: ResultRow, text: str, contact: str = "", client: str) -> ErrorReport:
+    """Anyone reports an error in a published result; the organiser's writers find it on their to-do page."""
+    if row.announcement.status != AnnouncementStatus.STATUS_PUBLISHED:
+        raise ServiceError({"row": ["该结果尚未公开"]})
+    text, contact = (text or "").strip(), (contact or "").strip()
+    errors = {}
+    if not 5 <= len(text) <= 1000:
+        errors["text"] = ["请说明哪里有误、正确的应是什么（5–1000 字）"]
+    if len(contact) > 100:
+        errors["contact"] = ["联系方式不能超过 100 字"]
+    if errors:
+        raise ServiceError(errors)
+    key = f"disclosure:error-reports:{client}"
+    if cache.get(key, 0) >= REPORTS_PER_HOUR:
+        raise ServiceError({"text": ["提交太频繁，请一小时后再试"]})
+    cache.set(key, cache.get(key, 0) + 1, 3600)
+    report = ErrorReport.objects.create(announcement=row.announcement, row=row, text=text, contact=contact)
+    ledger_append(type="error_report.filed", actor=PUBLIC, object=report)
+    return report
+
+
+@transaction.atomic
+def error_report_answer(*, actor: User, report: ErrorReport, answer: str) -> ErrorReport:
+    """The organiser's answer, published beside the result (a correction itself is made with `row_correct`)."""
+    report = ErrorReport.objects.select_for_update().get(pk=report.pk)
+    _require(permits(actor, policy.PUBLISH, report), "由公开该结果的组织单位答复")
+    if report.status == ReportStatus.STATUS_ANSWERED:
+        raise ServiceError({"answer": ["已经答复"]})
+    answer = (answer or "").strip()
+    if not 2 <= len(answer) <= 1000:
+        raise ServiceError({"answer": ["请填写答复（2–1000 字），将与该结果一同公开"]})
+    ErrorReport.objects.filter(pk=report.pk).update(
+        status=ReportStatus.STATUS_ANSWERED, answer=answer, answered_by=actor, answered_at=timezone.now(),
+        version=F("version") + 1,
+    )  # fmt: skip
+    report.refresh_from_db()
+    ledger_append(type="error_report.answered", actor=actor, object=report)
+    return report

@@ -2,6 +2,7 @@
 through the access policy."""
 
 import datetime as dt
+import hashlib
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -116,7 +117,41 @@ def result(request, row_id):
     versions = list(selectors.rows_visible_to(request.user).filter(row_id=row_id, announcement__status="published"))
     if not versions:
         raise Http404(_("结果不存在或尚未公开"))
-    return render(request, "disclosure/result.html", {"versions": versions, "current": versions[-1]})
+    current = versions[-1]
+    context = {
+        "versions": versions,
+        "current": current,
+        "reports": list(selectors.error_reports_of(request.user, row_id)),
+        "may_answer": permits(request.user, policy.PUBLISH, current),
+    }
+    return render(request, "disclosure/result.html", context)
+
+
+@public
+@require_POST
+def error_report(request, row_id):
+    """纠错: no sign-in, no CAPTCHA; a few a hour per address."""
+    rows = selectors.rows_visible_to(request.user).filter(row_id=row_id, announcement__status="published")
+    row = rows.order_by("-edition").first()
+    if row is None:
+        raise Http404(_("结果不存在或尚未公开"))
+    client = hashlib.sha256(request.META.get("REMOTE_ADDR", "").encode()).hexdigest()[:32]
+    text, contact = request.POST.get("text", ""), request.POST.get("contact", "")
+    _act(request, lambda: services.error_report_file(row=row, text=text, contact=contact, client=client),
+         _("已收到，组织单位答复后将与该结果一同公开"))  # fmt: skip
+    return redirect("disclosure:result", row_id=row_id)
+
+
+@login
+@require_POST
+def error_answer(request, row_id):
+    report = selectors.error_reports_of(request.user, row_id).filter(pk=_number(request.POST.get("report"))).first()
+    if report is None:
+        raise Http404(_("没有这条纠错"))
+    answer = request.POST.get("answer", "")
+    _act(request, lambda: services.error_report_answer(actor=request.user, report=report, answer=answer),
+         _("已答复并公开"))  # fmt: skip
+    return redirect("disclosure:result", row_id=row_id)
 
 
 @roles(Role.REGULATOR_ROLES)
@@ -126,6 +161,7 @@ def manage(request):
     context = {
         "announcements": selectors.announcements_visible_to(user).order_by("status", "-created_at")[:200],
         "to_publish": list(selectors.announcements_to_publish(user)),
+        "reports": list(selectors.error_reports_to_answer(user)),
         "plans": [p for p in plans_visible_to(user).order_by("-year", "code") if permits(user, "change", p)],
     }
     return render(request, "disclosure/manage.html", context)

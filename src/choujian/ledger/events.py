@@ -136,6 +136,8 @@ EVENTS: dict[str, str] = {
     "announcement.published": "审核并公开抽查结果公告",
     "announcement.row_corrected": "更正已公开的抽查结果（新版本）",
     "announcement.row_withdrawn": "撤回已公开的抽查结果",
+    "error_report.filed": "公众提交纠错",
+    "error_report.answered": "答复纠错",
     "case.opened": "后处理立案",
     "case.step_done": "办理后处理步骤",
     "case.recheck_ordered": "下达复查抽样",

@@ -250,6 +250,14 @@ KINDS = [
         _at("disclosure:manage", "publish"),
     ),
     Kind(
+        "error_reports_to_answer",
+        _("待答复的公众纠错"),
+        WRITERS,
+        disclosure.error_reports_to_answer,
+        _at("disclosure:manage", "reports"),
+        codes="row__row_id",
+    ),
+    Kind(
         "project_results",
         _("本项目近 30 日的检验结果"),
         PROJECT_PARTIES,
