@@ -290,18 +290,16 @@ def _today() -> str:
 
 
 def _conforming(item: dict) -> list[str]:
-    """Values that meet the item's limit, as a laboratory that found the product conforming would enter them."""
+    """Values that meet the item's limit, as a laboratory that found the product conforming would enter them (the
+    demo's own made-up values, which read every limit the rules can write)."""
+    from choujian.demo.values import example_values
+
+    replicates = int(item.get("replicates") or 1)
     limit = str(item.get("limit_text") or item.get("limit") or "")
-    number = None
-    if "~" in limit:
-        low, _, high = limit.partition("~")
-        number = (float(low) + float(high)) / 2
-    elif limit[:1] in "≥≤" or limit[:2] in (">=", "<="):
-        number = float(limit.lstrip("≥≤<>="))
-    step = str(item.get("step") or "1")
-    digits = len(step.partition(".")[2])
-    value = f"{number:.{digits}f}" if number is not None else "合格"
-    return [value] * int(item.get("replicates") or 1)
+    try:
+        return example_values({**item, "limit": limit, "replicates": replicates})
+    except (ValueError, ArithmeticError, TypeError, KeyError, AttributeError):
+        return ["合格"] * replicates
 
 
 def _enumerated(spec: dict) -> list[dict]:
@@ -322,8 +320,9 @@ def _fills(session, base, path, context, real_parameters) -> list[dict]:
             return _nested(session, base, path, prefix, collection, key, real_parameters)
     if "{year}" in path:
         return real_parameters(session, base, path, choices=100)
-    # a task in the one state an action accepts may be far down the list
-    fills = real_parameters(session, base, path, choices=30 if path.startswith("/api/v1/tasks/") else 8)
+    # a task (or a blind sample) in the one state an action accepts may be far down the list
+    deep = path.startswith(("/api/v1/tasks/", "/api/v1/lab/worklist/"))
+    fills = real_parameters(session, base, path, choices=30 if deep else 8)
     return _created_first(path, fills, context)
 
 
