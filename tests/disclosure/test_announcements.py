@@ -106,6 +106,11 @@ def test_a_withdrawn_row_stays_visible_with_its_reason(demo):
     with pytest.raises(ServiceError):
         services.row_withdraw(actor=reviewer, row=row, reason="再次撤回")
     assert "已撤回" in Client().get(f"/open/announcements/{announcement.code}/").content.decode()
+    staff = Client()
+    staff.force_login(reviewer)
+    page = staff.get(f"/open/announcements/{announcement.code}/").content.decode()
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "<form" not in title and page.count('id="correct"') == 1  # the correction form once, in the page
 
 
 def test_the_csv_and_xlsx_carry_the_same_rows_as_the_api(demo):

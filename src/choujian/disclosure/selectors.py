@@ -1,6 +1,7 @@
 """Every read of announcements and published results, through the access policy (`disclosure.policy`)."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
@@ -8,6 +9,9 @@ from choujian.core.policy import VIEW, restrict
 from choujian.disclosure.choices import RowStatus
 from choujian.disclosure.models import Announcement, Change, ErrorReport, ResultRow
 from choujian.disclosure.policy import PUBLISH
+from choujian.enforcement.choices import CaseStatus, ListingStatus
+from choujian.enforcement.ladders import outcome_label
+from choujian.enforcement.models import BlacklistEntry, Case
 from choujian.testing.choices import Judgment
 
 
@@ -72,3 +76,28 @@ def error_reports_to_answer(user) -> QuerySet[ErrorReport]:
 
 def error_reports_of(user, row_id) -> QuerySet[ErrorReport]:
     return restrict(ErrorReport.objects.filter(row__row_id=row_id), user, VIEW).order_by("created_at")
+
+
+@dataclass
+class EnforcementOutcome:
+    what: str
+    when: object
+    basis: str
+
+
+def enforcement_outcomes(uscc: str) -> list[EnforcementOutcome]:
+    """What enforcement concluded about the enterprise's published failures, and its listings, with dates and basis."""
+    found = []
+    published = ResultRow.objects.filter(enterprise_uscc=uscc, announcement__status="published").values("task_id")
+    closed = Case.objects.filter(task_id__in=published, status=CaseStatus.STATUS_CLOSED).order_by("closed_at")
+    for case in closed:
+        found.append(EnforcementOutcome(f"{case.product}：{outcome_label(case.conclusion)}", case.closed_at,
+                                        case.rules.basis))  # fmt: skip
+        for penalty in case.penalties.order_by("decided_on"):
+            found.append(EnforcementOutcome(f"处罚决定 {penalty.decision_no}", penalty.decided_on, penalty.basis))
+    listings = BlacklistEntry.objects.filter(enterprise__uscc=uscc).order_by("listed_on")
+    for entry in listings:
+        state = "列入黑名单" if entry.status == ListingStatus.STATUS_LISTED else "曾列入黑名单（已移出）"
+        found.append(EnforcementOutcome(f"{state}：{entry.listed_on:%Y-%m-%d} 至 {entry.until:%Y-%m-%d}",
+                                        entry.listed_on, entry.basis))  # fmt: skip
+    return found

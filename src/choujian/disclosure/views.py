@@ -16,7 +16,7 @@ from choujian.accounts.choices import Role
 from choujian.core.access import login, public, roles
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.feedback import message_errors
-from choujian.core.policy import permits
+from choujian.core.policy import CHANGE, permits
 from choujian.disclosure import documents, policy, presenting, selectors, services
 from choujian.ledger.selectors import latest_checkpoint
 from choujian.planning.selectors import plans_visible_to
@@ -107,7 +107,7 @@ def enterprise(request, uscc: str):
     if not rows:
         raise Http404(_("没有公开的该企业抽查结果"))
     context = {"rows": rows, "name": rows[0].enterprise_name, "uscc": rows[0].enterprise_uscc,
-               "outcomes": presenting.enforcement_outcomes(rows[0].enterprise_uscc)}  # fmt: skip
+               "outcomes": selectors.enforcement_outcomes(rows[0].enterprise_uscc)}  # fmt: skip
     return render(request, "disclosure/enterprise.html", context)
 
 
@@ -162,7 +162,7 @@ def manage(request):
         "announcements": selectors.announcements_visible_to(user).order_by("status", "-created_at")[:200],
         "to_publish": list(selectors.announcements_to_publish(user)),
         "reports": list(selectors.error_reports_to_answer(user)),
-        "plans": [p for p in plans_visible_to(user).order_by("-year", "code") if permits(user, "change", p)],
+        "plans": [p for p in plans_visible_to(user).order_by("-year", "code") if permits(user, CHANGE, p)],
     }
     return render(request, "disclosure/manage.html", context)
 
