@@ -47,6 +47,10 @@ def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Hashing strength is not under test here; PBKDF2 would make every created user cost ~100 ms.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rate limits count per test: the processes running tests side by side share the data directory's cache.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": tmp_path.name}
+    }
 
 
 @dataclass

@@ -267,6 +267,14 @@ HUEY = {
     "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(DATA_DIR / "tasks.sqlite3")},
     "consumer": {"workers": env_int("CHOUJIAN_WORKER_THREADS", 2, minimum=1, maximum=64), "worker_type": "thread"},
 }
+# The cache holds the rate limits (open data, 纠错, API tokens): they must be shared by every web process, or each
+# process would allow the limit again. Redis when configured; otherwise files in the data directory, which the
+# processes of one machine share.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}
+}
 # How often the worker re-checks the ledger against the database (minutes).
 CHOUJIAN_LEDGER_WATCH_MINUTES = env_int("CHOUJIAN_LEDGER_WATCH_MINUTES", 5, minimum=1, maximum=60)
 # Working days before a deadline at which its people are reminded (comma-separated, e.g. "5,3,1").

@@ -150,8 +150,7 @@ def test_the_same_results_are_not_announced_twice(demo):
     assert "尚未公开" in str(again.value)
 
 
-def test_anyone_reports_an_error_and_the_answer_is_published_with_the_result(demo, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}}
+def test_anyone_reports_an_error_and_the_answer_is_published_with_the_result(demo):
     drafter, reviewer = _people()
     row = services.announcement_publish(actor=reviewer, announcement=_draft()).rows.get()
     visitor = Client()

@@ -21,7 +21,7 @@ def test_the_demo_portal_shows_what_was_published_and_hides_the_draft(demo):
     client = Client()
     home = client.get("/").content.decode()
     published = Announcement.objects.filter(status="published")
-    assert published.count() == 2 and all(a.title in home for a in published)
+    assert published.count() == 3 and all(a.title in home for a in published)
     draft = Announcement.objects.get(status="draft")
     assert draft.title not in home and client.get(draft.get_absolute_url()).status_code == 404
     assert draft.rows.get().enterprise_name not in client.get("/open/results.csv").content.decode("utf-8-sig")
@@ -47,3 +47,31 @@ def test_a_fully_revealed_draw_from_the_portal_passes_the_stand_alone_verifier(d
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "OK" in run.stdout and "sealed" not in run.stdout
+
+
+def test_the_recheck_announcement_publishes_the_rechecks_and_the_maintained_batch_and_links_back(demo):
+    client = Client()
+    recheck = Announcement.objects.get(kind="recheck", status="published")
+    results = Announcement.objects.get(kind="results", plan=recheck.plan, status="published")
+    assert recheck.follows == results
+    page = client.get(recheck.get_absolute_url()).content.decode()
+    assert "二、复查结果" in page and "三、未按期申请复查的产品" in page and results.get_absolute_url() in page
+    maintained = recheck.rows.get(note="未按期申请复查，抽查结论维持不合格")
+    rechecked = recheck.rows.exclude(pk=maintained.pk)
+    assert sorted(row.conclusion for row in rechecked) == ["fail", "pass"]
+    assert all(row.note.startswith("复查") and row.sample_count and row.refers_to for row in rechecked)
+    original = results.rows.get(task=maintained.task)
+    assert maintained.refers_to == original.row_id and maintained.conclusion == "fail"
+    assert f"/open/results/{original.row_id}/" in page
+    api = client.get("/api/open/v1/results/", {"q": maintained.enterprise_uscc}).json()["results"]
+    kinds = {(r["kind"], r["note"]) for r in api}
+    assert ("recheck", maintained.note) in kinds and ("results", "") in kinds
+    assert all(r["region_name"].startswith("福建省") for r in api)
+    pdf = client.get(f"/open/announcements/{recheck.code}.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    from choujian.core.errors import ServiceError
+    from choujian.disclosure import services
+
+    with pytest.raises(ServiceError) as nothing_left:
+        services.announcement_draft(actor=User.objects.get(username="regulator"), plan=recheck.plan, kind="recheck")
+    assert "复查" in str(nothing_left.value.errors["plan"])

@@ -38,6 +38,7 @@ __all__ = [
     "get_division",
     "is_valid_division",
     "is_within",
+    "name_of",
     "provinces",
     "region_prefix",
 ]
@@ -116,6 +117,14 @@ def get_division(code: str) -> Division:
             f"请使用“{parent.name}”或其下属县级代码"
         )
     raise DivisionError(message, code)
+
+
+def name_of(code: object) -> str:
+    """The full name (“福建省福州市长乐区”) of a code, or the code itself when it is not a known division."""
+    try:
+        return get_division(code).full_name  # type: ignore[arg-type]
+    except DivisionError:
+        return str(code or "")
 
 
 def is_valid_division(code: object) -> bool:

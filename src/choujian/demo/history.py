@@ -34,6 +34,7 @@ from choujian.demo.field import FieldWork, photo
 from choujian.demo.lab import LabWork
 from choujian.demo.plans import BUDGET_PER_SAMPLE, SAMPLERS, commitment
 from choujian.disclosure import services as disclosure
+from choujian.disclosure.choices import AnnouncementKind
 from choujian.draws import services as draws
 from choujian.enforcement import rechecks, services
 from choujian.enforcement.choices import LadderCode
@@ -257,8 +258,10 @@ class History:
             self.calendar.on(day, self.recheck(tasks[1], officer, False, listed(makers[1])))
 
         def close(plan):
-            """Every item sampled and every 复查 done: sampling ends and the draw is revealed in full."""
+            """Every item sampled and every 复查 done: sampling ends and the draw is revealed in full; the 复查
+            results and the batch whose producer let the time pass are announced."""
             draws.plan_sampling_close(actor=self.regulator, plan=Plan.objects.get(pk=plan.pk))
+            self.announce(plan, self.calendar.day + dt.timedelta(days=2), kind=AnnouncementKind.KIND_RECHECK)
 
         def listed(maker):
             def repair(today):
@@ -323,14 +326,16 @@ class History:
 
         self.calendar.on(start, draw)
 
-    def announce(self, plan: Plan, day: dt.date, correction: str = "") -> None:
+    def announce(
+        self, plan: Plan, day: dt.date, correction: str = "", kind: str = AnnouncementKind.KIND_RESULTS
+    ) -> None:
         """The results announcement: drafted by one officer, published by another the next day; then, if asked, the
         maker reports an error in its row (纠错), and a month later the organiser answers and corrects it (a new
         version with its reason)."""
         found: dict = {}
 
         def draft(today):
-            found["draft"] = disclosure.announcement_draft(actor=self.regulator, plan=plan)
+            found["draft"] = disclosure.announcement_draft(actor=self.regulator, plan=plan, kind=kind)
 
         def publish(today):
             announcement = disclosure.announcement_publish(actor=self.approver, announcement=found["draft"])

@@ -26,13 +26,21 @@ def _field(name: str, title: str):
     return serializers.CharField(read_only=True, allow_null=True, help_text=title)
 
 
-class ResultSerializer(serializers.Serializer):
-    """One published result, as `opendata.record` gives it (the fields are declared there, once)."""
+def _to_representation(self, row):
+    return opendata.record(row)
 
-    locals().update({name: _field(name, title) for name, title in opendata.FIELDS})
 
-    def to_representation(self, row):
-        return opendata.record(row)
+# One published result, as `opendata.record` gives it: the fields are declared there, once, and only described here.
+ResultSerializer = type(
+    "ResultSerializer",
+    (serializers.Serializer,),
+    {
+        "__module__": __name__,
+        "__doc__": "One published result (抽查结果).",
+        **{name: _field(name, title) for name, title in opendata.FIELDS},
+        "to_representation": _to_representation,
+    },
+)
 
 
 class ResultListView(ListAPIView):

@@ -20,6 +20,8 @@ ROW_FIELDS = (
     "batch_no", "production_date", "place", "testing_body", "conclusion", "failed_items",
 )  # fmt: skip
 
+RECHECK_FIELDS = ("sample_count", "note", "refers_to")
+
 
 class Announcement(PublicModel):
     """抽查结果公告: drafted by the organiser from final results, published only by someone else."""
@@ -28,7 +30,7 @@ class Announcement(PublicModel):
     ledger_private = True  # a draft names enterprises before anyone has approved their publication
     ledger_fields = (
         "code", "plan", "kind", "title", "summary", "include_conforming", "status", "drafted_by", "published_by",
-        "published_at",
+        "published_at", "follows",
     )  # fmt: skip
 
     code = models.CharField(_("公告编号"), max_length=20, unique=True)
@@ -45,6 +47,9 @@ class Announcement(PublicModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    follows = models.ForeignKey(
+        "self", verbose_name=_("所涉抽查结果公告"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # a 复查 announcement links back to the results it follows
 
     class Meta:
         verbose_name = _("抽查结果公告")
@@ -61,8 +66,14 @@ class Announcement(PublicModel):
     def get_absolute_url(self) -> str:
         return reverse("disclosure:announcement", args=[self.code])
 
+    @property
+    def is_recheck(self) -> bool:
+        return self.kind == AnnouncementKind.KIND_RECHECK
+
     def ledger_state(self) -> dict:
-        state = ledger_values(self, self.ledger_fields)
+        state = ledger_values(self, [name for name in self.ledger_fields if name != "follows"])
+        if self.follows_id:  # only when set: the states of announcements made before the field existed stay the same
+            state["follows"] = self.follows.code
         state["rows"] = [row.as_ledger() for row in self.rows.order_by("pk")]
         return state
 
@@ -72,7 +83,9 @@ class ResultRow(models.Model):
     its own, and only the current one is shown as valid."""
 
     ledger_embedded_in = ("announcement",)
-    ledger_fields = ("announcement", "row_id", "edition", "task", *ROW_FIELDS, "status", "reason", "last_updated")
+    ledger_fields = (
+        "announcement", "row_id", "edition", "task", *ROW_FIELDS, "status", "reason", "last_updated", *RECHECK_FIELDS,
+    )  # fmt: skip
 
     announcement = models.ForeignKey(Announcement, on_delete=models.PROTECT, related_name="rows")
     row_id = models.UUIDField(_("结果编号"), default=uuid.uuid4, db_index=True)
@@ -94,6 +107,11 @@ class ResultRow(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=RowStatus.CHOICES, default=RowStatus.STATUS_CURRENT)
     reason = models.CharField(_("更正或撤回原因"), max_length=500, blank=True)
     last_updated = models.DateTimeField(_("最后更新"), null=True, blank=True)
+    # Of a 复查 result: the samples taken, what it was (复查, 再次复查; no application in time) and the result it
+    # follows up.
+    sample_count = models.CharField(_("复查抽样样本数"), max_length=60, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    refers_to = models.UUIDField(_("原抽查结果编号"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("公开的抽查结果")
@@ -109,7 +127,10 @@ class ResultRow(models.Model):
         return self.conclusion == "pass"
 
     def as_ledger(self) -> dict:
-        return ledger_values(self, [f for f in self.ledger_fields if f != "announcement"])
+        plain = [name for name in self.ledger_fields if name != "announcement" and name not in RECHECK_FIELDS]
+        state = ledger_values(self, plain)
+        extra = ledger_values(self, RECHECK_FIELDS)
+        return state | {name: value for name, value in extra.items() if value}  # absent when empty, as before
 
 
 class Change(models.Model):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 
 from choujian.disclosure.models import ResultRow
+from choujian.enforcement.ladders import CONCLUSIONS, MAINTAINED
 
 
 @dataclass
@@ -40,6 +41,13 @@ def by_product(rows: list[ResultRow], include_conforming: bool) -> list[ProductS
         else:
             section.failures.append(row)
     return [sections[code] for code in sorted(sections)]
+
+
+def recheck_tables(rows: list[ResultRow]) -> tuple[list[ResultRow], list[ResultRow]]:
+    """A 复查 announcement's two tables: the 复查 results, and the batches whose conclusion is maintained."""
+    valid = [row for row in rows if row.status != "superseded"]
+    maintained = [row for row in valid if row.note == CONCLUSIONS[MAINTAINED]]
+    return [row for row in valid if row not in maintained], maintained
 
 
 def query_without_page(request) -> str:

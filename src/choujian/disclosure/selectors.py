@@ -48,6 +48,16 @@ def published_rows(user, *, q: str = "", region: str = "", category: str = "", y
     return rows.order_by("-announcement__published_at", "category_code", "enterprise_name", "row_id")
 
 
+def published_regions(user) -> list[tuple[str, str]]:
+    """(code, name) of the provinces and cities with published results, for the portal's region choice."""
+    from choujian.core.divisions import name_of
+
+    codes = set()
+    for region in published_rows(user).values_list("region", flat=True).distinct():
+        codes |= {region[:2] + "0000", region[:4] + "00"}
+    return [(code, name_of(code)) for code in sorted(codes) if name_of(code) != code]
+
+
 def versions_of(row: ResultRow) -> QuerySet[ResultRow]:
     return ResultRow.objects.filter(row_id=row.row_id, announcement__status="published").order_by("edition")
 

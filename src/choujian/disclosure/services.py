@@ -18,7 +18,8 @@ from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.policy import CHANGE, permits
 from choujian.disclosure import policy
 from choujian.disclosure.choices import AnnouncementKind, AnnouncementStatus, ChangeKind, ReportStatus, RowStatus
-from choujian.disclosure.models import ROW_FIELDS, Announcement, Change, ErrorReport, ResultRow
+from choujian.disclosure.models import RECHECK_FIELDS, ROW_FIELDS, Announcement, Change, ErrorReport, ResultRow
+from choujian.disclosure.recheck_rows import recheck_rows, recheck_summary
 from choujian.ledger.services import ledger_append
 from choujian.planning.choices import TaskPurpose
 from choujian.planning.models import Plan
@@ -26,7 +27,9 @@ from choujian.testing.choices import Judgment
 from choujian.testing.models import Outcome
 
 CODE_PREFIX = "GG"
-CORRECTABLE = ("product_name", "model_spec", "batch_no", "production_date", "place", "testing_body")
+CORRECTABLE = (
+    "product_name", "model_spec", "batch_no", "production_date", "place", "testing_body", "sample_count",
+)  # fmt: skip
 
 
 def _row_values(outcome: Outcome) -> dict:
@@ -84,11 +87,7 @@ def _require(allowed: bool, message: str) -> None:
         raise NotPermitted(message)
 
 
-@transaction.atomic
-def announcement_draft(*, actor: User, plan: Plan, include_conforming: bool = True) -> Announcement:
-    """Draft the results announcement of a plan from its final results (the 复查 results are announced apart)."""
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    _require(permits(actor, CHANGE, plan), "公告由组织抽查的监管部门起草")
+def _results_rows(plan: Plan) -> list[dict]:
     outcomes = (
         Outcome.objects.filter(sample__task__plan=plan)
         .exclude(sample__task__purpose=TaskPurpose.PURPOSE_RECHECK)
@@ -99,21 +98,43 @@ def announcement_draft(*, actor: User, plan: Plan, include_conforming: bool = Tr
         .order_by("sample__task__code")
     )  # fmt: skip
     published = set(
-        ResultRow.objects.filter(task__plan=plan, announcement__status=AnnouncementStatus.STATUS_PUBLISHED).values_list(
-            "task_id", flat=True
-        )
-    )
-    rows = [_row_values(outcome) for outcome in outcomes if outcome.sample.task_id not in published]
+        ResultRow.objects.filter(
+            task__plan=plan, announcement__kind=AnnouncementKind.KIND_RESULTS,
+            announcement__status=AnnouncementStatus.STATUS_PUBLISHED,
+        ).values_list("task_id", flat=True)
+    )  # fmt: skip
+    return [_row_values(outcome) for outcome in outcomes if outcome.sample.task_id not in published]
+
+
+@transaction.atomic
+def announcement_draft(
+    *, actor: User, plan: Plan, include_conforming: bool = True, kind: str = AnnouncementKind.KIND_RESULTS
+) -> Announcement:
+    """Draft the results announcement of a plan from its final results, or its 复查 announcement from the concluded
+    复查 and the batches whose producer did not apply for one in time."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    _require(permits(actor, CHANGE, plan), "公告由组织抽查的监管部门起草")
+    if kind not in AnnouncementKind.values():
+        raise ServiceError({"kind": ["公告类型应为抽查结果公告或复查结果公告"]})
+    recheck = kind == AnnouncementKind.KIND_RECHECK
+    rows = recheck_rows(plan, _row_values) if recheck else _results_rows(plan)
     if not rows:
-        raise ServiceError({"plan": ["该计划没有尚未公开的最终检验结论，不能起草公告"]})
+        what = "尚未公开的复查结论或维持不合格的批次" if recheck else "尚未公开的最终检验结论"
+        raise ServiceError({"plan": [f"该计划没有{what}，不能起草公告"]})
+    follows = (
+        Announcement.objects.filter(plan=plan, kind=AnnouncementKind.KIND_RESULTS, status="published")
+        .order_by("-published_at")
+        .first()
+    )
     announcement = Announcement.objects.create(
         code=next_code(CODE_PREFIX, timezone.localdate().year),
         plan=plan,
-        kind=AnnouncementKind.KIND_RESULTS,
-        title=f"关于{plan.name}结果的公告",
-        summary=_summary(plan, rows),
+        kind=kind,
+        title=f"关于{plan.name}{'复查' if recheck else ''}结果的公告",
+        summary=recheck_summary(plan, rows) if recheck else _summary(plan, rows),
         include_conforming=bool(include_conforming),
         drafted_by=actor,
+        follows=follows if recheck else None,
     )
     ResultRow.objects.bulk_create([ResultRow(announcement=announcement, **row) for row in rows])
     ledger_append(type="announcement.drafted", actor=actor, object=announcement)
@@ -200,7 +221,7 @@ def row_correct(*, actor: User, row: ResultRow, reason: str, **changes) -> Resul
     unknown = sorted(set(changes) - set(CORRECTABLE))
     if unknown:
         raise ServiceError({name: ["该字段不能更正（检验结论须经复检或撤回）"] for name in unknown})
-    values = {name: getattr(row, name) for name in ROW_FIELDS}
+    values = {name: getattr(row, name) for name in (*ROW_FIELDS, *RECHECK_FIELDS)}
     for name, value in changes.items():
         value = "" if value is None else str(value).strip()
         if name == "production_date":

@@ -51,6 +51,7 @@ def portal(request):
     """`/` for the public (signed-in people land on their to-do page and reach this at /open/)."""
     filters, problems = _filters(request)
     rows = selectors.published_rows(request.user, **filters)
+    regions = selectors.published_regions(request.user)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
@@ -59,6 +60,8 @@ def portal(request):
         "page": page,
         "announcements": selectors.announcements_visible_to(request.user).filter(status="published")[:5],
         "checkpoint": latest_checkpoint(),
+        "regions": regions,
+        "region_codes": [code for code, _name in regions],
         "draws": selectors.public_draws(request.user)[:20],
         "query": presenting.query_without_page(request),
     }
@@ -77,9 +80,13 @@ def _announcement(request, code: str):
 def announcement(request, code: str):
     found = _announcement(request, code)
     rows = list(selectors.rows_visible_to(request.user).filter(announcement=found))
+    rechecked, maintained = presenting.recheck_tables(rows) if found.is_recheck else ([], [])
     context = {
         "announcement": found,
-        "sections": presenting.by_product(rows, found.include_conforming),
+        "sections": [] if found.is_recheck else presenting.by_product(rows, found.include_conforming),
+        "rechecked": rechecked,
+        "maintained": maintained,
+        "current_rows": [row for row in rows if row.status == "current"],
         "may_publish": not found.is_published
         and permits(request.user, policy.PUBLISH, found)
         and found.drafted_by_id != request.user.pk,
@@ -194,8 +201,12 @@ def draft(request):
         messages.error(request, _("请选择抽查计划"))
         return redirect("disclosure:manage")
     include = request.POST.get("include_conforming") == "on"
-    made = _act(request, lambda: services.announcement_draft(actor=request.user, plan=plan, include_conforming=include),
-                _("公告草稿已生成：请核对后交另一人审核公开"))  # fmt: skip
+    kind = request.POST.get("kind") or "results"
+    made = _act(
+        request,
+        lambda: services.announcement_draft(actor=request.user, plan=plan, include_conforming=include, kind=kind),
+        _("公告草稿已生成：请核对后交另一人审核公开"),
+    )
     return redirect("disclosure:announcement", code=made.code) if made else redirect("disclosure:manage")
 
 

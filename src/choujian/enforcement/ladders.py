@@ -21,10 +21,11 @@ import yaml
 DATA_DIR = Path(__file__).resolve().parent / "data" / "ladders"
 ACTORS = {"regulator": "监管部门", "enterprise": "生产企业"}
 KINDS = {"working": "工作日", "calendar": "自然日"}
+MAINTAINED = "@maintained"  # no 复查 applied for in time: the spot check's conclusion stands
 CONCLUSIONS = {
     "@passed": "复查确认合格",
     "@failed": "复查确认不合格",
-    "@maintained": "未按期申请复查，抽查结论维持不合格",
+    MAINTAINED: "未按期申请复查，抽查结论维持不合格",
     "@revoke": "整顿后仍不合格，提请吊销营业执照",
     "@corrected": "已改正",
 }

@@ -24,6 +24,8 @@ from choujian.sampling.models import SamplingRecord
 from choujian.testing.choices import Judgment
 from choujian.testing.models import Outcome
 
+REFUSED = "refused"  # a 复查's judgment when the maker refused to be sampled
+
 
 @transaction.atomic
 def recheck_order(*, actor, case: Case, version: int | None = None, today: dt.date | None = None) -> Recheck:
@@ -68,9 +70,7 @@ def recheck_conclude(*, task: Task, judgment: str, refused: bool = False, today=
     case = Case.objects.select_for_update().get(pk=recheck.case_id)
     step = type(recheck.step).objects.get(pk=recheck.step_id)
     passed = judgment == Judgment.JUDGMENT_PASS and not refused
-    Recheck.objects.filter(pk=recheck.pk).update(
-        judgment="refused" if refused else judgment, concluded_at=timezone.now()
-    )
+    Recheck.objects.filter(pk=recheck.pk).update(judgment=REFUSED if refused else judgment, concluded_at=timezone.now())
     if case.status != CaseStatus.STATUS_OPEN or step.done_at is not None:
         Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
         case.refresh_from_db()

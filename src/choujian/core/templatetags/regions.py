@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from choujian.core.divisions import DivisionError, get_division
+from choujian.core.divisions import DivisionError, get_division, name_of
 
 register = template.Library()
 
@@ -15,3 +15,9 @@ def region(code: str) -> str:
         return _("%(name)s（%(code)s）") % {"name": get_division(code).full_name, "code": code}
     except (DivisionError, TypeError, ValueError):
         return code
+
+
+@register.filter
+def region_name(code: str) -> str:
+    """The full division name alone (“福建省福州市长乐区”), for tables that have no room for the code."""
+    return name_of(code)
