@@ -7,7 +7,8 @@ from choujian.disclosure.models import ResultRow
 FIELDS = [
     ("id", "结果编号"), ("version", "版本"), ("status", "状态"), ("last_updated", "最后更新"),
     ("announcement", "公告编号"), ("year", "年度"), ("enterprise", "被抽查企业"), ("uscc", "统一社会信用代码"),
-    ("region", "所在地区代码"), ("region_name", "所在地区"), ("category", "产品类别代码"), ("category_name", "产品类别"),
+    ("region", "所在地区代码"), ("region_name", "所在地区"), ("category", "产品类别代码"),
+    ("category_name", "产品类别"),
     ("product", "产品名称"), ("model_spec", "规格型号"), ("batch_no", "生产日期/批号"),
     ("production_date", "生产日期"), ("place", "抽样地点"), ("testing_body", "检验机构"),
     ("conclusion", "检验结论"), ("failed_items", "不合格项目"), ("reason", "更正或撤回原因"),
