@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from choujian.accounts.models import User
 from choujian.disclosure.models import Announcement
@@ -75,3 +76,48 @@ def test_the_recheck_announcement_publishes_the_rechecks_and_the_maintained_batc
     with pytest.raises(ServiceError) as nothing_left:
         services.announcement_draft(actor=User.objects.get(username="regulator"), plan=recheck.plan, kind="recheck")
     assert "复查" in str(nothing_left.value.errors["plan"])
+
+
+def test_the_yearly_bulk_archive_holds_every_published_version_with_digests_and_the_checkpoint(
+    demo, demo_media, settings
+):
+    import hashlib
+    import io
+    import json
+    import zipfile
+
+    from choujian.disclosure import bulk, services
+    from choujian.disclosure.models import BulkArchive, ResultRow
+    from choujian.ledger import note
+    from choujian.ledger.services import root_at
+
+    settings.MEDIA_ROOT = demo_media
+    client = Client()
+    recheck = Announcement.objects.get(kind="recheck", status="published")
+    year = recheck.plan.year
+    home = client.get("/").content.decode()
+    assert f"/open/bulk/{year}.zip" in home
+    response = client.get(f"/open/bulk/{year}.zip")
+    assert response.status_code == 200 and response["Access-Control-Allow-Origin"] == "*"
+    data = b"".join(response.streaming_content)
+    assert hashlib.sha256(data).hexdigest() == response["X-Content-SHA256"]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        files = {name.split("/", 1)[1]: archive.read(name) for name in archive.namelist()}
+    manifest = json.loads(files.pop("manifest.json"))
+    assert manifest["year"] == year and {f["name"] for f in manifest["files"]} == set(files)
+    for entry in manifest["files"]:
+        assert hashlib.sha256(files[entry["name"]]).hexdigest() == entry["sha256"]
+    published = ResultRow.objects.filter(announcement__plan__year=year, announcement__status="published")
+    lines = [json.loads(line) for line in files["results.jsonl"].decode().splitlines()]
+    assert len(lines) == published.count() and {line["kind"] for line in lines} == {"results", "recheck"}
+    assert any(line["version"] == 2 for line in lines) and any(line["status"] == "superseded" for line in lines)
+    ledger = manifest["ledger"]
+    assert note.verify_note(ledger["checkpoint"], client.get(reverse("ledger-key")).content.decode())
+    assert root_at(ledger["size"]).hex() == ledger["root"]
+    # the job builds again only for a year whose published results changed
+    assert bulk.bulk_archives_build() == []
+    row = published.filter(status="current").first()
+    services.row_withdraw(actor=User.objects.get(username="regulator"), row=row, reason="测试撤回")
+    [rebuilt] = bulk.bulk_archives_build()
+    assert rebuilt.year == year and BulkArchive.objects.filter(year=year).count() == 2
+    assert client.get("/open/bulk/1999.zip").status_code == 404

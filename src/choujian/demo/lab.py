@@ -76,7 +76,14 @@ class LabWork:
         testing, waiting for intake."""
         verify_url = self.verify_url
         stages = [self.conforming, self.objected, self.under_review, self.in_testing]
-        for sample, stage in zip(received, stages, strict=False):
+        remaining, enterprises = list(received), set()
+        for stage in stages:
+            # each stage at an enterprise of its own: the recipient's and the objector's logins stay apart
+            sample = next((s for s in remaining if s.task.enterprise_id not in enterprises), None)
+            if sample is None:
+                break
+            remaining.remove(sample)
+            enterprises.add(sample.task.enterprise_id)
             stage(sample, verify_url)
 
     @staticmethod

@@ -30,6 +30,9 @@ RECHECK_COLUMNS = (
     "不合格项",
     "备注",
 )
+MAINTAINED_COLUMNS = (
+    "序号", "被检企业", "产品及型号规格", "生产日期/批号", "抽样地点", "是否合格", "不合格项", "备注",
+)  # fmt: skip
 RECHECK_WIDTHS = [w * CONTENT_W for w in (0.05, 0.17, 0.15, 0.17, 0.09, 0.07, 0.18, 0.12)]
 
 
@@ -37,14 +40,16 @@ def _failed(row) -> str:
     return "；".join(f"{i['item']} {i['measured']} {i.get('unit', '')}（要求 {i['limit']}）" for i in row.failed_items)
 
 
-def _recheck_table(s: PdfStyles, rows) -> list:
-    data = [[s.p(title, s.head) for title in RECHECK_COLUMNS]]
+def _recheck_table(s: PdfStyles, rows, maintained: bool = False) -> list:
+    columns = MAINTAINED_COLUMNS if maintained else RECHECK_COLUMNS
+    data = [[s.p(title, s.head) for title in columns]]
     for index, row in enumerate(rows, 1):
         state = "（已撤回）" if row.status == "withdrawn" else ""
         product = " ".join(v for v in (row.product_name, row.model_spec) if v)
         verdict = "合格" if row.passed else "不合格"
-        values = (index, row.enterprise_name + state, product, row.place, row.sample_count or "—", verdict,
-                  _failed(row) or "—", row.note)  # fmt: skip
+        batch = " / ".join(v for v in (str(row.production_date or ""), row.batch_no) if v)
+        middle = (batch, row.place) if maintained else (row.place, row.sample_count or "—")
+        values = (index, row.enterprise_name + state, product, *middle, verdict, _failed(row) or "—", row.note)
         data.append([s.p(value, s.small) for value in values])
     return [pdf_table(data, RECHECK_WIDTHS, [("BACKGROUND", (0, 0), (-1, 0), SHADE)], repeat=1)]
 
@@ -60,7 +65,7 @@ def _recheck_story(s: PdfStyles, announcement: Announcement, heading, body) -> l
     story += _recheck_table(s, rechecked) if rechecked else [s.p("　　本公告没有复查结果。", body)]
     if maintained:
         story += [Spacer(1, 3 * mm), s.p("三、未按期申请复查的产品（抽查结论维持不合格）", heading)]
-        story += _recheck_table(s, maintained)
+        story += _recheck_table(s, maintained, maintained=True)
     return story
 
 

@@ -1,11 +1,14 @@
 """Open data without a login: the published results as CSV and XLSX, and the change feed (JSON and Atom) listing
 every publication, correction and withdrawal in order with its ledger entry."""
 
-from django.http import HttpResponse, JsonResponse
+import base64
+
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from choujian.core import tabular
@@ -96,3 +99,20 @@ def changes_atom(request):
             description=f"{change.reason or change.announcement.title}（追溯日志 #{change.ledger_seq}）",
         )  # fmt: skip
     return _open(HttpResponse(feed.writeString("utf-8"), content_type="application/atom+xml; charset=utf-8"))
+
+
+@public
+@require_safe
+def bulk_archive(request, year: int):
+    """The year's newest bulk archive (built by the scheduled job; a request only reads it)."""
+    archive = selectors.bulk_archive_of(request.user, year)
+    if archive is None:
+        raise Http404(_("该年度尚无公开数据包"))
+    try:
+        stream = archive.file.open("rb")
+    except OSError:
+        raise Http404(_("数据包文件暂不可用，请稍后再试")) from None
+    response = FileResponse(stream, as_attachment=True, filename=f"choujian-results-{year}.zip")
+    response["Digest"] = f"sha-256={base64.b64encode(bytes.fromhex(archive.sha256)).decode()}"
+    response["X-Content-SHA256"] = archive.sha256
+    return _open(response)

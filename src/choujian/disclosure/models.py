@@ -183,3 +183,35 @@ class ErrorReport(PublicModel):
 
     def ledger_state(self) -> dict:
         return ledger_values(self, self.ledger_fields)
+
+
+def _bulk_path(archive: "BulkArchive", filename: str) -> str:
+    return f"open/bulk/{archive.year}/{filename}"
+
+
+class BulkArchive(PublicModel):
+    """The yearly bulk file of the open data (like openFDA's): every published version of the year's results and
+    every change, with a manifest of SHA-256 digests and the signed ledger checkpoint it was built at. Rebuilt by the
+    scheduled job when the year's results change; every build is kept."""
+
+    ledger_kind = "open_bulk"
+    ledger_fields = ("year", "file", "sha256", "bytes", "rows", "ledger_size", "ledger_root")
+
+    year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
+    file = models.FileField(_("数据包"), upload_to=_bulk_path, max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    bytes = models.PositiveBigIntegerField(_("大小（字节）"))
+    rows = models.PositiveIntegerField(_("结果版本数"))
+    ledger_size = models.BigIntegerField(_("检查点条目数"))
+    ledger_root = models.CharField(_("检查点根哈希"), max_length=64)
+
+    class Meta:
+        verbose_name = _("年度数据包")
+        verbose_name_plural = pgettext_lazy("plural", "年度数据包")
+        ordering = ["-year", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.year} · {self.sha256[:12]}"
+
+    def ledger_state(self) -> dict:
+        return ledger_values(self, self.ledger_fields)

@@ -10,7 +10,7 @@ from choujian.accounts.choices import Role
 from choujian.accounts.models import User
 from choujian.core.policy import EVERYTHING, VIEW, rule
 from choujian.disclosure.choices import AnnouncementStatus, ReportStatus
-from choujian.disclosure.models import Announcement, Change, ErrorReport, ResultRow
+from choujian.disclosure.models import Announcement, BulkArchive, Change, ErrorReport, ResultRow
 from choujian.planning.policy import regulator_orgs
 
 PUBLISH = "publish"
@@ -72,3 +72,9 @@ def error_reports_seen(user: User) -> Q:
 def error_reports_answered(user: User) -> Q:
     """The organiser's writers answer what was reported about their results."""
     return Q(announcement__plan__regulator_id__in=_writers(user))
+
+
+@rule(BulkArchive, VIEW, anonymous=True)
+def bulk_archives_seen(user: User) -> Q:
+    """Anyone: a yearly archive holds only what is published."""
+    return EVERYTHING

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from choujian.core.policy import VIEW, restrict
 from choujian.disclosure.choices import RowStatus
-from choujian.disclosure.models import Announcement, Change, ErrorReport, ResultRow
+from choujian.disclosure.models import Announcement, BulkArchive, Change, ErrorReport, ResultRow
 from choujian.disclosure.policy import PUBLISH
 from choujian.enforcement.choices import CaseStatus, ListingStatus
 from choujian.enforcement.ladders import outcome_label
@@ -111,3 +111,15 @@ def enforcement_outcomes(uscc: str) -> list[EnforcementOutcome]:
         found.append(EnforcementOutcome(f"{state}：{entry.listed_on:%Y-%m-%d} 至 {entry.until:%Y-%m-%d}",
                                         entry.listed_on, entry.basis))  # fmt: skip
     return found
+
+
+def latest_bulk_archives(user) -> list[BulkArchive]:
+    """The newest archive of each year, newest year first."""
+    newest: dict[int, BulkArchive] = {}
+    for archive in restrict(BulkArchive.objects.all(), user, VIEW).order_by("-year", "-created_at"):
+        newest.setdefault(archive.year, archive)
+    return list(newest.values())
+
+
+def bulk_archive_of(user, year: int) -> BulkArchive | None:
+    return restrict(BulkArchive.objects.filter(year=year), user, VIEW).order_by("-created_at").first()

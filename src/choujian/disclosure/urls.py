@@ -18,6 +18,7 @@ urlpatterns = [
     path("results/<uuid:row_id>/answer/", views.error_answer, name="error_answer"),
     path("results.csv", feeds.results_table, {"kind": "csv"}, name="results_csv"),
     path("results.xlsx", feeds.results_table, {"kind": "xlsx"}, name="results_xlsx"),
+    path("bulk/<int:year>.zip", feeds.bulk_archive, name="bulk"),
     path("changes/", feeds.changes, name="changes"),
     path("changes.atom", feeds.changes_atom, name="changes_atom"),
     path("manage/", views.manage, name="manage"),

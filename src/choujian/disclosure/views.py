@@ -61,6 +61,7 @@ def portal(request):
         "announcements": selectors.announcements_visible_to(request.user).filter(status="published")[:5],
         "checkpoint": latest_checkpoint(),
         "regions": regions,
+        "bulk": selectors.latest_bulk_archives(request.user),
         "region_codes": [code for code, _name in regions],
         "draws": selectors.public_draws(request.user)[:20],
         "query": presenting.query_without_page(request),

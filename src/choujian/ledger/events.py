@@ -138,6 +138,7 @@ EVENTS: dict[str, str] = {
     "announcement.row_withdrawn": "撤回已公开的抽查结果",
     "error_report.filed": "公众提交纠错",
     "error_report.answered": "答复纠错",
+    "open_bulk.built": "生成年度公开数据包",
     "case.opened": "后处理立案",
     "case.step_done": "办理后处理步骤",
     "case.recheck_ordered": "下达复查抽样",
