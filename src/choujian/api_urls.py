@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from choujian.accounts import api as accounts_api
+from choujian.analytics import api as analytics_api
 from choujian.core.access import public
 from choujian.draws import api as draws_api
 from choujian.draws import plan_api as draws_plan_api
@@ -53,6 +54,8 @@ urlpatterns = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
     path("me/", accounts_api.MeView.as_view(), name="api-me"),
     path("todo/", todo_api.TodoView.as_view(), name="api-todo"),
+    path("stats/pass-rates/", analytics_api.PassRateView.as_view(), name="api-pass-rates"),
+    path("risk/scores/", analytics_api.RiskScoreView.as_view(), name="api-risk-scores"),
     path("schema/", public(SpectacularAPIView.as_view(permission_classes=[])), name="api-schema"),
     path(
         "docs/",

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "choujian.testing",
     "choujian.enforcement",
     "choujian.disclosure",
+    "choujian.analytics",
     "choujian.rules",
     "choujian.notifications",
     "choujian.workcalendar",

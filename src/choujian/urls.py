@@ -11,6 +11,7 @@ from choujian.testing import views as testing_views
 urlpatterns = [
     path("", include("choujian.todo.urls")),
     path("open/", include("choujian.disclosure.urls")),
+    path("analytics/", include("choujian.analytics.urls")),
     path("api/open/v1/results/", disclosure_api.ResultListView.as_view(), name="open-results"),
     path("", include("choujian.accounts.urls")),
     path("registry/", include("choujian.registry.urls")),

@@ -24,6 +24,7 @@ from django.utils import timezone
 from choujian.accounts import services as accounts
 from choujian.accounts.choices import OrganisationKind, RegulatorLevel, Role, Sector
 from choujian.accounts.models import Membership, Organisation, User
+from choujian.analytics.facts import facts_sync
 from choujian.demo import data
 from choujian.demo.categories import CATEGORIES, GROUPS, Category
 from choujian.demo.disclosure import build_disclosure
@@ -34,6 +35,7 @@ from choujian.demo.history import build_history, registry_day, travel
 from choujian.demo.lab import PARTY_LOGINS, build_lab_work
 from choujian.demo.plans import build_plans
 from choujian.demo.reproducible import reproducible_ids
+from choujian.demo.statistics import build_statistics
 from choujian.env import env_bool
 from choujian.ledger.models import LedgerEntry
 from choujian.ledger.services import checkpoint_make
@@ -107,7 +109,7 @@ class _Builder:
             self.progress("既往抽查与后处理", 0, 1)
             build_history(self.orgs, self.users, self.password, today)
             self.progress("既往抽查与后处理", 1, 1)
-        return self._today()
+        return self._today(history)
 
     def _registry(self) -> None:
         self._regulators()
@@ -125,7 +127,7 @@ class _Builder:
         self._deliveries(sections, products)
         self._rules()
 
-    def _today(self) -> DemoResult:
+    def _today(self, history: bool) -> DemoResult:
         self.progress("生成抽查计划与抽取", 0, 2)
         drawn, _ = build_plans(self.orgs, self.users)
         self.progress("生成抽查计划与抽取", 2, 2)
@@ -136,8 +138,13 @@ class _Builder:
         build_lab_work(self.orgs, self.users, self.password, received)
         self.progress("检验、报告与复检", 1, 1)
         build_enforcement(self.orgs, self.users)
+        facts_sync()  # as the worker's job does: every final result counted in the statistics
         build_disclosure(self.users)
         self.progress("后处理立案与整改", 1, 1)
+        if history:
+            self.progress("以往年度抽查结果与统计预警", 0, 1)
+            build_statistics(self.users, timezone.localdate())
+            self.progress("以往年度抽查结果与统计预警", 1, 1)
         checkpoint_make()  # the whole demo under one signed checkpoint, whether or not it was built in one transaction
         return DemoResult(logins=self._login_rows(), password=self.password, counts=self._counts())
 

@@ -139,6 +139,12 @@ EVENTS: dict[str, str] = {
     "error_report.filed": "公众提交纠错",
     "error_report.answered": "答复纠错",
     "open_bulk.built": "生成年度公开数据包",
+    # analytics
+    "history.imported": "导入历史抽查结果",
+    "risk_signal.created": "登记风险信号",
+    "risk_signal.withdrawn": "撤销风险信号",
+    "warning.raised": "发出质量预警",
+    "warning.closed": "关闭质量预警",
     "case.opened": "后处理立案",
     "case.step_done": "办理后处理步骤",
     "case.recheck_ordered": "下达复查抽样",

@@ -17,6 +17,7 @@ KINDS = {
     "report.reviewed": _("报告待批准"),
     "report.returned": _("报告被退回"),
     "notice.sent": _("检验结果通知"),
+    "analytics.warning": _("质量预警"),
     "notice.served": _("结果通知已送达"),
     "objection.filed": _("收到异议"),
     "objection.decided": _("异议决定"),

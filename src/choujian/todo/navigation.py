@@ -42,6 +42,7 @@ def navigation(request) -> dict:
     if roles & (Role.REGULATOR_ROLES | ENFORCEMENT_PARTIES):
         items += [(reverse("enforcement:list"), _("后处理"))]
     if roles & Role.REGULATOR_ROLES:
+        items += [(reverse("analytics:dashboard"), _("统计分析"))]
         items += [(reverse("disclosure:manage"), _("信息公开"))]
     if roles & (Role.LAB_ROLES | Role.REGULATOR_ROLES):
         items += [(reverse("rules:list"), _("实施细则"))]

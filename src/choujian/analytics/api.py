@@ -1,0 +1,96 @@
+"""The statistics API: pass rates by a dimension with their Wilson intervals, and risk scores with their parts."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from choujian.analytics import params, risk, selectors
+from choujian.core.errors import ServiceError
+
+
+class RateSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="分组键：类别代码、行政区划代码、信用代码、检验机构、月份（2026-03）等")
+    label = serializers.CharField(help_text="名称")
+    lots = serializers.IntegerField(help_text="检验批次数（不含拒检）")
+    failed = serializers.IntegerField(help_text="不合格批次数")
+    refused = serializers.IntegerField(help_text="拒检次数")
+    rate = serializers.FloatField(allow_null=True, help_text="批次合格率")
+    ci_low = serializers.FloatField(help_text="合格率 95% 置信区间下限（Wilson）")
+    ci_high = serializers.FloatField(help_text="合格率 95% 置信区间上限（Wilson）")
+
+    def to_representation(self, rate):
+        low, high = rate.interval
+        return {"key": rate.key, "label": rate.label, "lots": rate.lots, "failed": rate.failed,
+                "refused": rate.refused, "rate": rate.rate, "ci_low": low, "ci_high": high}  # fmt: skip
+
+
+class PassRateView(APIView):
+    """批次合格率：按产品类别、地区、企业、检验机构或月份分组，含 Wilson 95% 置信区间。只计入您可见的最终结论
+    （不含复查）。"""
+
+    access = "login"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("by", OpenApiTypes.STR, enum=list(selectors.DIMENSIONS), description="分组维度"),
+            OpenApiParameter("level", OpenApiTypes.STR, enum=list(selectors.REGION_LEVELS),
+                             description="by=region 时的层级（默认 city）"),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="结论日期起"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="结论日期止"),
+            *[OpenApiParameter(key, OpenApiTypes.STR, description="只统计该值") for key in params.KEYS],
+        ],
+        responses=RateSerializer(many=True),
+    )  # fmt: skip
+    def get(self, request):
+        filters, problems = params.read(request.query_params)
+        if problems:
+            raise ServiceError({"filters": problems})
+        by = filters.pop("by")
+        return Response(RateSerializer(selectors.pass_rates(request.user, by, **filters), many=True).data)
+
+
+class ScoreSerializer(serializers.Serializer):
+    enterprise = serializers.CharField(help_text="统一社会信用代码")
+    name = serializers.CharField(help_text="企业名称")
+    n = serializers.IntegerField(help_text="检验批次数（未加权）")
+    x = serializers.IntegerField(help_text="不合格批次数（未加权）")
+    n_weighted = serializers.FloatField(help_text="按时间衰减加权的批次数")
+    x_weighted = serializers.FloatField(help_text="按时间衰减和不合格项类别加权的不合格数")
+    alpha = serializers.FloatField(help_text="类别先验 α（经验贝叶斯，矩估计）")
+    beta = serializers.FloatField(help_text="类别先验 β")
+    posterior_mean = serializers.FloatField(help_text="(x_weighted + α) / (n_weighted + α + β)")
+    signal_factor = serializers.FloatField(help_text="1 + Σ 风险信号权重 × 时间衰减")
+    score = serializers.FloatField(help_text="posterior_mean × signal_factor")
+    components = serializers.JSONField(help_text="风险信号明细：[{what, weight, decay, value, day}]")
+
+    def to_representation(self, score):
+        return {
+            "enterprise": score.uscc, "name": score.enterprise, "n": score.n, "x": score.x,
+            "n_weighted": round(score.n_weighted, 6), "x_weighted": round(score.x_weighted, 6),
+            "alpha": score.alpha, "beta": score.beta, "posterior_mean": score.posterior_mean,
+            "signal_factor": score.signal_factor, "score": score.score,
+            "components": [{"what": c.what, "weight": c.weight, "decay": c.decay, "value": c.value,
+                            "day": c.day.isoformat() if c.day else None} for c in score.signals],
+        }  # fmt: skip
+
+
+class RiskScoreView(APIView):
+    """风险评分：某产品类别下各企业的经验贝叶斯不合格率（按时间和不合格项类别加权）乘以风险信号系数，含各组成部分，
+    任何人可据此复算。先验由该类别全部企业的历史拟合；只列出您可见的企业。"""
+
+    access = "login"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("category", OpenApiTypes.STR, required=True, description="产品类别代码")],
+        responses=ScoreSerializer(many=True),
+    )
+    def get(self, request):
+        category = (request.query_params.get("category") or "").strip()[:32]
+        if not category:
+            raise ServiceError({"category": ["请指定产品类别代码，如 JT-0303"]})
+        visible = set(selectors.facts_visible_to(request.user).filter(category_code=category)
+                      .values_list("uscc", flat=True))  # fmt: skip
+        _, scores = risk.category_scores(category, usccs=visible)
+        return Response(ScoreSerializer(scores, many=True).data)

@@ -1,0 +1,32 @@
+"""Kinds and statuses of analytics, declared once."""
+
+from django.utils.translation import gettext_lazy as _
+
+from choujian.core.choices import ChoiceSet
+
+
+class FactSource(ChoiceSet):
+    SOURCE_PLATFORM = "platform"
+    SOURCE_IMPORTED = "imported"
+    CHOICES = [(SOURCE_PLATFORM, _("本平台抽查")), (SOURCE_IMPORTED, _("历史数据导入"))]
+
+
+class SignalKind(ChoiceSet):
+    KIND_COMPLAINT = "complaint"
+    KIND_ACCIDENT = "accident"
+    KIND_OTHER_REGION = "other_region"
+    KIND_MEDIA = "media"
+    KIND_BLACKLIST = "blacklist"
+    CHOICES = [
+        (KIND_COMPLAINT, _("投诉举报")),
+        (KIND_ACCIDENT, _("质量事故")),
+        (KIND_OTHER_REGION, _("外地抽查不合格")),
+        (KIND_MEDIA, _("媒体报道")),
+        (KIND_BLACKLIST, _("列入黑名单")),
+    ]
+
+
+class WarningStatus(ChoiceSet):
+    STATUS_OPEN = "open"
+    STATUS_CLOSED = "closed"
+    CHOICES = [(STATUS_OPEN, _("待处置")), (STATUS_CLOSED, _("已关闭"))]

@@ -1,0 +1,168 @@
+"""Analytics reads a narrow table of results (`ResultFact`: one row per final result or refusal, kept current as
+results become final, and rows imported from the years before the platform) so the dashboards aggregate one indexed
+table at any size; risk signals entered by regulators; and early warnings raised by the monthly control charts."""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from choujian.analytics.choices import FactSource, SignalKind, WarningStatus
+from choujian.core.ledgerstate import ledger_values
+from choujian.core.models import PublicModel
+from choujian.registry.models import Enterprise
+from choujian.testing.models import Outcome
+
+CLASSES = ("A", "B", "C")  # the severity classes of test items, most severe first
+
+
+class HistoryImport(PublicModel):
+    """A spreadsheet of earlier years' results (before the platform), imported all at once; its state carries a
+    digest of every row it brought, so an edit of an imported result behind the platform's back is seen."""
+
+    ledger_kind = "history_import"
+    ledger_fields = ("regulator", "filename", "sha256", "rows", "imported_by", "note")
+
+    regulator = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("导入单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    filename = models.CharField(_("文件名"), max_length=200)
+    sha256 = models.CharField(_("文件 SHA-256"), max_length=64)
+    rows = models.PositiveIntegerField(_("行数"))
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("历史结果导入")
+        verbose_name_plural = pgettext_lazy("plural", "历史结果导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.rows})"
+
+    def ledger_state(self) -> dict:
+        state = ledger_values(self, self.ledger_fields)
+        lines = [fact.as_record() for fact in self.facts.order_by("pk")]
+        state["facts_sha256"] = hashlib.sha256(
+            json.dumps(lines, ensure_ascii=False, sort_keys=True).encode()
+        ).hexdigest()
+        return state
+
+
+class ResultFact(models.Model):
+    """One final result (or refusal to be sampled) as the statistics count it."""
+
+    ledger_exempt = (
+        "本平台的结果由已记入日志的最终结论派生，可随时重建；导入的历史结果由其导入记录的摘要覆盖 / platform rows are "
+        "derived from ledgered final outcomes and can be rebuilt; imported rows are covered by their import's digest"
+    )
+
+    source = models.CharField(_("来源"), max_length=10, choices=FactSource.CHOICES)
+    outcome = models.OneToOneField(Outcome, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    task_code = models.CharField(_("任务编号"), max_length=30, blank=True, db_index=True)
+    history = models.ForeignKey(HistoryImport, null=True, blank=True, on_delete=models.PROTECT, related_name="facts")
+    final_on = models.DateField(_("结论日期"), db_index=True)
+    enterprise_name = models.CharField(_("生产企业"), max_length=200)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18)
+    region = models.CharField(_("所在地区"), max_length=6)
+    category_code = models.CharField(_("产品类别代码"), max_length=32)
+    category_name = models.CharField(_("产品类别"), max_length=100)
+    laboratory = models.CharField(_("检验机构"), max_length=200, blank=True)
+    project = models.CharField(_("建设项目"), max_length=200, blank=True)
+    section = models.CharField(_("标段"), max_length=100, blank=True)
+    regulator_region = models.CharField(_("组织单位地区"), max_length=6)
+    recheck = models.BooleanField(_("复查"), default=False)
+    refused = models.BooleanField(_("拒检"), default=False)
+    passed = models.BooleanField(_("合格"))
+    worst_class = models.CharField(_("最严重不合格项类别"), max_length=1, blank=True)
+    failed_items = models.JSONField(_("不合格项目"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("统计结果")
+        verbose_name_plural = pgettext_lazy("plural", "统计结果")
+        ordering = ["final_on", "pk"]
+        indexes = [
+            models.Index(fields=["category_code", "final_on"]),
+            models.Index(fields=["region", "final_on"]),
+            models.Index(fields=["uscc", "category_code"]),
+            models.Index(fields=["laboratory", "final_on"]),
+            models.Index(fields=["regulator_region", "final_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.final_on} {self.enterprise_name} {self.category_name} {'合格' if self.passed else '不合格'}"
+
+    def as_record(self) -> dict:
+        names = ("final_on", "enterprise_name", "uscc", "region", "category_code", "laboratory", "project", "section",
+                 "refused", "passed", "worst_class", "failed_items")  # fmt: skip
+        return ledger_values(self, names)
+
+
+class RiskSignal(PublicModel):
+    """Something known about an enterprise outside the platform's own results — a complaint, an accident, another
+    region's failed check, a media report — entered with its source, date and weight."""
+
+    ledger_kind = "risk_signal"
+    ledger_fields = ("enterprise", "category_code", "kind", "source", "observed_on", "weight", "note", "entered_by",
+                     "withdrawn_reason")  # fmt: skip
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("生产企业"), on_delete=models.PROTECT, related_name="+")
+    category_code = models.CharField(_("产品类别代码（空为全部类别）"), max_length=32, blank=True)
+    kind = models.CharField(_("信号类型"), max_length=14, choices=SignalKind.CHOICES)
+    source = models.CharField(_("来源"), max_length=300)
+    observed_on = models.DateField(_("发生日期"))
+    weight = models.DecimalField(_("权重"), max_digits=4, decimal_places=2)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    withdrawn_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("风险信号")
+        verbose_name_plural = pgettext_lazy("plural", "风险信号")
+        ordering = ["-observed_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.get_kind_display()} · {self.observed_on}"
+
+    def ledger_state(self) -> dict:
+        return ledger_values(self, self.ledger_fields)
+
+
+class QualityWarning(PublicModel):
+    """An early warning: a control chart of a category's (and region's) monthly failure rate signalled."""
+
+    ledger_kind = "quality_warning"
+    ledger_fields = ("code", "category_code", "region", "month", "rules", "evidence", "action", "status",
+                     "closed_by", "closed_at", "closing_note")  # fmt: skip
+
+    code = models.CharField(_("预警编号"), max_length=20, unique=True)
+    category_code = models.CharField(_("产品类别代码"), max_length=32)
+    category_name = models.CharField(_("产品类别"), max_length=100)
+    region = models.CharField(_("地区"), max_length=6)
+    month = models.DateField(_("月份"))
+    rules = models.JSONField(_("触发规则"), default=list)
+    evidence = models.JSONField(_("依据"), default=dict)
+    action = models.CharField(_("建议措施"), max_length=500)
+    status = models.CharField(_("状态"), max_length=8, choices=WarningStatus.CHOICES, default=WarningStatus.STATUS_OPEN)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    closing_note = models.CharField(_("处置说明"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("质量预警")
+        verbose_name_plural = pgettext_lazy("plural", "质量预警")
+        ordering = ["-month", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["category_code", "region", "month"], name="uniq_warning_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.category_name} {self.month:%Y-%m}"
+
+    def ledger_state(self) -> dict:
+        return ledger_values(self, self.ledger_fields)

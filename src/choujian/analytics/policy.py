@@ -1,0 +1,62 @@
+"""Who may see and do what in analytics (declared to the access policy, `choujian.core.policy`).
+
+Statistics are for regulators: each sees the results of enterprises in its region and of the checks its region
+organised; risk signals are entered and withdrawn by the writers of the enterprise's region; warnings are seen and
+closed by the regulators of their region."""
+
+from django.db.models import Q
+
+from choujian.accounts.choices import Role
+from choujian.accounts.models import User
+from choujian.accounts.scope import region_q, regulator_prefixes
+from choujian.analytics.models import HistoryImport, QualityWarning, ResultFact, RiskSignal
+from choujian.core.policy import CHANGE, VIEW, rule
+from choujian.registry.models import Enterprise
+
+CLOSE = "close"
+SIGNAL = "signal"
+
+
+@rule(ResultFact, VIEW)
+def facts_seen(user: User) -> Q:
+    """Regulators: results of enterprises in their region, and of checks organised in their region."""
+    prefixes = regulator_prefixes(user)
+    return region_q(prefixes, "region") | region_q(prefixes, "regulator_region")
+
+
+@rule(HistoryImport, VIEW)
+def imports_seen(user: User) -> Q:
+    """Regulators: the imports of regulators in their region (the rows themselves are seen as results)."""
+    return region_q(regulator_prefixes(user), "regulator__region")
+
+
+@rule(RiskSignal, VIEW)
+def signals_seen(user: User) -> Q:
+    """Regulators: signals about enterprises in their region."""
+    return region_q(regulator_prefixes(user), "enterprise__region")
+
+
+@rule(RiskSignal, CHANGE)
+def signals_written(user: User) -> Q:
+    """Regulators' writers: signals about enterprises in their region."""
+    return region_q(regulator_prefixes(user, Role.REGULATOR_WRITERS), "enterprise__region")
+
+
+@rule(Enterprise, SIGNAL)
+def enterprises_signalled(user: User) -> Q:
+    """Regulators' writers register risk signals about enterprises in their region."""
+    return region_q(regulator_prefixes(user, Role.REGULATOR_WRITERS), "region")
+
+
+@rule(QualityWarning, VIEW)
+def warnings_seen(user: User) -> Q:
+    """Regulators: warnings about their region, or about a wider region that contains it."""
+    prefixes = regulator_prefixes(user)
+    wider = Q(region__in=[code for p in prefixes if p for code in (p[:2] + "0000", p[:4].ljust(6, "0"))])
+    return region_q(prefixes, "region") | wider
+
+
+@rule(QualityWarning, CLOSE)
+def warnings_closed(user: User) -> Q:
+    """Regulators' writers of the warning's region."""
+    return region_q(regulator_prefixes(user, Role.REGULATOR_WRITERS), "region")

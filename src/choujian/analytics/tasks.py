@@ -1,0 +1,31 @@
+"""Scheduled work of analytics, run by the worker (`choujian worker`)."""
+
+from django.utils.translation import gettext_lazy as _
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from choujian.analytics.facts import facts_sync
+from choujian.analytics.warnings import warnings_scan
+from choujian.core.jobs import RETRY
+
+
+@db_periodic_task(
+    crontab(minute="*/10"),
+    label=_("统计结果表：计入最终结论和拒检（实时计入时遗漏的）"),
+    schedule_text=_("每 10 分钟"),
+    **RETRY,
+)
+def sync_facts() -> int:
+    """统计结果表：计入最终结论和拒检。"""
+    return facts_sync()
+
+
+@db_periodic_task(
+    crontab(minute="30", hour="18", day="1"),  # 02:30 in Beijing on the 2nd: the month before is complete
+    label=_("质量预警：各产品类别、各省的月度不合格率控制图（CUSUM 与 Western Electric 规则）"),
+    schedule_text=_("每月 2 日 02:30"),
+    **RETRY,
+)
+def scan_warnings() -> int:
+    """质量预警：月度不合格率控制图检查。"""
+    return len(warnings_scan())

@@ -1,0 +1,111 @@
+"""Several years of the province's earlier results for the statistics: the ledger of spot checks kept before the
+platform (exported from the old provincial system as a spreadsheet) is imported by `regulator` through the same
+import anyone uses, up to last month. It covers every category the demo's makers produce, across the province's
+cities and counties, each maker with a propensity of its own; one category has a planted rise in its failure rate over
+the last four months, so the monthly control chart raises a warning (and the province's officers are told)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from random import Random
+
+from choujian.accounts.models import User
+from choujian.analytics.choices import SignalKind
+from choujian.analytics.history import COLUMNS
+from choujian.analytics.services import history_import, signal_create
+from choujian.analytics.warnings import warnings_scan
+from choujian.core import tabular
+from choujian.demo import data
+from choujian.registry.models import Enterprise, Product, Section
+
+YEARS = 3
+PLANTED = "JT-0303"  # 预应力混凝土用钢绞线: its failures rise over the last four months
+PLANTED_MONTHS = 4
+ITEMS = {"A": ["最大力", "规定塑性延伸力", "抗压强度", "针入度", "密度"], "B": ["最大力总伸长率", "软化点", "外观质量"],
+         "C": ["标志", "尺寸偏差"]}  # fmt: skip
+
+
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, day = [], first
+    while day <= last:
+        months.append(day)
+        day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return months
+
+
+def history_rows(today: dt.date, rng: Random) -> list[list]:
+    last = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    first = dt.date(today.year - YEARS, 1, 1)
+    months = _months(first, last)
+    pairs = list(
+        Product.objects.filter(enterprise__region__startswith=data.PROVINCE[0][:2])
+        .values_list("enterprise__name", "enterprise__uscc", "enterprise__region", "category__code", "category__name")
+        .distinct()
+        .order_by("category__code", "enterprise__uscc")
+    )
+    labs = [name for _region, name, *_rest in data.LABORATORIES]
+    sections = list(Section.objects.select_related("project").order_by("pk").values_list("project__name", "name"))
+    by_category: dict[str, list] = {}
+    for pair in pairs:
+        by_category.setdefault(pair[3], []).append(pair)
+    propensity = {pair[1] + pair[3]: rng.lognormvariate(0, 0.6) for pair in pairs}
+    rows = []
+    for code, makers in sorted(by_category.items()):
+        base = rng.uniform(0.04, 0.11)
+        per_month = 18 if code == PLANTED else max(2, min(6, len(makers)))
+        for index, month in enumerate(months):
+            planted = code == PLANTED and index >= len(months) - PLANTED_MONTHS
+            lots = per_month + rng.randint(-2, 2)
+            failures = round(lots * 0.32) if planted else None
+            for lot in range(lots):
+                name, uscc, region, _code, category = rng.choice(makers)
+                if failures is not None:
+                    failed = lot < failures
+                else:
+                    failed = rng.random() < min(0.6, base * propensity[uscc + code])
+                day = month + dt.timedelta(days=rng.randrange(0, 27))
+                if day >= today:
+                    day = today - dt.timedelta(days=1)
+                project, section = rng.choice(sections) if code.startswith("JT") and rng.random() < 0.5 else ("", "")
+                worst = rng.choices("ABC", (5, 3, 2))[0] if failed else ""
+                items = "；".join(rng.sample(ITEMS[worst], 1)) if failed else ""
+                conclusion = "不合格" if failed else ("拒检" if rng.random() < 0.005 else "合格")
+                if conclusion == "拒检":
+                    worst, items = "", ""
+                rows.append([day.isoformat(), name, uscc, region, code, category, rng.choice(labs), project, section,
+                             conclusion, worst, items])  # fmt: skip
+    return rows
+
+
+def build_statistics(users: dict[str, User], today: dt.date) -> None:
+    """One spreadsheet a year, as the old system exported them."""
+    rows = history_rows(today, Random(f"{data.SEED}/statistics"))
+    header = [title for _name, title, _required in COLUMNS]
+    for year in range(today.year - YEARS, today.year + 1):
+        lines = [row for row in rows if row[0].startswith(str(year))]
+        history_import(
+            actor=users["regulator"], filename=f"{year}年度监督抽查台账（原系统导出）.csv",
+            data=tabular.write_csv(header, lines), note="省、市两级组织的监督抽查结果，从原系统按年度导出", today=today,
+        )  # fmt: skip
+    _signals(users["regulator"], today)
+    warnings_scan(today)
+
+
+def _signals(officer: User, today: dt.date) -> None:
+    """What the province heard about two strand makers from outside its own checks."""
+    makers = list(
+        Enterprise.objects.filter(products__category__code=PLANTED, region__startswith=data.PROVINCE[0][:2])
+        .distinct()
+        .order_by("uscc")[:2]
+    )
+    if len(makers) < 2:
+        return
+    signal_create(
+        actor=officer, enterprise=makers[0], kind=SignalKind.KIND_OTHER_REGION, category_code=PLANTED,
+        source="江西省市场监督管理局产品质量监督抽查结果通报（2026年第3期）", weight="1.0",
+        observed_on=today - dt.timedelta(days=100), note="同型号钢绞线最大力不合格", today=today,
+    )  # fmt: skip
+    signal_create(
+        actor=officer, enterprise=makers[1], kind=SignalKind.KIND_COMPLAINT, source="12345 热线转办单 FZ2026110387",
+        weight="0.5", observed_on=today - dt.timedelta(days=30), note="施工单位反映钢绞线表面锈蚀", today=today,
+    )  # fmt: skip
