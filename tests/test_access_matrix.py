@@ -17,6 +17,7 @@ from django.db import transaction
 from django.test import Client
 
 from choujian.accounts.models import Organisation, User
+from choujian.analytics.models import QualityWarning, RiskSignal
 from choujian.core import policy
 from choujian.core.access import PUBLIC, declared_level, routes
 from choujian.disclosure.models import Announcement, ResultRow
@@ -159,6 +160,8 @@ def _values(segment: str, name: str) -> list[tuple[str, str]]:
         "blacklist": (BlacklistEntry, "public_id"),
         "cases": (Case, "code"),
         "announcements": (Announcement, "code"),
+        "warnings": (QualityWarning, "code"),
+        "signals": (RiskSignal, "public_id"),
     }
     model, attribute = by_segment[segment]
     return _first_and_last(model.objects, attribute) or [("不存在", str(uuid.uuid4()))]

@@ -135,8 +135,10 @@ class QualityWarning(PublicModel):
     """An early warning: a control chart of a category's (and region's) monthly failure rate signalled."""
 
     ledger_kind = "quality_warning"
-    ledger_fields = ("code", "category_code", "region", "month", "rules", "evidence", "action", "status",
-                     "closed_by", "closed_at", "closing_note")  # fmt: skip
+    ledger_fields = (
+        "code", "category_code", "category_name", "region", "month", "rules", "evidence", "action", "status",
+        "closed_by", "closed_at", "closing_note",
+    )  # fmt: skip
 
     code = models.CharField(_("预警编号"), max_length=20, unique=True)
     category_code = models.CharField(_("产品类别代码"), max_length=32)
