@@ -1,9 +1,11 @@
 """Statistics over the demo's years of history: the pass rates agree with a count of the results, the risk score is the
-documented formula, the planted trend raised a warning that reached the province's officers, and every page and
-export answers regulators only."""
+documented formula, the planted trend raised a warning that reached the province's officers, last quarter's bulletin
+was published by a second officer with its charts, and every page and export answers regulators only."""
 
 import datetime as dt
 import io
+import shutil
+import subprocess
 
 import openpyxl
 import pytest
@@ -11,8 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from choujian.accounts.models import User
-from choujian.analytics import risk, stats
-from choujian.analytics.models import QualityWarning, ResultFact, RiskSignal
+from choujian.analytics import bulletins, risk, stats
+from choujian.analytics.models import Bulletin, QualityWarning, ResultFact, RiskSignal
 from choujian.analytics.services import warning_close
 from choujian.core.errors import NotPermitted, ServiceError
 from choujian.notifications.models import Message
@@ -149,3 +151,48 @@ def test_a_signal_raises_the_score_and_bad_input_is_named(demo):
     assert after[enterprise.uscc] > before[enterprise.uscc]
     signal_withdraw(actor=officer, signal=signal, reason="报道已更正")
     assert {s.uscc: s.score for s in risk.category_scores("JT-0303")[1]} == pytest.approx(before)
+
+
+def test_a_draft_is_private_until_another_officer_publishes_it_and_its_figures_agree(demo, demo_media, settings):
+    settings.MEDIA_ROOT = demo_media
+    published = Bulletin.objects.get(status="published")
+    anonymous = Client()
+    assert published.title in anonymous.get("/").content.decode()
+    listed = anonymous.get("/api/v1/bulletins/").json()
+    assert [b["code"] for b in listed] == [published.code] and listed[0]["pdf_sha256"] == published.pdf_sha256
+    drafter, reviewer = User.objects.get(username="regulator"), User.objects.get(username="regulator2")
+    year = published.year - 1
+    draft = bulletins.bulletin_draft(actor=drafter, year=year, quarter=published.quarter)
+    assert draft.figures["total"]["lots"] > 0 and "批次合格率" in draft.narrative
+    assert anonymous.get(f"/analytics/bulletins/{draft.code}.pdf").status_code == 404
+    assert draft.code not in str(anonymous.get("/api/v1/bulletins/").json())
+    with pytest.raises(ServiceError):
+        bulletins.bulletin_publish(actor=drafter, bulletin=draft)
+    with pytest.raises(NotPermitted):
+        bulletins.bulletin_publish(actor=User.objects.get(username="county"), bulletin=draft)
+    with pytest.raises(ServiceError) as short:
+        bulletins.bulletin_update(actor=drafter, bulletin=draft, narrative="太短")
+    assert "narrative" in short.value.errors
+    with pytest.raises(ServiceError) as future:
+        bulletins.bulletin_draft(actor=drafter, year=2100, quarter=5)
+    assert {"year", "quarter"} <= set(future.value.errors)
+    bulletins.bulletin_update(actor=drafter, bulletin=draft, narrative=draft.narrative + "\n\n（经审核修改）")
+    done = bulletins.bulletin_publish(actor=reviewer, bulletin=Bulletin.objects.get(pk=draft.pk))
+    pdf = anonymous.get(f"/analytics/bulletins/{done.code}.pdf")
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF-")
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm") or not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_the_bulletin_pdf_renders_with_charts_and_chinese_text(demo, demo_media, tmp_path):
+    published = Bulletin.objects.get(status="published")
+    path = demo_media / published.pdf.name
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    for words in ("产品质量监督抽查情况通报", "一、总体情况", "二、分产品情况", "批次合格率", "后处理进展"):
+        assert words in text
+    images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True).stdout
+    assert len(images.splitlines()) >= 4  # header, rule, and the two charts
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")], check=True
+    )
+    [page] = tmp_path.glob("page*.png")
+    assert page.stat().st_size > 10_000  # a drawn page, not a blank one

@@ -94,3 +94,39 @@ class RiskScoreView(APIView):
                       .values_list("uscc", flat=True))  # fmt: skip
         _, scores = risk.category_scores(category, usccs=visible)
         return Response(ScoreSerializer(scores, many=True).data)
+
+
+class BulletinSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="通报编号")
+    title = serializers.CharField(help_text="标题")
+    year = serializers.IntegerField(help_text="年度")
+    quarter = serializers.IntegerField(help_text="季度")
+    regulator = serializers.CharField(help_text="发布单位")
+    status = serializers.CharField(help_text="draft（草稿，仅发布单位可见）或 published")
+    published_at = serializers.DateTimeField(allow_null=True, help_text="公开时间")
+    pdf = serializers.CharField(help_text="PDF 地址")
+    pdf_sha256 = serializers.CharField(help_text="已公开 PDF 的 SHA-256")
+    figures = serializers.JSONField(help_text="通报所依据的统计数据（起草时冻结）")
+
+    def to_representation(self, bulletin):
+        from django.urls import reverse
+
+        return {
+            "code": bulletin.code, "title": bulletin.title, "year": bulletin.year, "quarter": bulletin.quarter,
+            "regulator": bulletin.regulator.name, "status": bulletin.status,
+            "published_at": bulletin.published_at.isoformat() if bulletin.published_at else None,
+            "pdf": self.context["request"].build_absolute_uri(reverse("analytics:bulletin_pdf", args=[bulletin.code])),
+            "pdf_sha256": bulletin.pdf_sha256, "figures": bulletin.figures,
+        }  # fmt: skip
+
+
+class BulletinListView(APIView):
+    """季度质量通报（一季一通报）：已公开的通报，任何人可读；发布单位的监管人员另见其草稿。每份附 PDF 地址及摘要。"""
+
+    access = "public"
+    permission_classes = []
+
+    @extend_schema(responses=BulletinSerializer(many=True))
+    def get(self, request):
+        found = selectors.bulletins_visible_to(request.user)[:200]
+        return Response(BulletinSerializer(found, many=True, context={"request": request}).data)

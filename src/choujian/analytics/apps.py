@@ -7,4 +7,4 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "统计分析"
 
     def ready(self) -> None:
-        from choujian.analytics import receivers  # noqa: F401  (a result counts the moment it becomes final)
+        from choujian.analytics import publishing, receivers  # noqa: F401  (results count when final; bulletins publish)

@@ -30,3 +30,9 @@ class WarningStatus(ChoiceSet):
     STATUS_OPEN = "open"
     STATUS_CLOSED = "closed"
     CHOICES = [(STATUS_OPEN, _("待处置")), (STATUS_CLOSED, _("已关闭"))]
+
+
+class BulletinStatus(ChoiceSet):
+    STATUS_DRAFT = "draft"
+    STATUS_PUBLISHED = "published"
+    CHOICES = [(STATUS_DRAFT, _("草稿（未公开）")), (STATUS_PUBLISHED, _("已审核公开"))]

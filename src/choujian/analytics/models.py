@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from choujian.analytics.choices import FactSource, SignalKind, WarningStatus
+from choujian.analytics.choices import BulletinStatus, FactSource, SignalKind, WarningStatus
 from choujian.core.ledgerstate import ledger_values
 from choujian.core.models import PublicModel
 from choujian.registry.models import Enterprise
@@ -165,6 +165,54 @@ class QualityWarning(PublicModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.category_name} {self.month:%Y-%m}"
+
+    def ledger_state(self) -> dict:
+        return ledger_values(self, self.ledger_fields)
+
+
+def _bulletin_path(bulletin: "Bulletin", filename: str) -> str:
+    return f"bulletins/{bulletin.year}/{filename}"
+
+
+class Bulletin(PublicModel):
+    """一季一通报: a quarter's figures for a regulator's region, frozen when drafted, with the narrative the organiser
+    writes; another officer approves it, and only then is its PDF made and published."""
+
+    ledger_kind = "bulletin"
+    ledger_fields = ("code", "regulator", "year", "quarter", "title", "narrative", "figures", "status", "drafted_by",
+                     "published_by", "published_at", "pdf", "pdf_sha256")  # fmt: skip
+
+    code = models.CharField(_("通报编号"), max_length=20, unique=True)
+    regulator = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("发布单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    title = models.CharField(_("标题"), max_length=200)
+    narrative = models.TextField(_("通报正文"), max_length=5000)
+    figures = models.JSONField(_("统计数据"), default=dict)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BulletinStatus.CHOICES, default=BulletinStatus.STATUS_DRAFT
+    )
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to=_bulletin_path, blank=True, max_length=200)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("季度质量通报")
+        verbose_name_plural = pgettext_lazy("plural", "季度质量通报")
+        ordering = ["-year", "-quarter", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == BulletinStatus.STATUS_PUBLISHED
 
     def ledger_state(self) -> dict:
         return ledger_values(self, self.ledger_fields)

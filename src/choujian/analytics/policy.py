@@ -9,12 +9,15 @@ from django.db.models import Q
 from choujian.accounts.choices import Role
 from choujian.accounts.models import User
 from choujian.accounts.scope import region_q, regulator_prefixes
-from choujian.analytics.models import HistoryImport, QualityWarning, ResultFact, RiskSignal
+from choujian.analytics.choices import BulletinStatus
+from choujian.analytics.models import Bulletin, HistoryImport, QualityWarning, ResultFact, RiskSignal
 from choujian.core.policy import CHANGE, VIEW, rule
 from choujian.registry.models import Enterprise
 
 CLOSE = "close"
 SIGNAL = "signal"
+DRAFT = "draft"
+PUBLISH = "publish"
 
 
 @rule(ResultFact, VIEW)
@@ -60,3 +63,24 @@ def warnings_seen(user: User) -> Q:
 def warnings_closed(user: User) -> Q:
     """Regulators' writers of the warning's region."""
     return region_q(regulator_prefixes(user, Role.REGULATOR_WRITERS), "region")
+
+
+def _writer_orgs(user: User) -> list[int]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [m.organisation_id for m in user.active_memberships
+            if m.role in Role.REGULATOR_WRITERS and m.organisation.kind == "regulator"]  # fmt: skip
+
+
+@rule(Bulletin, VIEW, anonymous=True)
+def bulletins_seen(user: User) -> Q:
+    """Anyone: published bulletins. The writers of the issuing regulator: its drafts too."""
+    published = Q(status=BulletinStatus.STATUS_PUBLISHED)
+    writers = _writer_orgs(user)
+    return published | Q(regulator_id__in=writers) if writers else published
+
+
+@rule(Bulletin, DRAFT, PUBLISH)
+def bulletins_handled(user: User) -> Q:
+    """The writers of the issuing regulator (publishing also needs someone other than the drafter)."""
+    return Q(regulator_id__in=_writer_orgs(user))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from choujian.analytics import views
+from choujian.analytics import bulletin_views, views
 
 app_name = "analytics"
 
@@ -17,4 +17,11 @@ urlpatterns = [
     path("warnings/<str:code>/", views.warning_detail, name="warning"),
     path("warnings/<str:code>/close/", views.warning_close, name="warning_close"),
     path("history/", views.history, name="history"),
+    path("bulletins/", bulletin_views.bulletin_list, name="bulletins"),
+    path("bulletins/<str:code>/", bulletin_views.bulletin_detail, name="bulletin"),
+    path("bulletins/<str:code>.pdf", bulletin_views.bulletin_pdf_view, name="bulletin_pdf"),
+    path("bulletins/<str:code>/edit/", bulletin_views.bulletin_action, {"action": "edit"}, name="bulletin_edit"),
+    path(
+        "bulletins/<str:code>/publish/", bulletin_views.bulletin_action, {"action": "publish"}, name="bulletin_publish"
+    ),
 ]

@@ -2,7 +2,8 @@
 platform (exported from the old provincial system as a spreadsheet) is imported by `regulator` through the same
 import anyone uses, up to last month. It covers every category the demo's makers produce, across the province's
 cities and counties, each maker with a propensity of its own; one category has a planted rise in its failure rate over
-the last four months, so the monthly control chart raises a warning (and the province's officers are told)."""
+the last four months, so the monthly control chart raises a warning (and the province's officers are told); last
+quarter's bulletin is published."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import datetime as dt
 from random import Random
 
 from choujian.accounts.models import User
+from choujian.analytics.bulletins import bulletin_draft, bulletin_publish
 from choujian.analytics.choices import SignalKind
 from choujian.analytics.history import COLUMNS
 from choujian.analytics.services import history_import, signal_create
@@ -89,6 +91,10 @@ def build_statistics(users: dict[str, User], today: dt.date) -> None:
         )  # fmt: skip
     _signals(users["regulator"], today)
     warnings_scan(today)
+    # last quarter's bulletin: drafted by `regulator`, approved and published by `regulator2`
+    year, quarter = (today.year, (today.month - 1) // 3) if today.month > 3 else (today.year - 1, 4)
+    draft = bulletin_draft(actor=users["regulator"], year=year, quarter=quarter, today=today)
+    bulletin_publish(actor=users["regulator2"], bulletin=draft)
 
 
 def _signals(officer: User, today: dt.date) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from choujian.accounts.choices import Role
+from choujian.core import publications
 from choujian.core.access import login, public, roles
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.feedback import message_errors
@@ -62,6 +63,7 @@ def portal(request):
         "checkpoint": latest_checkpoint(),
         "regions": regions,
         "bulk": selectors.latest_bulk_archives(request.user),
+        "publications": publications.latest(5),
         "region_codes": [code for code, _name in regions],
         "draws": selectors.public_draws(request.user)[:20],
         "query": presenting.query_without_page(request),

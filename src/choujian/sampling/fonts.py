@@ -43,6 +43,8 @@ KNOWN_BOLD: tuple[tuple[str, int], ...] = (
     ("C:/Windows/Fonts/msyhbd.ttc", 0),
 )
 
+_PATHS: dict[str, str] = {}  # registered name → the file it came from (charts drawn by other libraries use it too)
+
 # Characters every font we accept must draw: a font without them would print empty boxes.
 _PROBE = "抽样单检验封条编号拒（）"
 
@@ -71,6 +73,7 @@ def _load(name: str, path: str, index: int = 0) -> bool:
         logger.info("PDF font %s does not cover Simplified Chinese", path)
         return False
     pdfmetrics.registerFont(font)
+    _PATHS[name] = path
     return True
 
 
@@ -104,6 +107,12 @@ def cjk_font_name() -> str:
     logger.warning("No TrueType Chinese font found; PDFs use the reader's %s", CID_FALLBACK)
     pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
     return CID_FALLBACK
+
+
+def cjk_font_path() -> str | None:
+    """The file of the Chinese font the PDFs embed, for charts drawn elsewhere (None: only the reader's CID font)."""
+    cjk_font_name()
+    return _PATHS.get(REGULAR_NAME)
 
 
 @functools.cache
