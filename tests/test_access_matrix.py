@@ -17,7 +17,7 @@ from django.db import transaction
 from django.test import Client
 
 from choujian.accounts.models import Organisation, User
-from choujian.analytics.models import QualityWarning, RiskSignal
+from choujian.analytics.models import Bulletin, QualityWarning, RiskSignal
 from choujian.core import policy
 from choujian.core.access import PUBLIC, declared_level, routes
 from choujian.disclosure.models import Announcement, ResultRow
@@ -161,6 +161,7 @@ def _values(segment: str, name: str) -> list[tuple[str, str]]:
         "cases": (Case, "code"),
         "announcements": (Announcement, "code"),
         "warnings": (QualityWarning, "code"),
+        "bulletins": (Bulletin, "code"),
         "signals": (RiskSignal, "public_id"),
     }
     model, attribute = by_segment[segment]
