@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Substr, TruncMonth, TruncQuarter
 
 from choujian.analytics import stats
-from choujian.analytics.models import Bulletin, QualityWarning, ResultFact, RiskSignal
+from choujian.analytics.models import Bulletin, HistoryImport, QualityWarning, ResultFact, RiskSignal
 from choujian.core.divisions import name_of
 from choujian.core.policy import VIEW, restrict
 
@@ -246,3 +246,7 @@ def warnings_visible_to(user) -> QuerySet[QualityWarning]:
 
 def bulletins_visible_to(user) -> QuerySet[Bulletin]:
     return restrict(Bulletin.objects.all(), user, VIEW).select_related("regulator", "drafted_by", "published_by")
+
+
+def imports_visible_to(user) -> QuerySet[HistoryImport]:
+    return restrict(HistoryImport.objects.all(), user, VIEW).select_related("imported_by")

@@ -22,7 +22,7 @@ def sync_facts() -> int:
 
 @db_periodic_task(
     crontab(minute="30", hour="18", day="1"),  # 02:30 in Beijing on the 2nd: the month before is complete
-    label=_("质量预警：各产品类别、各省的月度不合格率控制图（CUSUM 与 Western Electric 规则）"),
+    label=_("质量预警：各产品类别、各省的月度不合格率控制图（累积和 CUSUM 与西电判异准则）"),
     schedule_text=_("每月 2 日 02:30"),
     **RETRY,
 )

@@ -298,10 +298,7 @@ def history(request):
         response = HttpResponse(content, content_type=tabular.XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = content_disposition_header(True, "历史抽查结果导入模板.xlsx")
         return response
-    from choujian.analytics.models import HistoryImport
-    from choujian.core.policy import VIEW, restrict
-
-    imports = restrict(HistoryImport.objects.all(), request.user, VIEW).select_related("imported_by")[:50]
+    imports = selectors.imports_visible_to(request.user)[:50]
     return render(
         request,
         "analytics/history.html",
