@@ -57,6 +57,7 @@ urlpatterns = [
     path("stats/pass-rates/", analytics_api.PassRateView.as_view(), name="api-pass-rates"),
     path("risk/scores/", analytics_api.RiskScoreView.as_view(), name="api-risk-scores"),
     path("bulletins/", analytics_api.BulletinListView.as_view(), name="api-bulletins"),
+    path("lab/comparison/", analytics_api.LabComparisonView.as_view(), name="api-lab-comparison"),
     path("schema/", public(SpectacularAPIView.as_view(permission_classes=[])), name="api-schema"),
     path(
         "docs/",

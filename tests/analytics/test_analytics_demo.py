@@ -196,3 +196,35 @@ def test_the_bulletin_pdf_renders_with_charts_and_chinese_text(demo, demo_media,
     )
     [page] = tmp_path.glob("page*.png")
     assert page.stat().st_size > 10_000  # a drawn page, not a blank one
+
+
+def test_every_testing_body_has_z_scores_anyone_can_recompute_and_the_outlier_is_flagged(demo):
+    rows = _client("regulator").get("/api/v1/lab/comparison/").json()
+    labs = {row["laboratory"] for row in rows if row["z"] is not None}
+    assert {
+        "福建省交通建设工程材料检测中心有限公司",
+        "厦门市路桥工程材料检测有限公司",
+        "泉州市公路工程试验检测有限公司",
+    } <= labs
+    for item in {row["item"] for row in rows}:
+        mine = [row for row in rows if row["item"] == item]
+        deviations = []
+        for round_code in {row["round"] for row in mine}:
+            first = next(row for row in mine if row["round"] == round_code)
+            mean = stats.algorithm_a(first["values"]).mean
+            assert first["robust_mean"] == pytest.approx(mean)
+            deviations += [(value - mean) / mean for value in first["values"]]
+        relative = stats.algorithm_a(deviations).sd
+        for row in mine:
+            if row["z"] is None:  # the values of the item's rounds do not spread at all: no scale to judge on
+                assert not relative
+                continue
+            assert row["relative_sd"] == pytest.approx(relative)
+            assert row["z"] == pytest.approx((row["value"] - row["robust_mean"]) / (relative * abs(row["robust_mean"])))
+    worst = max(rows, key=lambda row: abs(row["z"] or 0))
+    assert worst["verdict"] == "warning" and worst["laboratory"] == "泉州市公路工程试验检测有限公司"
+    assert Message.objects.filter(kind="analytics.lab_warning", subject__contains="泉州市公路工程试验检测").exists()
+    assert any(row["kind"] == "retest" for row in rows)  # the demo's re-test beside its first test
+    page = _client("regulator").get("/analytics/labs/").content.decode()
+    assert "不满意（预警）" in page and "泉州市公路工程试验检测有限公司" in page
+    assert _client("manufacturer").get("/api/v1/lab/comparison/").json() == []

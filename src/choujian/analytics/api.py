@@ -130,3 +130,44 @@ class BulletinListView(APIView):
     def get(self, request):
         found = selectors.bulletins_visible_to(request.user)[:200]
         return Response(BulletinSerializer(found, many=True, context={"request": request}).data)
+
+
+class ComparisonRowSerializer(serializers.Serializer):
+    round = serializers.CharField(help_text="比对编号")
+    kind = serializers.CharField(help_text="retest（复检）或 retained（留样比对）")
+    item = serializers.CharField(help_text="检验项目代码")
+    item_name = serializers.CharField(help_text="检验项目")
+    unit = serializers.CharField(help_text="单位")
+    held_on = serializers.DateField(help_text="比对日期")
+    laboratory = serializers.CharField(help_text="检验机构")
+    value = serializers.FloatField(help_text="该机构的测得值")
+    values = serializers.ListField(child=serializers.FloatField(), help_text="本轮全部测得值（算法 A 的输入）")
+    robust_mean = serializers.FloatField(help_text="本轮稳健平均值 x*（ISO 13528 算法 A）")
+    robust_sd = serializers.FloatField(allow_null=True, help_text="σ = s_rel × |x*|")
+    relative_sd = serializers.FloatField(
+        allow_null=True, help_text="该项目全部轮次相对偏差的稳健标准差 s_rel（算法 A）"
+    )
+    z = serializers.FloatField(allow_null=True, help_text="(value − x*) / σ")
+    verdict = serializers.CharField(help_text="ok、watch（2 ≤ |z| < 3）或 warning（|z| ≥ 3）")
+
+    def to_representation(self, row):
+        return {
+            "round": row.round.code, "kind": row.round.kind, "item": row.round.item, "item_name": row.round.item_name,
+            "unit": row.round.unit, "held_on": row.round.held_on.isoformat(), "laboratory": row.laboratory,
+            "value": row.value, "values": row.values, "robust_mean": row.robust_mean, "robust_sd": row.robust_sd,
+            "relative_sd": row.relative_sd, "z": row.z, "verdict": row.verdict,
+        }  # fmt: skip
+
+
+class LabComparisonView(APIView):
+    """实验室比对：每轮（同一样品、同一项目）各检验机构的测得值、稳健平均值、标准差和 z 值（ISO 13528 算法 A），
+    任何人可据 values 复算。|z| ≥ 3 为不满意（预警），2 ≤ |z| < 3 为可疑（关注）。"""
+
+    access = "login"
+
+    @extend_schema(responses=ComparisonRowSerializer(many=True))
+    def get(self, request):
+        from choujian.analytics.comparison import rows
+
+        found = rows(selectors.comparisons_visible_to(request.user))
+        return Response(ComparisonRowSerializer(found, many=True).data)

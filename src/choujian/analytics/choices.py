@@ -36,3 +36,9 @@ class BulletinStatus(ChoiceSet):
     STATUS_DRAFT = "draft"
     STATUS_PUBLISHED = "published"
     CHOICES = [(STATUS_DRAFT, _("草稿（未公开）")), (STATUS_PUBLISHED, _("已审核公开"))]
+
+
+class RoundKind(ChoiceSet):
+    KIND_RETEST = "retest"
+    KIND_RETAINED = "retained"
+    CHOICES = [(KIND_RETEST, _("复检（同一样品的备样）")), (KIND_RETAINED, _("留样比对"))]

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from choujian.analytics.choices import BulletinStatus, FactSource, SignalKind, WarningStatus
+from choujian.analytics.choices import BulletinStatus, FactSource, RoundKind, SignalKind, WarningStatus
 from choujian.core.ledgerstate import ledger_values
 from choujian.core.models import PublicModel
 from choujian.registry.models import Enterprise
@@ -213,6 +213,42 @@ class Bulletin(PublicModel):
     @property
     def is_published(self) -> bool:
         return self.status == BulletinStatus.STATUS_PUBLISHED
+
+    def ledger_state(self) -> dict:
+        return ledger_values(self, self.ledger_fields)
+
+
+class ComparisonRound(PublicModel):
+    """The same material measured by several testing bodies on one item: the retained sample of a check split between
+    laboratories (留样比对), or a re-test of a sample's backup beside its first test. Each laboratory's value is kept
+    as reported, so anyone can recompute the robust statistics."""
+
+    ledger_kind = "comparison_round"
+    ledger_fields = ("code", "kind", "category_code", "item", "item_name", "unit", "material", "held_on", "values",
+                     "retest", "recorded_by")  # fmt: skip
+
+    code = models.CharField(_("比对编号"), max_length=20, unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=RoundKind.CHOICES)
+    category_code = models.CharField(_("产品类别代码"), max_length=32)
+    item = models.CharField(_("检验项目代码"), max_length=60)
+    item_name = models.CharField(_("检验项目"), max_length=120)
+    unit = models.CharField(_("单位"), max_length=30, blank=True)
+    material = models.CharField(_("样品"), max_length=200)
+    held_on = models.DateField(_("比对日期"))
+    values = models.JSONField(_("各机构测得值"), default=list)  # [{"laboratory": name, "value": "12.3"}]
+    retest = models.ForeignKey("testing.Retest", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("实验室比对")
+        verbose_name_plural = pgettext_lazy("plural", "实验室比对")
+        ordering = ["item", "held_on", "code"]
+        constraints = [models.UniqueConstraint(fields=["retest", "item"], name="uniq_comparison_per_retest_item")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.item_name}"
 
     def ledger_state(self) -> dict:
         return ledger_values(self, self.ledger_fields)

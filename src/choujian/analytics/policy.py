@@ -10,8 +10,8 @@ from choujian.accounts.choices import Role
 from choujian.accounts.models import User
 from choujian.accounts.scope import region_q, regulator_prefixes
 from choujian.analytics.choices import BulletinStatus
-from choujian.analytics.models import Bulletin, HistoryImport, QualityWarning, ResultFact, RiskSignal
-from choujian.core.policy import CHANGE, VIEW, rule
+from choujian.analytics.models import Bulletin, ComparisonRound, HistoryImport, QualityWarning, ResultFact, RiskSignal
+from choujian.core.policy import CHANGE, EVERYTHING, NOTHING, VIEW, rule
 from choujian.registry.models import Enterprise
 
 CLOSE = "close"
@@ -84,3 +84,15 @@ def bulletins_seen(user: User) -> Q:
 def bulletins_handled(user: User) -> Q:
     """The writers of the issuing regulator (publishing also needs someone other than the drafter)."""
     return Q(regulator_id__in=_writer_orgs(user))
+
+
+@rule(ComparisonRound, VIEW)
+def comparisons_seen(user: User) -> Q:
+    """Regulators: every comparison (testing bodies serve the whole province and beyond)."""
+    return EVERYTHING if regulator_prefixes(user) else NOTHING
+
+
+@rule(ComparisonRound, CHANGE)
+def comparisons_recorded(user: User) -> Q:
+    """Regulators' writers record retained-sample comparisons."""
+    return EVERYTHING if regulator_prefixes(user, Role.REGULATOR_WRITERS) else NOTHING

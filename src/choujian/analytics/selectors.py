@@ -10,7 +10,14 @@ from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Substr, TruncMonth, TruncQuarter
 
 from choujian.analytics import stats
-from choujian.analytics.models import Bulletin, HistoryImport, QualityWarning, ResultFact, RiskSignal
+from choujian.analytics.models import (
+    Bulletin,
+    ComparisonRound,
+    HistoryImport,
+    QualityWarning,
+    ResultFact,
+    RiskSignal,
+)  # fmt: skip
 from choujian.core.divisions import name_of
 from choujian.core.policy import VIEW, restrict
 
@@ -250,3 +257,7 @@ def bulletins_visible_to(user) -> QuerySet[Bulletin]:
 
 def imports_visible_to(user) -> QuerySet[HistoryImport]:
     return restrict(HistoryImport.objects.all(), user, VIEW).select_related("imported_by")
+
+
+def comparisons_visible_to(user) -> QuerySet[ComparisonRound]:
+    return restrict(ComparisonRound.objects.all(), user, VIEW).order_by("item", "held_on", "code")

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from choujian.analytics.comparison import comparisons_from_retests
 from choujian.analytics.facts import facts_sync
 from choujian.analytics.warnings import warnings_scan
 from choujian.core.jobs import RETRY
@@ -11,13 +12,13 @@ from choujian.core.jobs import RETRY
 
 @db_periodic_task(
     crontab(minute="*/10"),
-    label=_("统计结果表：计入最终结论和拒检（实时计入时遗漏的）"),
+    label=_("统计结果表：计入最终结论和拒检（实时计入时遗漏的）；完成的复检记入实验室比对"),
     schedule_text=_("每 10 分钟"),
     **RETRY,
 )
 def sync_facts() -> int:
-    """统计结果表：计入最终结论和拒检。"""
-    return facts_sync()
+    """统计结果表：计入最终结论和拒检；完成的复检记入实验室比对。"""
+    return facts_sync() + len(comparisons_from_retests())
 
 
 @db_periodic_task(

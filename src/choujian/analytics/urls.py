@@ -17,6 +17,7 @@ urlpatterns = [
     path("warnings/<str:code>/", views.warning_detail, name="warning"),
     path("warnings/<str:code>/close/", views.warning_close, name="warning_close"),
     path("history/", views.history, name="history"),
+    path("labs/", views.labs, name="labs"),
     path("bulletins/", bulletin_views.bulletin_list, name="bulletins"),
     path("bulletins/<str:code>/", bulletin_views.bulletin_detail, name="bulletin"),
     path("bulletins/<str:code>.pdf", bulletin_views.bulletin_pdf_view, name="bulletin_pdf"),

@@ -308,3 +308,29 @@ def history(request):
 
 _EXAMPLE = ["2024-05-17", "福建某某钢绞线有限公司", "91350100MA2XXXXXXX", "350100", "JT-0303", "预应力混凝土用钢绞线",
             "福建省交通建设工程材料检测中心有限公司", "", "", "不合格", "A", "最大力；规定塑性延伸力"]  # fmt: skip
+
+
+@roles(REGULATORS)
+def labs(request):
+    """Laboratory comparison: each testing body's z-scores by item, the rounds behind them, and recording a round."""
+    from choujian.accounts.models import Organisation
+    from choujian.analytics import comparison
+
+    if request.method == "POST":
+        post = request.POST
+        labs = enumerate(post.getlist("laboratory"))
+        values = [
+            {"laboratory": lab, "value": post[f"value-{i}"]} for i, lab in labs if post.get(f"value-{i}", "").strip()
+        ]
+        _act(request, lambda: comparison.comparison_record(
+            actor=request.user, category_code=post.get("category_code", ""), item=post.get("item", ""),
+            item_name=post.get("item_name", ""), unit=post.get("unit", ""), material=post.get("material", ""),
+            held_on=post.get("held_on", ""), values=values,
+        ), _("比对结果已记录"))  # fmt: skip
+        return redirect("analytics:labs")
+    found = comparison.rows(selectors.comparisons_visible_to(request.user))
+    context = {"summary": comparison.lab_summary(found), "rows": found[::-1][:300],
+               "laboratories": Organisation.objects.filter(kind="laboratory").order_by("name"),
+               "categories": selectors.categories_counted(request.user),
+               "may_record": bool(request.user.roles & Role.REGULATOR_WRITERS)}  # fmt: skip
+    return render(request, "analytics/labs.html", context)

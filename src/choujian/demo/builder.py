@@ -24,6 +24,7 @@ from django.utils import timezone
 from choujian.accounts import services as accounts
 from choujian.accounts.choices import OrganisationKind, RegulatorLevel, Role, Sector
 from choujian.accounts.models import Membership, Organisation, User
+from choujian.analytics.comparison import comparisons_from_retests
 from choujian.analytics.facts import facts_sync
 from choujian.demo import data
 from choujian.demo.categories import CATEGORIES, GROUPS, Category
@@ -138,7 +139,8 @@ class _Builder:
         build_lab_work(self.orgs, self.users, self.password, received)
         self.progress("检验、报告与复检", 1, 1)
         build_enforcement(self.orgs, self.users)
-        facts_sync()  # as the worker's job does: every final result counted in the statistics
+        facts_sync()  # as the worker's job does: every final result counted in the statistics, every re-test compared
+        comparisons_from_retests()
         build_disclosure(self.users)
         self.progress("后处理立案与整改", 1, 1)
         if history:

@@ -13,6 +13,7 @@ from random import Random
 from choujian.accounts.models import User
 from choujian.analytics.bulletins import bulletin_draft, bulletin_publish
 from choujian.analytics.choices import SignalKind
+from choujian.analytics.comparison import comparison_record
 from choujian.analytics.history import COLUMNS
 from choujian.analytics.services import history_import, signal_create
 from choujian.analytics.warnings import warnings_scan
@@ -90,6 +91,7 @@ def build_statistics(users: dict[str, User], today: dt.date) -> None:
             data=tabular.write_csv(header, lines), note="省、市两级组织的监督抽查结果，从原系统按年度导出", today=today,
         )  # fmt: skip
     _signals(users["regulator"], today)
+    _comparisons(users["regulator"], today, Random(f"{data.SEED}/comparisons"))
     warnings_scan(today)
     # last quarter's bulletin: drafted by `regulator`, approved and published by `regulator2`
     year, quarter = (today.year, (today.month - 1) // 3) if today.month > 3 else (today.year - 1, 4)
@@ -115,3 +117,36 @@ def _signals(officer: User, today: dt.date) -> None:
         actor=officer, enterprise=makers[1], kind=SignalKind.KIND_COMPLAINT, source="12345 热线转办单 FZ2026110387",
         weight="0.5", observed_on=today - dt.timedelta(days=30), note="施工单位反映钢绞线表面锈蚀", today=today,
     )  # fmt: skip
+
+
+# (category, item code, item name, unit, true value, relative spread)
+COMPARED = [
+    ("JT-0303", "max_force", "最大力", "kN", 265.0, 0.012),
+    ("JT-0301", "penetration", "针入度（25 ℃，5 s，100 g）", "0.1 mm", 68.0, 0.02),
+    ("JT-0102", "density", "密度", "g/cm³", 2.05, 0.01),
+    ("JT-0101", "base_thickness", "波形梁板基底金属厚度", "mm", 4.0, 0.008),
+]
+
+
+def _comparisons(officer: User, today: dt.date, rng: Random) -> None:
+    """Retained-sample comparisons each quarter for two years between the province's testing bodies and five reference
+    laboratories from elsewhere; in the latest round one of the province's bodies reads the asphalt's penetration
+    high."""
+    labs = [
+        *(f"参比实验室 {n}（外省参加）" for n in range(1, 6)),
+        *(name for _region, name, *_rest in data.LABORATORIES),
+    ]
+    quarters = [today - dt.timedelta(days=91 * back + 20) for back in range(8, 0, -1)]
+    for held_on in quarters:
+        for category, item, name, unit, true, spread in COMPARED:
+            values = []
+            for index, lab in enumerate(labs):
+                value = true * (1 + rng.gauss(0, spread))
+                if item == "penetration" and held_on == quarters[-1] and index == len(labs) - 1:
+                    value = true * (1 + 5 * spread)
+                values.append({"laboratory": lab, "value": f"{value:.{3 if true < 10 else 1}f}"})
+            comparison_record(
+                actor=officer, category_code=category, item=item, item_name=name, unit=unit, values=values,
+                material=f"{held_on.year}年第{(held_on.month - 1) // 3 + 1}季度留样（{name}）", held_on=held_on,
+                today=today,
+            )  # fmt: skip

@@ -145,6 +145,7 @@ EVENTS: dict[str, str] = {
     "risk_signal.withdrawn": "撤销风险信号",
     "warning.raised": "发出质量预警",
     "warning.closed": "关闭质量预警",
+    "comparison.recorded": "记录实验室比对结果",
     "bulletin.drafted": "起草季度质量通报",
     "bulletin.updated": "修改季度通报草稿",
     "bulletin.published": "审核并公开季度质量通报",

@@ -18,6 +18,7 @@ KINDS = {
     "report.returned": _("报告被退回"),
     "notice.sent": _("检验结果通知"),
     "analytics.warning": _("质量预警"),
+    "analytics.lab_warning": _("实验室比对不满意"),
     "notice.served": _("结果通知已送达"),
     "objection.filed": _("收到异议"),
     "objection.decided": _("异议决定"),
