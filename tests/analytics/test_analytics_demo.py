@@ -228,3 +228,16 @@ def test_every_testing_body_has_z_scores_anyone_can_recompute_and_the_outlier_is
     page = _client("regulator").get("/analytics/labs/").content.decode()
     assert "不满意（预警）" in page and "泉州市公路工程试验检测有限公司" in page
     assert _client("manufacturer").get("/api/v1/lab/comparison/").json() == []
+
+
+def test_a_result_counts_the_moment_it_becomes_final(demo, django_capture_on_commit_callbacks):
+    """The receiver on the ledger's `outcome.final` writes the row when the transaction commits (the job is only a
+    safety net)."""
+    outcome = Outcome.objects.order_by("pk").first()
+    ResultFact.objects.filter(outcome=outcome).delete()
+    from choujian.ledger.services import ledger_append
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ledger_append(type="outcome.final", actor="system", object=outcome)
+    fact = ResultFact.objects.get(outcome=outcome)
+    assert fact.task_code == outcome.sample.task.code and fact.passed == (outcome.judgment == "pass")
