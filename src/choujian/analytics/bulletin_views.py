@@ -1,7 +1,6 @@
 """Quarterly bulletins: drafted from the frozen figures, edited, approved by another officer; the approved PDF is
 public. Thin: `analytics.bulletins` decides."""
 
-from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,8 +15,7 @@ from choujian.analytics.models import Bulletin
 from choujian.analytics.policy import DRAFT, PUBLISH
 from choujian.analytics.selectors import bulletins_visible_to
 from choujian.core.access import public, roles
-from choujian.core.errors import ConflictError, NotPermitted, ServiceError
-from choujian.core.feedback import message_errors
+from choujian.core.feedback import act
 from choujian.core.policy import permits
 
 
@@ -32,25 +30,11 @@ def _number(raw) -> int | None:
     return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 6 else None
 
 
-def _act(request, action, success: str):
-    try:
-        made = action()
-        messages.success(request, success)
-        return made
-    except ConflictError:
-        messages.error(request, _("已被他人更新，请查看最新内容后再操作"))
-    except NotPermitted as exc:
-        messages.error(request, str(exc))
-    except ServiceError as exc:
-        message_errors(request, exc)
-    return None
-
-
 @roles(Role.REGULATOR_ROLES)
 def bulletin_list(request):
     if request.method == "POST":
         year, quarter = _number(request.POST.get("year")), _number(request.POST.get("quarter"))
-        made = _act(request, lambda: bulletins.bulletin_draft(actor=request.user, year=year or 0, quarter=quarter or 0),
+        made = act(request, lambda: bulletins.bulletin_draft(actor=request.user, year=year or 0, quarter=quarter or 0),
                     _("通报草稿已生成：请修改正文后交另一人审核公开"))  # fmt: skip
         return redirect("analytics:bulletin", code=made.code) if made else redirect("analytics:bulletins")
     today = timezone.localdate()
@@ -84,9 +68,9 @@ def bulletin_action(request, code: str, action: str):
         update = lambda: bulletins.bulletin_update(  # noqa: E731
             actor=request.user, bulletin=found, version=version, narrative=narrative
         )
-        _act(request, update, _("已保存"))
+        act(request, update, _("已保存"))
     else:
-        _act(request, lambda: bulletins.bulletin_publish(actor=request.user, bulletin=found, version=version),
+        act(request, lambda: bulletins.bulletin_publish(actor=request.user, bulletin=found, version=version),
              _("通报已审核公开"))  # fmt: skip
     return redirect("analytics:bulletin", code=code)
 

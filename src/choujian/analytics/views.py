@@ -20,8 +20,7 @@ from choujian.analytics.choices import SignalKind
 from choujian.analytics.history import COLUMNS
 from choujian.core import tabular
 from choujian.core.access import roles
-from choujian.core.errors import NotPermitted, ServiceError
-from choujian.core.feedback import message_errors
+from choujian.core.feedback import act
 from choujian.core.policy import permits
 from choujian.registry.selectors import enterprises_visible_to
 
@@ -204,16 +203,6 @@ def risk_scores(request):
     return render(request, "analytics/risk.html", context)
 
 
-def _act(request, action, success: str) -> None:
-    try:
-        action()
-        messages.success(request, success)
-    except NotPermitted as exc:
-        messages.error(request, str(exc))
-    except ServiceError as exc:
-        message_errors(request, exc)
-
-
 @roles(REGULATORS)
 @require_POST
 def signal_create(request):
@@ -222,7 +211,7 @@ def signal_create(request):
         messages.error(request, _("请选择生产企业"))
     else:
         post = request.POST
-        _act(request, lambda: services.signal_create(
+        act(request, lambda: services.signal_create(
             actor=request.user, enterprise=enterprise, kind=post.get("kind", ""), source=post.get("source", ""),
             observed_on=post.get("observed_on", ""), weight=post.get("weight", ""),
             category_code=post.get("category_code", ""), note=post.get("note", ""),
@@ -236,7 +225,7 @@ def signal_withdraw(request, public_id):
     signal = selectors.signals_visible_to(request.user).filter(public_id=public_id).first()
     if signal is None:
         raise Http404(_("没有这条风险信号"))
-    _act(request, lambda: services.signal_withdraw(actor=request.user, signal=signal,
+    act(request, lambda: services.signal_withdraw(actor=request.user, signal=signal,
                                                     reason=request.POST.get("reason", "")), _("已撤销"))  # fmt: skip
     return redirect("analytics:risk")
 
@@ -275,7 +264,7 @@ def warning_detail(request, code: str):
 @require_POST
 def warning_close(request, code: str):
     found = _warning(request, code)
-    _act(request, lambda: services.warning_close(actor=request.user, warning=found, note=request.POST.get("note", "")),
+    act(request, lambda: services.warning_close(actor=request.user, warning=found, note=request.POST.get("note", "")),
          _("预警已关闭"))  # fmt: skip
     return redirect("analytics:warning", code=code)
 
@@ -289,7 +278,7 @@ def history(request):
             messages.error(request, _("请选择文件"))
         else:
             data = upload.read(tabular.MAX_BYTES + 1)
-            _act(request, lambda: services.history_import(actor=request.user, filename=upload.name, data=data,
+            act(request, lambda: services.history_import(actor=request.user, filename=upload.name, data=data,
                                                           note=request.POST.get("note", "")),
                  _("历史结果已导入，计入统计和风险评分"))  # fmt: skip
         return redirect("analytics:history")
@@ -322,7 +311,7 @@ def labs(request):
         values = [
             {"laboratory": lab, "value": post[f"value-{i}"]} for i, lab in labs if post.get(f"value-{i}", "").strip()
         ]
-        _act(request, lambda: comparison.comparison_record(
+        act(request, lambda: comparison.comparison_record(
             actor=request.user, category_code=post.get("category_code", ""), item=post.get("item", ""),
             item_name=post.get("item_name", ""), unit=post.get("unit", ""), material=post.get("material", ""),
             held_on=post.get("held_on", ""), values=values,

@@ -15,8 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from choujian.accounts.choices import Role
 from choujian.core import publications
 from choujian.core.access import login, public, roles
-from choujian.core.errors import ConflictError, NotPermitted, ServiceError
-from choujian.core.feedback import message_errors
+from choujian.core.feedback import act
 from choujian.core.policy import CHANGE, permits
 from choujian.disclosure import documents, policy, presenting, selectors, services
 from choujian.ledger.selectors import latest_checkpoint
@@ -147,7 +146,7 @@ def error_report(request, row_id):
         raise Http404(_("结果不存在或尚未公开"))
     client = hashlib.sha256(request.META.get("REMOTE_ADDR", "").encode()).hexdigest()[:32]
     text, contact = request.POST.get("text", ""), request.POST.get("contact", "")
-    _act(request, lambda: services.error_report_file(row=row, text=text, contact=contact, client=client),
+    act(request, lambda: services.error_report_file(row=row, text=text, contact=contact, client=client),
          _("已收到，组织单位答复后将与该结果一同公开"))  # fmt: skip
     return redirect("disclosure:result", row_id=row_id)
 
@@ -159,7 +158,7 @@ def error_answer(request, row_id):
     if report is None:
         raise Http404(_("没有这条纠错"))
     answer = request.POST.get("answer", "")
-    _act(request, lambda: services.error_report_answer(actor=request.user, report=report, answer=answer),
+    act(request, lambda: services.error_report_answer(actor=request.user, report=report, answer=answer),
          _("已答复并公开"))  # fmt: skip
     return redirect("disclosure:result", row_id=row_id)
 
@@ -177,20 +176,6 @@ def manage(request):
     return render(request, "disclosure/manage.html", context)
 
 
-def _act(request, action, success: str):
-    try:
-        result = action()
-        messages.success(request, success)
-        return result
-    except ConflictError:
-        messages.error(request, _("已被他人更新，请查看最新内容后再操作"))
-    except NotPermitted as exc:
-        messages.error(request, str(exc))
-    except ServiceError as exc:
-        message_errors(request, exc)
-    return None
-
-
 def _version(request) -> int | None:
     raw = request.POST.get("version", "")
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
@@ -205,7 +190,7 @@ def draft(request):
         return redirect("disclosure:manage")
     include = request.POST.get("include_conforming") == "on"
     kind = request.POST.get("kind") or "results"
-    made = _act(
+    made = act(
         request,
         lambda: services.announcement_draft(actor=request.user, plan=plan, include_conforming=include, kind=kind),
         _("公告草稿已生成：请核对后交另一人审核公开"),
@@ -219,10 +204,10 @@ def announcement_action(request, code: str, action: str):
     found = _announcement(request, code)
     user, version = request.user, _version(request)
     if action == "publish":
-        _act(request, lambda: services.announcement_publish(actor=user, announcement=found, version=version),
+        act(request, lambda: services.announcement_publish(actor=user, announcement=found, version=version),
              _("公告已公开"))  # fmt: skip
     elif action == "edit":
-        _act(
+        act(
             request,
             lambda: services.announcement_update(
                 actor=user, announcement=found, title=request.POST.get("title", ""),
@@ -236,11 +221,11 @@ def announcement_action(request, code: str, action: str):
         if row is None:
             messages.error(request, _("没有这条结果"))
         elif action == "withdraw":
-            _act(request, lambda: services.row_withdraw(actor=user, row=row, reason=request.POST.get("reason", "")),
+            act(request, lambda: services.row_withdraw(actor=user, row=row, reason=request.POST.get("reason", "")),
                  _("已撤回，原结果仍可查看并标明撤回原因"))  # fmt: skip
         else:
             changes = {name: request.POST[name] for name in services.CORRECTABLE if request.POST.get(name, "").strip()}
-            _act(request, lambda: services.row_correct(actor=user, row=row, reason=request.POST.get("reason", ""),
+            act(request, lambda: services.row_correct(actor=user, row=row, reason=request.POST.get("reason", ""),
                                                        **changes), _("已公开更正后的新版本"))  # fmt: skip
     else:
         raise Http404
