@@ -39,16 +39,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="smoke run: 10,000 appends, proof sizes 10,000 and 100,000; a draw over 100,000 items, 20,000 enterprises",
     )
-    parser.add_argument("--only", choices=["ledger", "draws"], help="run only this benchmark")
+    parser.add_argument("--only", choices=["ledger", "draws", "stats"], help="run only this benchmark")
     args = parser.parse_args(argv)
     _setup_django()
 
     from django.db import connection
 
-    from bench import draws, ledger
+    from bench import draws, ledger, stats
 
     # The ledger benchmark needs an empty ledger, which the draws benchmark's services would not leave: ledger first.
-    benchmarks = {"ledger": ledger.run, "draws": draws.run}
+    benchmarks = {"ledger": ledger.run, "draws": draws.run, "stats": stats.run}
     if args.only:
         benchmarks = {args.only: benchmarks[args.only]}
     RESULTS.mkdir(exist_ok=True)
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         figures["total_seconds"] = round(elapsed, 1)
         figures["peak_rss_mb"] = round(peak_mb, 1)
-        target = RESULTS / f"{name}.json"
+        target = RESULTS / f"{name}.{connection.vendor}.json" if name == "stats" else RESULTS / f"{name}.json"
         if args.quick:
             target = RESULTS / f"{name}.quick.json.tmp"  # a smoke run does not replace the published figures
         target.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
