@@ -161,11 +161,14 @@ def test_a_draft_is_private_until_another_officer_publishes_it_and_its_figures_a
     listed = anonymous.get("/api/v1/bulletins/").json()
     assert [b["code"] for b in listed] == [published.code] and listed[0]["pdf_sha256"] == published.pdf_sha256
     drafter, reviewer = User.objects.get(username="regulator"), User.objects.get(username="regulator2")
+    waiting = Bulletin.objects.get(status="draft")
+    assert waiting.code not in str(anonymous.get("/api/v1/bulletins/").json())
     year = published.year - 1
     draft = bulletins.bulletin_draft(actor=drafter, year=year, quarter=published.quarter)
     assert draft.figures["total"]["lots"] > 0 and "批次合格率" in draft.narrative
     assert anonymous.get(f"/analytics/bulletins/{draft.code}.pdf").status_code == 404
     assert draft.code not in str(anonymous.get("/api/v1/bulletins/").json())
+    assert draft.code in str(_client("regulator2").get("/api/v1/bulletins/").json())
     with pytest.raises(ServiceError):
         bulletins.bulletin_publish(actor=drafter, bulletin=draft)
     with pytest.raises(NotPermitted):

@@ -57,6 +57,8 @@ def test_the_demo_roles_find_their_work_waiting(demo):
     # The objector's notice was served when it objected in the platform; the recipient's waits for its signature.
     assert "notices_to_acknowledge" not in waiting["objector"] and "notices_to_acknowledge" in waiting["recipient"]
     assert "notices_unserved" in waiting["regulator"]
+    assert "warnings_to_handle" in waiting["regulator"] and "bulletins_to_publish" in waiting["regulator2"]
+    assert "bulletins_to_publish" not in waiting["regulator"]  # the drafter does not approve their own
     # A county sees the province's tasks on its ground, but the province decides about them.
     assert "alternates_requested" not in waiting["county"] and "draws_to_run" not in waiting["county"]
     # Enforcement: the manufacturer rectifies, the contractor takes a failed lot off its site, the regulator acts.

@@ -261,3 +261,18 @@ def imports_visible_to(user) -> QuerySet[HistoryImport]:
 
 def comparisons_visible_to(user) -> QuerySet[ComparisonRound]:
     return restrict(ComparisonRound.objects.all(), user, VIEW).order_by("item", "held_on", "code")
+
+
+def bulletins_to_publish(user) -> QuerySet[Bulletin]:
+    """Drafts someone else of the user's regulator wrote: the second approval is the user's to give."""
+    from choujian.analytics.policy import PUBLISH
+
+    drafts = restrict(Bulletin.objects.filter(status="draft"), user, PUBLISH).exclude(drafted_by=user)
+    return drafts.order_by("created_at")
+
+
+def warnings_to_handle(user) -> QuerySet[QualityWarning]:
+    """Open warnings of the user's region, to act on and close with a note."""
+    from choujian.analytics.policy import CLOSE
+
+    return restrict(QualityWarning.objects.filter(status="open"), user, CLOSE).order_by("month", "code")

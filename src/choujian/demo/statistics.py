@@ -3,7 +3,7 @@ platform (exported from the old provincial system as a spreadsheet) is imported 
 import anyone uses, up to last month. It covers every category the demo's makers produce, across the province's
 cities and counties, each maker with a propensity of its own; one category has a planted rise in its failure rate over
 the last four months, so the monthly control chart raises a warning (and the province's officers are told); last
-quarter's bulletin is published."""
+quarter's bulletin waits for its second approval (the one before is published)."""
 
 from __future__ import annotations
 
@@ -93,10 +93,12 @@ def build_statistics(users: dict[str, User], today: dt.date) -> None:
     _signals(users["regulator"], today)
     _comparisons(users["regulator"], today, Random(f"{data.SEED}/comparisons"))
     warnings_scan(today)
-    # last quarter's bulletin: drafted by `regulator`, approved and published by `regulator2`
+    # the quarter before last: drafted by `regulator`, published by `regulator2`; last quarter's waits for `regulator2`
     year, quarter = (today.year, (today.month - 1) // 3) if today.month > 3 else (today.year - 1, 4)
-    draft = bulletin_draft(actor=users["regulator"], year=year, quarter=quarter, today=today)
+    earlier = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    draft = bulletin_draft(actor=users["regulator"], year=earlier[0], quarter=earlier[1], today=today)
     bulletin_publish(actor=users["regulator2"], bulletin=draft)
+    bulletin_draft(actor=users["regulator"], year=year, quarter=quarter, today=today)
 
 
 def _signals(officer: User, today: dt.date) -> None:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from choujian.accounts.choices import Role
+from choujian.analytics import selectors as analytics
 from choujian.disclosure import selectors as disclosure
 from choujian.enforcement import selectors as enforcement
 from choujian.planning import selectors as planning
@@ -256,6 +257,20 @@ KINDS = [
         disclosure.error_reports_to_answer,
         _at("disclosure:manage", "reports"),
         codes="row__row_id",
+    ),
+    Kind(
+        "warnings_to_handle",
+        _("待处置的质量预警"),
+        WRITERS,
+        analytics.warnings_to_handle,
+        _at("analytics:warnings", "open"),
+    ),
+    Kind(
+        "bulletins_to_publish",
+        _("待审核公开的季度质量通报"),
+        WRITERS,
+        analytics.bulletins_to_publish,
+        _at("analytics:bulletins", "list"),
     ),
     Kind(
         "project_results",
