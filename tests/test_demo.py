@@ -180,7 +180,7 @@ def test_it_ledgers_every_row_it_creates(demo):
     )
     later = (
         r"^(plan|frame|ceremony|draw|task|qualification|ruleset|sampling|sample|portion|handover|alternate|intake|"
-        r"lab_sample|result|report|notice|objection|retest|outcome|case|credit|blacklist|announcement|error_report|open_bulk|history|risk_signal|warning)\.|^enterprise\.updated$"
+        r"lab_sample|result|report|notice|objection|retest|outcome|case|credit|blacklist|announcement|error_report|open_bulk|history|risk_signal|warning|comparison|bulletin)\.|^enterprise\.updated$"
     )  # an enterprise is linked to the organisation of its staff who object to a result
     registry_entries = LedgerEntry.objects.exclude(type__regex=later)
     assert registry_entries.count() == registry_rows

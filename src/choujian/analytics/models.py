@@ -106,6 +106,7 @@ class RiskSignal(PublicModel):
     region's failed check, a media report — entered with its source, date and weight."""
 
     ledger_kind = "risk_signal"
+    ledger_private = True  # what a complaint or a report says about an enterprise is for its regulators
     ledger_fields = ("enterprise", "category_code", "kind", "source", "observed_on", "weight", "note", "entered_by",
                      "withdrawn_reason")  # fmt: skip
 
@@ -179,6 +180,7 @@ class Bulletin(PublicModel):
     writes; another officer approves it, and only then is its PDF made and published."""
 
     ledger_kind = "bulletin"
+    ledger_private = True  # a draft names enterprises before anyone has approved its publication
     ledger_fields = ("code", "regulator", "year", "quarter", "title", "narrative", "figures", "status", "drafted_by",
                      "published_by", "published_at", "pdf", "pdf_sha256")  # fmt: skip
 

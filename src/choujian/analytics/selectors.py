@@ -276,3 +276,10 @@ def warnings_to_handle(user) -> QuerySet[QualityWarning]:
     from choujian.analytics.policy import CLOSE
 
     return restrict(QualityWarning.objects.filter(status="open"), user, CLOSE).order_by("month", "code")
+
+
+def laboratories():
+    """The testing bodies registered on the platform (a comparison round names them)."""
+    from choujian.accounts.models import Organisation
+
+    return Organisation.objects.filter(kind="laboratory", active=True).order_by("name")

@@ -302,7 +302,6 @@ _EXAMPLE = ["2024-05-17", "福建某某钢绞线有限公司", "91350100MA2XXXXX
 @roles(REGULATORS)
 def labs(request):
     """Laboratory comparison: each testing body's z-scores by item, the rounds behind them, and recording a round."""
-    from choujian.accounts.models import Organisation
     from choujian.analytics import comparison
 
     if request.method == "POST":
@@ -319,7 +318,7 @@ def labs(request):
         return redirect("analytics:labs")
     found = comparison.rows(selectors.comparisons_visible_to(request.user))
     context = {"summary": comparison.lab_summary(found), "rows": found[::-1][:300],
-               "laboratories": Organisation.objects.filter(kind="laboratory").order_by("name"),
+               "laboratories": selectors.laboratories(),
                "categories": selectors.categories_counted(request.user),
                "may_record": bool(request.user.roles & Role.REGULATOR_WRITERS)}  # fmt: skip
     return render(request, "analytics/labs.html", context)
