@@ -103,7 +103,8 @@ def demo(request, django_db_setup, django_db_blocker, demo_media):
     """What `choujian demo` builds, built once per module (it takes seconds) inside a transaction that is rolled back
     when the module is done, so other modules start from an empty database; each test nests inside as a savepoint.
     The earlier spot checks and their enforcement cases (`demo.history`) only where the module sets
-    `DEMO_HISTORY = True`: they change which enterprises today's draw picks."""
+    `DEMO_HISTORY = True`: they change which enterprises today's draw picks; the earlier years' statistics too where it
+    also sets `DEMO_STATISTICS = True`."""
     from django.db import transaction
     from django.test import override_settings
 
@@ -111,7 +112,8 @@ def demo(request, django_db_setup, django_db_blocker, demo_media):
 
     fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], MEDIA_ROOT=demo_media)
     with django_db_blocker.unblock(), fast, transaction.atomic():
-        yield build_demo(history=getattr(request.module, "DEMO_HISTORY", False))
+        history = getattr(request.module, "DEMO_HISTORY", False)
+        yield build_demo(history=history, statistics=history and getattr(request.module, "DEMO_STATISTICS", False))
         transaction.set_rollback(True)
 
 

@@ -21,6 +21,7 @@ from choujian.notifications.models import Message
 from choujian.testing.models import Outcome
 
 DEMO_HISTORY = True
+DEMO_STATISTICS = True  # the earlier years, warnings, comparisons and bulletins
 pytestmark = pytest.mark.django_db
 
 

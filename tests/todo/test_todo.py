@@ -16,6 +16,7 @@ from choujian.todo.selectors import todo_for
 pytestmark = pytest.mark.django_db
 USERNAMES = [spec.username for spec in LOGINS] + list(PARTY_LOGINS)
 DEMO_HISTORY = True  # the enforcement cases of the earlier checks put work on the parties' lists
+DEMO_STATISTICS = True  # the warnings and the bulletin waiting for its second approval
 
 
 def _client(username: str) -> Client:

@@ -71,14 +71,20 @@ def demo_exists() -> bool:
 
 
 def build_demo(
-    *, seed: int = data.SEED, password: str | None = None, progress: Progress | None = None, history: bool = True
+    *,
+    seed: int = data.SEED,
+    password: str | None = None,
+    progress: Progress | None = None,
+    history: bool = True,
+    statistics: bool | None = None,
 ) -> DemoResult:
     """Build the whole data set in one transaction: either all of it is there afterwards, or none of it. The
     registry was entered a while ago; `history` adds the earlier spot checks whose cases walked the enforcement
-    ladders (`demo.history`: some seconds more)."""
+    ladders (`demo.history`: some seconds more); `statistics` (with the history unless said otherwise) the earlier
+    years' results, comparisons and bulletins (`demo.statistics`: some seconds more again)."""
     with transaction.atomic(), reproducible_ids(seed):
         builder = _Builder(seed, password or settings.CHOUJIAN_DEMO_PASSWORD, progress)
-        return builder.build(history=history)
+        return builder.build(history=history, statistics=history if statistics is None else statistics)
 
 
 class _Builder:
@@ -102,7 +108,7 @@ class _Builder:
         return organisation
 
     # ── steps ──────────────────────────────────────────────────────────────────────────────────────────────────────
-    def build(self, history: bool) -> DemoResult:
+    def build(self, history: bool, statistics: bool) -> DemoResult:
         today = timezone.localdate()
         with travel(registry_day(today)):
             self._registry()
@@ -110,7 +116,7 @@ class _Builder:
             self.progress("既往抽查与后处理", 0, 1)
             build_history(self.orgs, self.users, self.password, today)
             self.progress("既往抽查与后处理", 1, 1)
-        return self._today(history)
+        return self._today(statistics)
 
     def _registry(self) -> None:
         self._regulators()
@@ -128,7 +134,7 @@ class _Builder:
         self._deliveries(sections, products)
         self._rules()
 
-    def _today(self, history: bool) -> DemoResult:
+    def _today(self, statistics: bool) -> DemoResult:
         self.progress("生成抽查计划与抽取", 0, 2)
         drawn, _ = build_plans(self.orgs, self.users)
         self.progress("生成抽查计划与抽取", 2, 2)
@@ -143,7 +149,7 @@ class _Builder:
         comparisons_from_retests()
         build_disclosure(self.users)
         self.progress("后处理立案与整改", 1, 1)
-        if history:
+        if statistics:
             self.progress("以往年度抽查结果与统计预警", 0, 1)
             build_statistics(self.users, timezone.localdate())
             self.progress("以往年度抽查结果与统计预警", 1, 1)
