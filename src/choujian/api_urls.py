@@ -55,6 +55,7 @@ urlpatterns = [
     path("me/", accounts_api.MeView.as_view(), name="api-me"),
     path("todo/", todo_api.TodoView.as_view(), name="api-todo"),
     path("stats/pass-rates/", analytics_api.PassRateView.as_view(), name="api-pass-rates"),
+    path("stats/lift/", analytics_api.LiftView.as_view(), name="api-lift"),
     path("risk/scores/", analytics_api.RiskScoreView.as_view(), name="api-risk-scores"),
     path("bulletins/", analytics_api.BulletinListView.as_view(), name="api-bulletins"),
     path("lab/comparison/", analytics_api.LabComparisonView.as_view(), name="api-lab-comparison"),

@@ -139,3 +139,19 @@ def test_algorithm_a_is_not_pulled_by_an_outlier():
     assert abs(robust.mean - 10.0) < 0.15 and robust.sd < 0.5
     assert stats.z_score(25.0, robust) > 3
     assert pystats.mean(data) > 11.8  # the plain mean is
+
+
+def test_the_difference_interval_matches_newcombes_worked_example():
+    # Newcombe (1998), example (a): 56/70 against 48/80, method 10 gives 0.0524 – 0.3339
+    d, low, high = stats.newcombe_difference(56, 70, 48, 80)
+    assert d == pytest.approx(0.2)
+    assert (round(low, 4), round(high, 4)) == (0.0524, 0.3339)
+
+
+@given(counts, counts)
+def test_the_difference_interval_holds_the_observed_difference_inside_minus_one_and_one(first, second):
+    (x1, n1), (x2, n2) = first, second
+    d, low, high = stats.newcombe_difference(x1, n1, x2, n2)
+    assert -1 <= low <= d + 1e-12 and d - 1e-12 <= high <= 1
+    mirrored = stats.newcombe_difference(x2, n2, x1, n1)
+    assert mirrored[1] == pytest.approx(-high) and mirrored[2] == pytest.approx(-low)

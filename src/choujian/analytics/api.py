@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from choujian.analytics import params, risk, selectors
+from choujian.analytics import lift, params, risk, selectors
 from choujian.core.errors import ServiceError
 
 
@@ -171,3 +171,47 @@ class LabComparisonView(APIView):
 
         found = rows(selectors.comparisons_visible_to(request.user))
         return Response(ComparisonRowSerializer(found, many=True).data)
+
+
+class LiftSerializer(serializers.Serializer):
+    category = serializers.CharField(help_text="产品类别代码")
+    category_name = serializers.CharField(help_text="产品类别")
+    year = serializers.IntegerField(help_text="结论年度")
+    targeted_lots = serializers.IntegerField(help_text="风险定向抽取的检验批次")
+    targeted_failed = serializers.IntegerField(help_text="其中不合格")
+    holdout_lots = serializers.IntegerField(help_text="对照组（等权抽取）的检验批次")
+    holdout_failed = serializers.IntegerField(help_text="其中不合格")
+    difference = serializers.FloatField(help_text="不合格率之差（定向 − 对照）")
+    ci_low = serializers.FloatField(help_text="差值 95% 置信区间下限（Newcombe）")
+    ci_high = serializers.FloatField(help_text="差值 95% 置信区间上限（Newcombe）")
+    ratio = serializers.FloatField(allow_null=True, help_text="定向不合格率是对照组的几倍（对照组无不合格时为空）")
+
+    def to_representation(self, item):
+        difference, low, high = item.difference
+        return {"category": item.category, "category_name": item.category_name, "year": item.year,
+                "targeted_lots": item.targeted.lots, "targeted_failed": item.targeted.failed,
+                "holdout_lots": item.holdout.lots, "holdout_failed": item.holdout.failed,
+                "difference": difference, "ci_low": low, "ci_high": high, "ratio": item.ratio}  # fmt: skip
+
+
+class LiftView(APIView):
+    """风险定向抽取的效果：按风险评分加权的计划中，定向部分与对照组（等权抽取）的不合格率之差及其置信区间，
+    按产品类别和年度。"""
+
+    access = "login"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", OpenApiTypes.INT, description="结论年度"),
+            OpenApiParameter("category", OpenApiTypes.STR, description="产品类别代码"),
+        ],
+        responses=LiftSerializer(many=True),
+    )
+    def get(self, request):
+        filters, problems = params.read(request.query_params)
+        if problems:
+            raise ServiceError({"filters": problems})
+        filters.pop("by"), filters.pop("region_level"), filters.pop("arm", "")
+        year = filters.pop("year", "")
+        found = lift.lift(request.user, year=int(year) if year else None, **filters)
+        return Response(LiftSerializer(found, many=True).data)

@@ -42,3 +42,13 @@ class RoundKind(ChoiceSet):
     KIND_RETEST = "retest"
     KIND_RETAINED = "retained"
     CHOICES = [(KIND_RETEST, _("复检（同一样品的备样）")), (KIND_RETAINED, _("留样比对"))]
+
+
+class DrawArm(ChoiceSet):
+    """How a result's batch was drawn in a plan weighed by risk scores: the lift of targeting is the failure rate of
+    the targeted part against its control group."""
+
+    ARM_NONE = ""
+    ARM_TARGETED = "targeted"
+    ARM_HOLDOUT = "holdout"
+    CHOICES = [(ARM_NONE, _("未记录")), (ARM_TARGETED, _("风险定向")), (ARM_HOLDOUT, _("对照组"))]

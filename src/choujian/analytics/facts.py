@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from choujian.analytics.choices import FactSource
+from choujian.analytics.choices import DrawArm, FactSource
 from choujian.analytics.models import CLASSES, ResultFact
+from choujian.planning.choices import is_holdout
 from choujian.planning.models import Task
 from choujian.sampling.choices import RecordStatus
 from choujian.sampling.models import SamplingRecord
@@ -27,8 +28,14 @@ def _task_values(task: Task) -> dict:
         "task_code": task.code, "enterprise_name": enterprise.name, "uscc": enterprise.uscc,
         "region": enterprise.region, "category_code": category.code, "category_name": category.name,
         "project": section.project.name if section else "", "section": section.name if section else "",
-        "regulator_region": task.plan.regulator.region, "recheck": task.is_recheck,
+        "regulator_region": task.plan.regulator.region, "recheck": task.is_recheck, "draw_arm": draw_arm_of(task),
     }  # fmt: skip
+
+
+def draw_arm_of(task: Task) -> str:
+    if task.is_recheck or not task.plan.holdout_percent:
+        return DrawArm.ARM_NONE
+    return DrawArm.ARM_HOLDOUT if is_holdout(task.stratum) else DrawArm.ARM_TARGETED
 
 
 def _failed(outcome: Outcome) -> tuple[str, list[str]]:

@@ -18,7 +18,9 @@ COLUMNS = [
     ("region", "所在地区代码", True), ("category_code", "产品类别代码", True), ("category_name", "产品类别", True),
     ("laboratory", "检验机构", True), ("project", "建设项目", False), ("section", "标段", False),
     ("conclusion", "结论", True), ("worst_class", "最严重不合格项类别", False), ("failed_items", "不合格项目", False),
+    ("draw_arm", "抽取方式", False),
 ]  # fmt: skip
+ARMS = {"": "", "风险定向": "targeted", "对照组": "holdout"}  # the labels of `choices.DrawArm`
 CONCLUSIONS = {"合格": (True, False), "不合格": (False, False), "拒检": (False, True)}
 MAX_ROWS = 200_000
 
@@ -85,6 +87,10 @@ def _check(values: dict, within: list[str], today: dt.date) -> list[tuple[str, s
     failed = conclusion is not None and not any(conclusion)
     values["worst_class"] = (worst or "C") if failed else ""  # a failure of unknown class counts as the mildest
     values["failed_items"] = items if failed else []
+    arm = ARMS.get(values["draw_arm"])
+    if arm is None:
+        problems.append(("抽取方式", "应为“风险定向”“对照组”或留空"))
+    values["draw_arm"] = arm or ""
     for name, limit in (("enterprise_name", 200), ("category_name", 100), ("laboratory", 200), ("project", 200),
                         ("section", 100), ("category_code", 32)):  # fmt: skip
         if len(values[name]) > limit:

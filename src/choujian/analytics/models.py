@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from choujian.analytics.choices import BulletinStatus, FactSource, RoundKind, SignalKind, WarningStatus
+from choujian.analytics.choices import BulletinStatus, DrawArm, FactSource, RoundKind, SignalKind, WarningStatus
 from choujian.core.ledgerstate import ledger_values
 from choujian.core.models import PublicModel
 from choujian.registry.models import Enterprise
@@ -79,6 +79,8 @@ class ResultFact(models.Model):
     passed = models.BooleanField(_("合格"))
     worst_class = models.CharField(_("最严重不合格项类别"), max_length=1, blank=True)
     failed_items = models.JSONField(_("不合格项目"), default=list, blank=True)
+    draw_arm = models.CharField(_("抽取方式"), max_length=8, choices=DrawArm.CHOICES, blank=True, default="")
+    rollup_batch = models.PositiveIntegerField(_("汇总批次"), null=True, blank=True)  # see `analytics.rollups`
 
     class Meta:
         verbose_name = _("统计结果")
@@ -90,6 +92,9 @@ class ResultFact(models.Model):
             models.Index(fields=["uscc", "category_code"]),
             models.Index(fields=["laboratory", "final_on"]),
             models.Index(fields=["regulator_region", "final_on"]),
+            models.Index(
+                fields=["final_on"], condition=models.Q(rollup_batch__isnull=True), name="analytics_fact_unrolled"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -98,7 +103,7 @@ class ResultFact(models.Model):
     def as_record(self) -> dict:
         names = ("final_on", "enterprise_name", "uscc", "region", "category_code", "laboratory", "project", "section",
                  "refused", "passed", "worst_class", "failed_items")  # fmt: skip
-        return ledger_values(self, names)
+        return ledger_values(self, names) | ({"draw_arm": self.draw_arm} if self.draw_arm else {})
 
 
 class RiskSignal(PublicModel):
@@ -254,3 +259,33 @@ class ComparisonRound(PublicModel):
 
     def ledger_state(self) -> dict:
         return ledger_values(self, self.ledger_fields)
+
+
+class ResultRollup(models.Model):
+    """Monthly counts of the results table by one dimension, for the regulators who see whole provinces: kept current
+    by the task queue (`rollups.rollups_refresh`), read with the results not yet rolled up (`rollups.pass_rates`)."""
+
+    dimension = models.CharField(_("维度"), max_length=8)  # category, region, lab or all
+    key = models.CharField(_("分组键"), max_length=200)
+    name = models.CharField(_("名称"), max_length=200, blank=True)
+    month = models.DateField(_("月份"))
+    province = models.CharField(_("企业所在省"), max_length=2)
+    regulator_province = models.CharField(_("组织单位所在省"), max_length=2)
+    recheck = models.BooleanField(_("复查"))
+    lots = models.PositiveIntegerField(_("检验批次"), default=0)
+    failed = models.PositiveIntegerField(_("不合格"), default=0)
+    refused = models.PositiveIntegerField(_("拒检"), default=0)
+
+    class Meta:
+        verbose_name = _("统计汇总")
+        verbose_name_plural = pgettext_lazy("plural", "统计汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "key", "month", "province", "regulator_province", "recheck"],
+                name="analytics_rollup_cell",
+            )
+        ]
+        indexes = [models.Index(fields=["dimension", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.key} {self.month:%Y-%m}: {self.failed}/{self.lots}"

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from choujian.analytics.choices import DrawArm
 from choujian.analytics.selectors import DIMENSIONS, REGION_LEVELS
 from choujian.core.dates import parse_date
 from choujian.core.divisions import is_valid_division
 
-KEYS = ("category", "region", "enterprise", "lab", "project", "section", "month", "quarter")
+KEYS = ("category", "region", "enterprise", "lab", "project", "section", "month", "quarter", "year", "arm")
 
 
 def read(query, *, default_by: str = "category") -> tuple[dict, list[str]]:
@@ -45,6 +46,10 @@ def read(query, *, default_by: str = "category") -> tuple[dict, list[str]]:
             problems.append("month：应为年月，如 2026-03")
         elif key == "quarter" and not re.fullmatch(r"20\d\d-Q[1-4]", raw):
             problems.append("quarter：应为年和季度，如 2026-Q1")
+        elif key == "year" and not re.fullmatch(r"20\d\d", raw):
+            problems.append("year：应为年份，如 2026")
+        elif key == "arm" and raw not in (DrawArm.ARM_TARGETED, DrawArm.ARM_HOLDOUT):
+            problems.append("arm：应为 targeted（风险定向）或 holdout（对照组）")
         else:
             values[key] = raw
     return {"by": by, "region_level": level, **values}, problems

@@ -10,7 +10,15 @@ from choujian.accounts.choices import Role
 from choujian.accounts.models import User
 from choujian.accounts.scope import region_q, regulator_prefixes
 from choujian.analytics.choices import BulletinStatus
-from choujian.analytics.models import Bulletin, ComparisonRound, HistoryImport, QualityWarning, ResultFact, RiskSignal
+from choujian.analytics.models import (
+    Bulletin,
+    ComparisonRound,
+    HistoryImport,
+    QualityWarning,
+    ResultFact,
+    ResultRollup,
+    RiskSignal,
+)
 from choujian.core.policy import CHANGE, EVERYTHING, NOTHING, VIEW, rule
 from choujian.registry.models import Enterprise
 
@@ -96,3 +104,18 @@ def comparisons_seen(user: User) -> Q:
 def comparisons_recorded(user: User) -> Q:
     """Regulators' writers record retained-sample comparisons."""
     return EVERYTHING if regulator_prefixes(user, Role.REGULATOR_WRITERS) else NOTHING
+
+
+@rule(ResultRollup, VIEW)
+def rollups_seen(user: User) -> Q:
+    """Regulators of the whole country or of a province: the monthly counts of their provinces (a city's or county's
+    regulators read the results themselves, `rollups_cover`)."""
+    prefixes = [p for p in regulator_prefixes(user) if len(p) <= 2]
+    return region_q(prefixes, "province") | region_q(prefixes, "regulator_province")
+
+
+def rollups_cover(user: User) -> bool:
+    """Whether the monthly counts hold exactly what the user sees of the results: only for regulators whose every
+    region is the country or a province (the counts keep the province, not the city or county)."""
+    prefixes = regulator_prefixes(user)
+    return bool(prefixes) and all(len(p) <= 2 for p in prefixes)

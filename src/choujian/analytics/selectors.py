@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Substr, TruncMonth, TruncQuarter
 
-from choujian.analytics import stats
+from choujian.analytics import rollups, stats
 from choujian.analytics.models import (
     Bulletin,
     ComparisonRound,
@@ -18,6 +18,7 @@ from choujian.analytics.models import (
     ResultFact,
     RiskSignal,
 )  # fmt: skip
+from choujian.analytics.policy import rollups_cover
 from choujian.core.divisions import name_of
 from choujian.core.policy import VIEW, restrict
 
@@ -69,7 +70,7 @@ def facts_visible_to(user) -> QuerySet[ResultFact]:
 def facts(
     user, *, date_from: dt.date | None = None, date_to: dt.date | None = None, category: str = "", region: str = "",
     enterprise: str = "", lab: str = "", project: str = "", section: str = "", month: str = "", quarter: str = "",
-    rechecks: bool = False,
+    year: str = "", arm: str = "", rechecks: bool = False,
 ) -> QuerySet[ResultFact]:  # fmt: skip
     """The results a statistic counts: spot checks (not 复查 unless asked) between the dates, narrowed by any key."""
     rows = facts_visible_to(user)
@@ -97,6 +98,10 @@ def facts(
     if quarter:
         start = dt.date(int(quarter[:4]), 3 * int(quarter[-1]) - 2, 1)
         rows = rows.filter(final_on__gte=start, final_on__lt=_add_months(start, 3))
+    if year:
+        rows = rows.filter(final_on__gte=dt.date(int(year), 1, 1), final_on__lt=dt.date(int(year) + 1, 1, 1))
+    if arm:
+        rows = rows.filter(draw_arm=arm)
     return rows
 
 
@@ -138,14 +143,18 @@ def _group(rows: QuerySet[ResultFact], by: str, region_level: str) -> QuerySet:
 
 def pass_rates(user, by: str, *, region_level: str = "city", **filters) -> list[Rate]:
     """One row per key of the dimension: tested lots, failures, refusals, 合格率 and its 95 % Wilson interval."""
-    rows = _group(facts(user, **filters), by, region_level)
-    counted = rows.values("key", "name").annotate(
-        lots=Count("pk", filter=Q(refused=False)),
-        failed=Count("pk", filter=Q(refused=False, passed=False)),
-        refused=Count("pk", filter=Q(refused=True)),
-    )
+    if by in rollups.SERVES and not set(filters) - {"date_from", "date_to"} and rollups_cover(user):
+        counted = rollups.counts(user, by, REGION_LEVELS[region_level], filters.get("date_from"),
+                                 filters.get("date_to"))  # fmt: skip
+    else:
+        rows = _group(facts(user, **filters), by, region_level)
+        counted = rows.values("key", "name").annotate(
+            lots=Count("pk", filter=Q(refused=False)),
+            failed=Count("pk", filter=Q(refused=False, passed=False)),
+            refused=Count("pk", filter=Q(refused=True)),
+        ).order_by("key")  # fmt: skip
     found = []
-    for row in counted.order_by("key"):
+    for row in counted:
         key, name = row["key"], row["name"]
         found.append(Rate(_key(by, key), _label(by, key, name), row["lots"], row["failed"], row["refused"],
                           _filters_of(by, key)))  # fmt: skip

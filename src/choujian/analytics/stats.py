@@ -7,6 +7,8 @@
   moments with unequal batch counts (Kleinman 1973); `posterior_mean` = (x + α) / (n + α + β);
 - `cusum`: the upper tabular CUSUM of standardised monthly rates (k = 0.5σ, h = 5σ) and `western_electric`, the four
   Western Electric run rules on the same standardised values;
+- `newcombe_difference`: the interval of a difference of two proportions by Newcombe's hybrid score method (1998,
+  method 10), built from the two Wilson intervals — the lift of risk-targeted draws over their control group;
 - `algorithm_a`: the robust mean and standard deviation of ISO 13528:2022 Annex C.3 (Algorithm A) and z-scores.
 """
 
@@ -41,6 +43,18 @@ def funnel_limits(target: float, n: int, z: float = Z95) -> tuple[float, float]:
         return 0.0, 1.0
     half = z * math.sqrt(max(target * (1 - target), 0.0) / n)
     return max(0.0, target - half), min(1.0, target + half)
+
+
+def newcombe_difference(x1: int, n1: int, x2: int, n2: int, z: float = Z95) -> tuple[float, float, float]:
+    """(p1 − p2, low, high) for failed x1/n1 against x2/n2; the interval is (−1, 1) when either group is empty."""
+    if n1 <= 0 or n2 <= 0:
+        return 0.0, -1.0, 1.0
+    p1, p2 = x1 / n1, x2 / n2
+    (l1, u1), (l2, u2) = wilson(x1, n1, z), wilson(x2, n2, z)
+    d = p1 - p2
+    low = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    high = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return d, max(-1.0, low), min(1.0, high)
 
 
 @dataclass(frozen=True)

@@ -2,23 +2,26 @@
 
 from django.utils.translation import gettext_lazy as _
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from choujian.analytics.comparison import comparisons_from_retests
 from choujian.analytics.facts import facts_sync
+from choujian.analytics.rollups import rollups_refresh
 from choujian.analytics.warnings import warnings_scan
 from choujian.core.jobs import RETRY
 
 
 @db_periodic_task(
     crontab(minute="*/10"),
-    label=_("统计结果表：计入最终结论和拒检（实时计入时遗漏的）；完成的复检记入实验室比对"),
+    label=_("统计结果表：计入最终结论和拒检（实时计入时遗漏的）；更新月度汇总表；完成的复检记入实验室比对"),
     schedule_text=_("每 10 分钟"),
     **RETRY,
 )
+@lock_task("analytics-facts")  # two workers never add the same results to the monthly counts
 def sync_facts() -> int:
-    """统计结果表：计入最终结论和拒检；完成的复检记入实验室比对。"""
-    return facts_sync() + len(comparisons_from_retests())
+    """统计结果表：计入最终结论和拒检；更新月度汇总表；完成的复检记入实验室比对。"""
+    counted = facts_sync()
+    return counted + rollups_refresh() + len(comparisons_from_retests())
 
 
 @db_periodic_task(

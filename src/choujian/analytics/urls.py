@@ -1,6 +1,6 @@
 from django.urls import path
 
-from choujian.analytics import bulletin_views, views
+from choujian.analytics import bulletin_views, lift_views, views
 
 app_name = "analytics"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("funnel/", views.funnel, name="funnel"),
     path("projects/", views.projects, name="projects"),
     path("risk/", views.risk_scores, name="risk"),
+    path("risk/lift/", lift_views.lift, name="lift"),
     path("risk/signals/", views.signal_create, name="signal_create"),
     path("risk/signals/<uuid:public_id>/withdraw/", views.signal_withdraw, name="signal_withdraw"),
     path("warnings/", views.warning_list, name="warnings"),

@@ -26,6 +26,7 @@ from choujian.accounts.choices import OrganisationKind, RegulatorLevel, Role, Se
 from choujian.accounts.models import Membership, Organisation, User
 from choujian.analytics.comparison import comparisons_from_retests
 from choujian.analytics.facts import facts_sync
+from choujian.analytics.rollups import rollups_refresh
 from choujian.demo import data
 from choujian.demo.categories import CATEGORIES, GROUPS, Category
 from choujian.demo.disclosure import build_disclosure
@@ -34,7 +35,7 @@ from choujian.demo.enforcement import build_enforcement
 from choujian.demo.field import build_field_work
 from choujian.demo.history import build_history, registry_day, travel
 from choujian.demo.lab import PARTY_LOGINS, build_lab_work
-from choujian.demo.plans import build_plans
+from choujian.demo.plans import build_plans, build_steered_plan
 from choujian.demo.reproducible import reproducible_ids
 from choujian.demo.statistics import build_statistics
 from choujian.env import env_bool
@@ -152,7 +153,9 @@ class _Builder:
         if statistics:
             self.progress("以往年度抽查结果与统计预警", 0, 1)
             build_statistics(self.users, timezone.localdate())
+            build_steered_plan(self.orgs, self.users)
             self.progress("以往年度抽查结果与统计预警", 1, 1)
+        rollups_refresh()  # as the worker's job does: the monthly counts the dashboards read
         checkpoint_make()  # the whole demo under one signed checkpoint, whether or not it was built in one transaction
         return DemoResult(logins=self._login_rows(), password=self.password, counts=self._counts())
 

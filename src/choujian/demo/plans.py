@@ -96,6 +96,26 @@ def _codes() -> set[str]:
     return {line.category for line in DRAWN_LINES + WAITING_LINES}
 
 
+STEERED_PLAN = "2026年第四季度沥青与土工合成材料风险定向抽查"
+STEERED_LINES = [
+    LineSpec("JT-0301", 5, SamplingMode.MODE_PRODUCTION, "agency1", "lab1"),
+    LineSpec("JT-0403", 5, SamplingMode.MODE_PRODUCTION, "agency1", "lab2"),
+]
+
+
+def build_steered_plan(orgs: dict[str, Organisation], users: dict[str, User]) -> Plan:
+    """A plan weighed by the risk scores of the earlier years, with a 20 % control group in each line: approved and
+    its frame built (each item's weight shows its score), waiting for `regulator` to freeze it and hold the ceremony."""
+    categories = {c.code: c for c in ProductCategory.objects.filter(code__in=[line.category for line in STEERED_LINES])}
+    plan = _approved(
+        orgs, users, categories, name=STEERED_PLAN, kind=PlanKind.KIND_SPECIAL,
+        participants=[REGULATOR_WITNESS, PUBLIC_WITNESS], lines=STEERED_LINES,
+        risk_based=True, risk_rule={"scores": 1, "holdout": 20},
+    )  # fmt: skip
+    draws.frame_build(actor=users["regulator"], plan=plan)
+    return Plan.objects.get(pk=plan.pk)
+
+
 def _qualify(users: dict[str, User], categories: dict[str, ProductCategory]) -> None:
     valid_until = dt.date(data.YEAR + 2, 12, 31)
     for username in SAMPLERS:
@@ -114,6 +134,7 @@ def _approved(
     kind: str,
     participants: list[str],
     lines: list[LineSpec],
+    **risk,
 ) -> Plan:
     drafter, approver = users["regulator"], users["regulator2"]
     total = sum(line.quota for line in lines)
@@ -127,6 +148,7 @@ def _approved(
         kind=kind,
         budget_per_sample=BUDGET_PER_SAMPLE,
         budget_total=BUDGET_PER_SAMPLE * total,
+        **risk,
     )
     for line in lines:
         planning.plan_line_add(

@@ -24,6 +24,7 @@ from choujian.registry.models import Enterprise, Product, Section
 YEARS = 3
 PLANTED = "JT-0303"  # 预应力混凝土用钢绞线: its failures rise over the last four months
 PLANTED_MONTHS = 4
+HOLDOUT = 0.2
 ITEMS = {"A": ["最大力", "规定塑性延伸力", "抗压强度", "针入度", "密度"], "B": ["最大力总伸长率", "软化点", "外观质量"],
          "C": ["标志", "尺寸偏差"]}  # fmt: skip
 
@@ -60,8 +61,13 @@ def history_rows(today: dt.date, rng: Random) -> list[list]:
             planted = code == PLANTED and index >= len(months) - PLANTED_MONTHS
             lots = per_month + rng.randint(-2, 2)
             failures = round(lots * 0.32) if planted else None
+            weights = [propensity[maker[1] + code] for maker in makers]
             for lot in range(lots):
-                name, uscc, region, _code, category = rng.choice(makers)
+                arm = ""
+                if month.year >= today.year - 1:
+                    arm = "对照组" if rng.random() < HOLDOUT else "风险定向"
+                maker = rng.choices(makers, weights)[0] if arm == "风险定向" else rng.choice(makers)
+                name, uscc, region, _code, category = maker
                 if failures is not None:
                     failed = lot < failures
                 else:
@@ -76,7 +82,7 @@ def history_rows(today: dt.date, rng: Random) -> list[list]:
                 if conclusion == "拒检":
                     worst, items = "", ""
                 rows.append([day.isoformat(), name, uscc, region, code, category, rng.choice(labs), project, section,
-                             conclusion, worst, items])  # fmt: skip
+                             conclusion, worst, items, arm])  # fmt: skip
     return rows
 
 

@@ -4,14 +4,22 @@ Rules (issue: plans and draws): the enterprise is active and the product still m
 plan's categories and region; it was not sampled by this regulator or one above it within the look-back
 window; it is not drawn in, or part of the frozen frame of, a higher level's current plan (Product Quality
 Law art. 15: what a higher level checks, a lower level does not check again). Risk-based plans weight
-enterprises by their past non-conformities.
+enterprises by their past non-conformities and risk signals (a rule of integer weights), or by their risk scores
+(weight = score × 1000, rounded, at least 1).
+
+A plan weighed by scores keeps a control group (hold-out): a share of each stratum's quota (default 20 %) is
+drawn with equal weights from its own stratum (the stratum's name followed by `·对照`). Which items belong to it
+is fixed when the frame is built, before anyone knows the seed: an item is in the control group when the first 8
+bytes of SHA-256("choujian-holdout-v1\t{plan code}\t{item id}"), read as a big-endian integer and divided by
+2^64, fall below the share. Both parts are ordinary strata, so the draw stays reproducible under draw-v1.
 
 A provincial frame may hold a million items, so the registry is read as plain tuples in chunks (no model
 instances), and the exclusion facts (recent tasks, higher plans, non-conformities) are read once per plan by
 category rather than with an IN list of every candidate, which no database accepts at that size.
 """
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -19,8 +27,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from choujian.accounts.models import Organisation, region_prefix
+from choujian.core.risk_scores import CategoryScores, scores_of
 from choujian.core.signals_of_risk import enterprise_risk_signals
-from choujian.planning.choices import PlanStatus, SamplingMode, StrataBy, TaskOutcome, TaskStatus
+from choujian.planning.choices import PlanStatus, SamplingMode, StrataBy, TaskOutcome, TaskStatus, holdout_stratum
 from choujian.planning.models import Plan, PlanLine, Task
 from choujian.registry.choices import EnterpriseStatus, ProductStatus
 from choujian.registry.models import Delivery, Product, ProductCategory
@@ -42,6 +51,7 @@ class Candidate:
     delivery_id: int | None = None
     weight: int = 1
     weight_reason: str = ""
+    category_code: str = ""
 
 
 @dataclass
@@ -115,6 +125,7 @@ def _candidates(plan: Plan, line: PlanLine, category_ids: list[int]) -> Iterator
                 "product__enterprise__uscc",
                 "product__enterprise__status",
                 "section__project__region",
+                "product__category__code",
             )
         )
         for (
@@ -126,6 +137,7 @@ def _candidates(plan: Plan, line: PlanLine, category_ids: list[int]) -> Iterator
             uscc,
             enterprise_status,
             region,
+            category_code,
         ) in deliveries.iterator(chunk_size=CHUNK):
             yield Candidate(
                 f"{uscc}/D/{public_id}",
@@ -136,6 +148,7 @@ def _candidates(plan: Plan, line: PlanLine, category_ids: list[int]) -> Iterator
                 enterprise_status,
                 product_status,
                 delivery_id=pk,
+                category_code=category_code,
             )
         return
     products = (
@@ -143,15 +156,23 @@ def _candidates(plan: Plan, line: PlanLine, category_ids: list[int]) -> Iterator
         .filter(archived_at=None, enterprise__archived_at=None)  # archived records leave new frames
         .order_by("pk")
         .values_list(
-            "pk", "public_id", "status", "enterprise_id", "enterprise__uscc", "enterprise__status", "enterprise__region"
-        )
+            "pk",
+            "public_id",
+            "status",
+            "enterprise_id",
+            "enterprise__uscc",
+            "enterprise__status",
+            "enterprise__region",
+            "category__code",
+        )  # fmt: skip
     )
-    for pk, public_id, product_status, enterprise_id, uscc, enterprise_status, region in products.iterator(
+    for pk, public_id, product_status, enterprise_id, uscc, enterprise_status, region, code in products.iterator(
         chunk_size=CHUNK
     ):
         yield Candidate(
-            f"{uscc}/P/{public_id}", line, pk, enterprise_id, stratum(region), enterprise_status, product_status
-        )
+            f"{uscc}/P/{public_id}", line, pk, enterprise_id, stratum(region), enterprise_status, product_status,
+            category_code=code,
+        )  # fmt: skip
 
 
 def _recent_tasks(plan: Plan, category_ids: set[int]) -> dict[int, Task]:
@@ -194,11 +215,60 @@ def _higher_plan_hits(plan: Plan, category_ids: set[int]) -> dict[int, str]:
     return hits
 
 
-def _risk_weights(plan: Plan) -> dict[int, tuple[int, str]]:
-    """Enterprise → (weight, reason) for enterprises with past non-conforming tasks or a risk signal another context
-    reports, such as a listing on the blacklist (risk-based plans only)."""
+Weigher = Callable[[Candidate], tuple[int, str] | None]
+
+
+def _weigher(plan: Plan) -> Weigher:
     if not plan.risk_based:
-        return {}
+        return lambda candidate: None
+    if plan.weighs_by_scores:
+        return _score_weigher()
+    weights = _rule_weights(plan)
+    return lambda candidate: weights.get(candidate.enterprise_id)
+
+
+def score_weight(score: float) -> int:
+    return max(1, round(score * 1000))
+
+
+def _score_weigher() -> Weigher:
+    categories: dict[str, CategoryScores | None] = {}
+
+    def weigh(candidate: Candidate) -> tuple[int, str] | None:
+        code = candidate.category_code
+        if code not in categories:
+            categories[code] = scores_of(code)
+        scores = categories[code]
+        if scores is None:
+            return None
+        score, why = scores.by_enterprise.get(
+            candidate.enterprise_id, (scores.default, f"本类别无历史结果，按类别平均风险 {scores.default:.4f}")
+        )
+        return score_weight(score), f"风险评分 {score:.4f}：{why}"[:200]
+
+    return weigh
+
+
+def holdout_fraction(plan_code: str, item_id: str) -> float:
+    digest = hashlib.sha256(f"choujian-holdout-v1\t{plan_code}\t{item_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def holdout_quotas(quotas: dict[str, int], percent: int) -> dict[str, int]:
+    """Each stratum's quota split into the risk-targeted part and its control group (rounded half up, so a quota of
+    3 at 20 % keeps 1 for the control group; a quota of 2 keeps none)."""
+    split: dict[str, int] = {}
+    for stratum, quota in quotas.items():
+        held = (quota * percent + 50) // 100
+        split[stratum] = quota - held
+        if held:
+            split[holdout_stratum(stratum)] = held
+    return split
+
+
+def _rule_weights(plan: Plan) -> dict[int, tuple[int, str]]:
+    """Enterprise → (weight, reason) for enterprises with past non-conforming tasks or a risk signal another context
+    reports, such as a listing on the blacklist."""
     rule = plan.effective_risk_rule()
     counts = (
         Task.objects.filter(outcome=TaskOutcome.OUTCOME_NONCONFORMING)
@@ -224,21 +294,29 @@ def build(plan: Plan) -> FramePlan:
     all_categories = {pk for ids in categories.values() for pk in ids}
     recent = _recent_tasks(plan, all_categories)
     higher = _higher_plan_hits(plan, all_categories)
-    weights = _risk_weights(plan)
+    weigh = _weigher(plan)
     for line in lines:
         result.quotas.update(line_quotas(line))
+    percent = plan.holdout_percent
+    split = holdout_quotas(result.quotas, percent) if percent else result.quotas
     for line in lines:
         for candidate in _candidates(plan, line, categories[line.pk]):
             reason = _exclusion_reason(plan, candidate, recent, higher)
             if reason:
                 result.exclusions.append((candidate, reason))
                 continue
-            if candidate.enterprise_id in weights:
-                candidate.weight, candidate.weight_reason = weights[candidate.enterprise_id]
             if candidate.stratum not in result.quotas:
                 result.exclusions.append((candidate, "所在地区不在分层批次中（该层未分配批次）"))
                 continue
+            held = holdout_stratum(candidate.stratum)
+            if held in split and holdout_fraction(plan.code, candidate.item_id) < percent / 100:
+                candidate.stratum, candidate.weight_reason = held, f"对照组（等权抽取，占本层批次的 {percent}%）"
+            else:
+                weighed = weigh(candidate)
+                if weighed:
+                    candidate.weight, candidate.weight_reason = weighed
             result.items.append(candidate)
+    result.quotas = split
     return result
 
 

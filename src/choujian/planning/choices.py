@@ -144,3 +144,14 @@ class ReplacementReason(ChoiceSet):
         (REASON_TRIAL_SAMPLE, _("产品标注试制、样品或处理品")),
         (REASON_EXPORT_ONLY, _("产品仅用于出口（有合同）")),
     ]
+
+
+HOLDOUT_SUFFIX = "·对照"  # marks the stratum of a quota's control group, drawn with equal weights
+
+
+def holdout_stratum(stratum: str) -> str:
+    return stratum + HOLDOUT_SUFFIX
+
+
+def is_holdout(stratum: str) -> bool:
+    return stratum.endswith(HOLDOUT_SUFFIX)

@@ -12,6 +12,7 @@ from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.models import Organisation
 from choujian.accounts.selectors import active_organisations
 from choujian.planning.choices import PlanKind, SamplingMode, StrataBy
+from choujian.planning.models import HOLDOUT_DEFAULT_PERCENT, HOLDOUT_MAX_PERCENT
 from choujian.registry.models import ProductCategory
 
 QUOTA_LINE = re.compile(r"^\s*(\d{6})\s*[=:：,，\s]\s*(\d{1,6})\s*$")
@@ -70,6 +71,16 @@ class PlanForm(forms.Form):
         label=_("每个风险信号（如列入黑名单）增加的权重"), min_value=0, max_value=1000, required=False, initial=3
     )
     risk_max = forms.IntegerField(label=_("最大权重"), min_value=1, max_value=1000, required=False, initial=10)
+    risk_scores = forms.BooleanField(
+        label=_("按企业风险评分加权"),
+        required=False,
+        help_text=_("权重 = 统计分析中企业在该类别的风险评分 × 1000；不再使用上面的加权规则"),
+    )
+    risk_holdout = forms.IntegerField(
+        label=_("对照组比例（%，按风险评分加权时）"), min_value=0, max_value=HOLDOUT_MAX_PERCENT, required=False,
+        initial=HOLDOUT_DEFAULT_PERCENT,
+        help_text=_("每层批次中等权抽取的比例，用来衡量按风险定向抽取多发现了多少问题"),
+    )  # fmt: skip
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, regulators=None, editing: bool = False, **kwargs):
@@ -89,7 +100,12 @@ class PlanForm(forms.Form):
             "risk_base": "base", "risk_per_nonconformity": "per_nonconformity", "risk_per_signal": "per_signal",
             "risk_max": "max",
         }  # fmt: skip
-        return {rule: self.cleaned_data[name] for name, rule in keys.items() if self.cleaned_data.get(name) is not None}
+        rule = {rule: self.cleaned_data[name] for name, rule in keys.items() if self.cleaned_data.get(name) is not None}
+        if self.cleaned_data.get("risk_scores"):
+            rule["scores"] = 1
+            held = self.cleaned_data.get("risk_holdout")
+            rule["holdout"] = HOLDOUT_DEFAULT_PERCENT if held is None else held
+        return rule
 
     def plan_data(self) -> dict:
         data = {name: self.cleaned_data[name] for name in PLAN_FIELDS}
@@ -106,7 +122,8 @@ class PlanForm(forms.Form):
         rule = plan.risk_rule or {}
         initial.update(
             risk_base=rule.get("base"), risk_per_nonconformity=rule.get("per_nonconformity"),
-            risk_per_signal=rule.get("per_signal"), risk_max=rule.get("max"),
+            risk_per_signal=rule.get("per_signal"), risk_max=rule.get("max"), risk_scores=rule.get("scores") == 1,
+            risk_holdout=plan.holdout_percent if plan.risk_based else HOLDOUT_DEFAULT_PERCENT,
         )  # fmt: skip
         initial["version"] = plan.version
         return initial

@@ -16,7 +16,32 @@ from choujian.core.validators import validate_region
 from choujian.planning.choices import PlanKind, PlanStatus, SamplingMode, StrataBy, TaskOutcome, TaskPurpose, TaskStatus
 from choujian.registry.models import Delivery, Enterprise, Product, ProductCategory
 
-DEFAULT_RISK_RULE = {"base": 1, "per_nonconformity": 2, "per_signal": 3, "max": 10}
+DEFAULT_RISK_RULE = {"base": 1, "per_nonconformity": 2, "per_signal": 3, "max": 10, "scores": 0}
+RISK_KEYS = (*DEFAULT_RISK_RULE, "holdout")
+HOLDOUT_DEFAULT_PERCENT = 20  # of each quota, drawn with equal weights when weights come from the risk scores
+HOLDOUT_MAX_PERCENT = 50
+
+
+def risk_rule_errors(rule) -> list[str]:
+    """What is wrong with a plan's risk rule (`base`, `per_nonconformity`, `per_signal`, `max`: integer weights;
+    `scores`: 1 to weigh by the enterprises' risk scores; `holdout`: percent of each quota drawn as a control group)."""
+    if not isinstance(rule, dict):
+        return ["风险加权规则应为对象"]
+    errors = []
+    unknown = sorted(set(rule) - set(RISK_KEYS))
+    if unknown:
+        errors.append(f"未知的加权参数：{'、'.join(unknown)}（可用 {'、'.join(RISK_KEYS)}）")
+    for key, value in rule.items():
+        if key in RISK_KEYS and (not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1000):
+            errors.append(f"{key} 应为 0 到 1000 之间的整数")
+    if isinstance(rule.get("max", 1), int) and rule.get("max", 1) < 1:
+        errors.append("最大权重至少为 1")
+    if rule.get("scores", 0) not in (0, 1):
+        errors.append("scores 只能为 0（按历史不合格次数）或 1（按风险评分）")
+    holdout = rule.get("holdout", 0)
+    if isinstance(holdout, int) and not 0 <= holdout <= HOLDOUT_MAX_PERCENT:
+        errors.append(f"对照组比例 holdout 应在 0 到 {HOLDOUT_MAX_PERCENT}（%）之间")
+    return errors
 
 
 class Plan(PublicModel):
@@ -88,13 +113,27 @@ class Plan(PublicModel):
         if self.regulator_id and self.region and not self.region.startswith(region_prefix(self.regulator.region)):
             if self.regulator.level != "national":
                 errors["region"] = "抽查范围必须在组织单位的辖区内"
-        if not isinstance(self.risk_rule, dict):
-            errors["risk_rule"] = "风险加权规则应为对象"
+        rule_errors = risk_rule_errors(self.risk_rule)
+        if rule_errors:
+            errors["risk_rule"] = rule_errors
         if errors:
             raise ValidationError(errors)
 
     def effective_risk_rule(self) -> dict:
         return {**DEFAULT_RISK_RULE, **(self.risk_rule or {})}
+
+    @property
+    def weighs_by_scores(self) -> bool:
+        return self.risk_based and self.effective_risk_rule()["scores"] == 1
+
+    @property
+    def holdout_percent(self) -> int:
+        """Share of each quota drawn with equal weights as a control group: by default 20 % when the weights come
+        from the risk scores, none otherwise."""
+        if not self.risk_based:
+            return 0
+        rule = self.effective_risk_rule()
+        return int(rule.get("holdout", HOLDOUT_DEFAULT_PERCENT if rule["scores"] == 1 else 0))
 
     def ledger_state(self) -> dict:
         return (

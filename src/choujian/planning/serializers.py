@@ -9,12 +9,11 @@ from choujian.accounts.choices import OrganisationKind
 from choujian.accounts.scope import organisations_visible_to
 from choujian.accounts.selectors import active_organisations
 from choujian.core.examples import documented
-from choujian.planning.models import Plan, PlanLine, Task
+from choujian.planning.models import Plan, PlanLine, Task, risk_rule_errors
 from choujian.registry.models import ProductCategory
 from choujian.registry.serializers import ScopedSlugField
 
 REGION = re.compile(r"^\d{6}$")
-RISK_KEYS = ("base", "per_nonconformity", "per_signal", "max")
 
 
 def _agencies(user):
@@ -130,7 +129,8 @@ class PlanSerializer(serializers.ModelSerializer):
         child=serializers.IntegerField(min_value=0, max_value=1000),
         required=False,
         help_text='风险加权规则，如 {"base": 1, "per_nonconformity": 2, "per_signal": 3, "max": 10}'
-        "（per_signal：每个风险信号，如列入黑名单，增加的权重）",
+        "（per_signal：每个风险信号，如列入黑名单，增加的权重）；"
+        '{"scores": 1, "holdout": 20} 按企业风险评分加权（权重 = 风险评分 × 1000），每层 20% 的批次等权抽取作为对照组',
     )
     drafted_by = serializers.StringRelatedField(help_text="起草人")
     approved_by = serializers.StringRelatedField(help_text="批准人（须与起草人不同）")
@@ -172,11 +172,9 @@ class PlanSerializer(serializers.ModelSerializer):
         read_only_fields = ["code", "status", "approved_at", "created_at"]
 
     def validate_risk_rule(self, value: dict) -> dict:
-        unknown = sorted(set(value) - set(RISK_KEYS))
-        if unknown:
-            raise serializers.ValidationError(f"未知的加权参数：{'、'.join(unknown)}（可用 {'、'.join(RISK_KEYS)}）")
-        if value.get("max", 1) < 1:
-            raise serializers.ValidationError("最大权重至少为 1")
+        errors = risk_rule_errors(value)
+        if errors:
+            raise serializers.ValidationError(errors)
         return value
 
     @extend_schema_field(FrameSummarySerializer(allow_null=True))

@@ -39,6 +39,37 @@
         ]
       };
     },
+    // failure rates found by risk-targeted draws and by their control group, each with its 95 % Wilson interval
+    lift: function (d) {
+      function whiskers(key, offset) {
+        return { type: "custom", name: key === "t" ? "风险定向 95% 区间" : "对照组 95% 区间", z: 3,
+          data: d.labels.map(function (_, i) { return [i, d[key + "_low"][i], d[key + "_high"][i]]; }),
+          renderItem: function (params, api) {
+            var band = api.size([1, 0])[0], x = api.coord([api.value(0), 0])[0] + offset * band / 5;
+            var lo = api.coord([api.value(0), api.value(1)])[1], hi = api.coord([api.value(0), api.value(2)])[1];
+            return { type: "group", children: [
+              { type: "line", shape: { x1: x, y1: lo, x2: x, y2: hi }, style: { stroke: "#344054", lineWidth: 1.2 } },
+              { type: "line", shape: { x1: x - 4, y1: lo, x2: x + 4, y2: lo }, style: { stroke: "#344054", lineWidth: 1.2 } },
+              { type: "line", shape: { x1: x - 4, y1: hi, x2: x + 4, y2: hi }, style: { stroke: "#344054", lineWidth: 1.2 } }
+            ] };
+          } };
+      }
+      return {
+        grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+        legend: { top: 0, data: ["风险定向抽取", "对照组（等权）"] },
+        tooltip: { trigger: "axis", formatter: function (items) {
+          var i = items[0].dataIndex;
+          return d.labels[i] + "<br>风险定向 " + pct(d.t[i]) + "（" + d.t_lots[i] + " 批）<br>对照组 " + pct(d.h[i]) + "（" + d.h_lots[i] + " 批）";
+        } },
+        xAxis: { type: "category", data: d.labels, axisLabel: { interval: 0, rotate: d.labels.length > 5 ? 30 : 0, width: 110, overflow: "truncate" } },
+        yAxis: { type: "value", min: 0, axisLabel: { formatter: "{value}%" }, name: "不合格率" },
+        series: [
+          { type: "bar", name: "风险定向抽取", data: d.t, itemStyle: { color: RED }, barMaxWidth: 32 },
+          { type: "bar", name: "对照组（等权）", data: d.h, itemStyle: { color: GREY }, barMaxWidth: 32 },
+          whiskers("t", -1), whiskers("h", 1)
+        ]
+      };
+    },
     // failure rate of each unit against its batches, with the 95 % and 99.8 % limits around the category's rate
     funnel: function (d) {
       var colour = { alarm: RED, alert: AMBER, "": BLUE };
