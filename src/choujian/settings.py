@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "choujian.notifications",
     "choujian.workcalendar",
     "choujian.todo",
+    "choujian.operations",
     "choujian.demo",
 ]
 
