@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "choujian.core.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "choujian.core.middleware.RejectNulMiddleware",
@@ -303,11 +304,32 @@ CHOUJIAN_WEBHOOK_SECRET = env_str("CHOUJIAN_WEBHOOK_SECRET", "")
 if CHOUJIAN_WEBHOOK_URL and len(CHOUJIAN_WEBHOOK_SECRET) < 16:
     raise ImproperlyConfigured("CHOUJIAN_WEBHOOK_URL needs CHOUJIAN_WEBHOOK_SECRET (16 characters or more) to sign")
 
+# Plain lines for a terminal; CHOUJIAN_LOG_FORMAT=json for a log collector (one JSON object per line). Every line
+# carries the request id of the request it was written for (see core.requestlog).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "choujian.core.requestlog.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if env_str("CHOUJIAN_LOG_FORMAT", "plain") == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("CHOUJIAN_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # the request log repeats what Django's server log says, with the id and timing: one of them is enough
+        "django.server": {"level": "WARNING"},
+        "choujian.request": {"level": env_str("CHOUJIAN_REQUEST_LOG_LEVEL", "INFO")},
+    },
 }

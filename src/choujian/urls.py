@@ -5,10 +5,12 @@ from choujian.core.access import declare, declare_route
 from choujian.disclosure import api as disclosure_api
 from choujian.draws.urls import ceremony_urlpatterns
 from choujian.enforcement import views as enforcement_views
+from choujian.operations import views as operations_views
 from choujian.sampling import views as sampling_views
 from choujian.testing import views as testing_views
 
 urlpatterns = [
+    path("healthz", operations_views.healthz, name="healthz"),
     path("", include("choujian.todo.urls")),
     path("open/", include("choujian.disclosure.urls")),
     path("analytics/", include("choujian.analytics.urls")),

@@ -265,6 +265,8 @@ class ResultRollup(models.Model):
     """Monthly counts of the results table by one dimension, for the regulators who see whole provinces: kept current
     by the task queue (`rollups.rollups_refresh`), read with the results not yet rolled up (`rollups.pass_rates`)."""
 
+    ledger_exempt = "由统计结果表汇总而来，可随时重建 / summed from the results table, can be rebuilt at any time"
+
     dimension = models.CharField(_("维度"), max_length=8)  # category, region, lab or all
     key = models.CharField(_("分组键"), max_length=200)
     name = models.CharField(_("名称"), max_length=200, blank=True)
@@ -289,3 +291,12 @@ class ResultRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dimension} {self.key} {self.month:%Y-%m}: {self.failed}/{self.lots}"
+
+
+class RollupState(models.Model):
+    """The number of the last batch of results rolled up; its row is locked while a batch is claimed, so two workers
+    never claim at once."""
+
+    ledger_exempt = "汇总任务的进度书签 / the rollup job's own bookmark"
+
+    last_batch = models.PositiveIntegerField(default=0)

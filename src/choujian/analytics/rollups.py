@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q, Sum, Value
 from django.db.models.functions import Concat, Substr, TruncMonth, TruncQuarter
 
-from choujian.analytics.models import ResultFact, ResultRollup
+from choujian.analytics.models import ResultFact, ResultRollup, RollupState
 from choujian.core.policy import VIEW, restrict
 
 # dimension → (key field, name field) of the results table
@@ -38,20 +38,28 @@ def _counts() -> dict:
     }
 
 
-@transaction.atomic
 def rollups_refresh() -> int:
-    """Add every result not yet rolled up to the monthly counts; returns how many were added."""
+    """Add every result not yet rolled up to the monthly counts, a million at a time, each million in one
+    transaction (claimed and counted together); returns how many were added."""
     added = 0
-    while True:
-        pending = ResultFact.objects.filter(rollup_batch__isnull=True).order_by("pk").values_list("pk", flat=True)
-        last = list(pending[CHUNK - 1 : CHUNK]) or list(pending.reverse()[:1])
-        if not last:
-            return added
-        batch = (ResultFact.objects.aggregate(n=Max("rollup_batch"))["n"] or 0) + 1
-        claimed = ResultFact.objects.filter(rollup_batch__isnull=True, pk__lte=last[0]).update(rollup_batch=batch)
-        for dimension in SOURCES:
-            _add(dimension, ResultFact.objects.filter(rollup_batch=batch))
+    while claimed := _refresh_chunk():
         added += claimed
+    return added
+
+
+@transaction.atomic
+def _refresh_chunk() -> int:
+    pending = ResultFact.objects.filter(rollup_batch__isnull=True).order_by("pk").values_list("pk", flat=True)
+    last = list(pending[CHUNK - 1 : CHUNK]) or list(pending.reverse()[:1])
+    if not last:
+        return 0
+    state, _ = RollupState.objects.select_for_update().get_or_create(pk=1)
+    state.last_batch = batch = state.last_batch + 1
+    state.save(update_fields=["last_batch"])
+    claimed = ResultFact.objects.filter(rollup_batch__isnull=True, pk__lte=last[0]).update(rollup_batch=batch)
+    for dimension in SOURCES:
+        _add(dimension, ResultFact.objects.filter(rollup_batch=batch))
+    return claimed
 
 
 def _add(dimension: str, facts) -> None:
