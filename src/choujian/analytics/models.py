@@ -300,3 +300,6 @@ class RollupState(models.Model):
     ledger_exempt = "汇总任务的进度书签 / the rollup job's own bookmark"
 
     last_batch = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"rollup batch {self.last_batch}"
