@@ -16,7 +16,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--no-demo", action="store_true", help="空库时也不生成演示数据")
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--workers", type=int, default=None, help="网站进程数（默认 2 × CPU 核数 + 1，或 CHOUJIAN_WEB_WORKERS）"
+        )
         parser.add_argument(
             "--no-worker", action="store_true", help="不启动后台任务进程 / do not start a worker beside the server"
         )
@@ -36,13 +38,11 @@ class Command(BaseCommand):
             "-m",
             "gunicorn",
             "choujian.wsgi:application",
+            "--config",
+            "python:choujian.gunicorn_conf",
             "--bind",
             bind,
-            "--workers",
-            str(options["workers"]),
-            "--access-logfile",
-            "-",
-        ]
+        ] + (["--workers", str(options["workers"])] if options["workers"] else [])
         worker = None
         if not options["no_worker"]:
             # Scheduled work runs beside the web server for as long as it does; pages only read.
