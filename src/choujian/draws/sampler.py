@@ -137,38 +137,47 @@ _get_weight = attrgetter("weight")
 _get_stratum = attrgetter("stratum")
 
 
-def _frame(items) -> tuple[list[FrameItem], list[str]]:
-    """The items in id (code point) order, and their ids; FrameError on a non-FrameItem or a duplicate id."""
+def _checked(items) -> tuple[list[FrameItem], list[str], bool]:
+    """The items as a list, their ids, and whether they are in id (code point) order; FrameError on a non-FrameItem
+    or a duplicate id."""
     if isinstance(items, Frame):
-        return items.items, items.ids
+        return items.items, items.ids, items.canonical
     items = items if type(items) is list else list(items)
     if not all(issubclass(kind, FrameItem) for kind in set(map(type, items))):
         bad = next(item for item in items if not isinstance(item, FrameItem))
         raise FrameError(f"frame items must be FrameItem instances, got {type(bad).__name__} {bad!r}")
     ids = list(map(_get_id, items))
-    if all(map(lt, ids, islice(ids, 1, None))):  # already strictly ascending: sorted and unique
-        return items, ids
-    items = sorted(items, key=_get_id)
-    ids = list(map(_get_id, items))
-    if not all(map(lt, ids, islice(ids, 1, None))):
-        duplicate = next(ids[n] for n in range(1, len(ids)) if ids[n - 1] == ids[n])
+    if all(map(lt, ids, islice(ids, 1, None))):  # strictly ascending: in order and unique
+        return items, ids, True
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        duplicate = next(i for i in ids if i in seen or seen.add(i))
         raise FrameError(f"duplicate id {duplicate!r} in the frame: ids must be unique")
+    return items, ids, False
+
+
+def _frame(items) -> tuple[list[FrameItem], list[str]]:
+    """The items in id (code point) order, and their ids."""
+    items, ids, canonical = _checked(items)
+    if not canonical:
+        items = sorted(items, key=_get_id)
+        ids = list(map(_get_id, items))
     return items, ids
 
 
 class Frame:
-    """A validated frame in canonical (id) order with its columns ready for drawing: build it once, draw it often.
+    """A validated frame with its columns ready for drawing: build it once, draw it often.
 
-    The platform freezes a frame (its digest is published) long before the seed exists; the draw then only hashes
-    and ranks. Every function that takes `items` also takes a Frame.
+    The items stay in the order given: ranking is by (key, id), so a draw never needs the canonical (id) order, only
+    the frame's digest and published listing do (`canonical_frame_text`, `build_record` sort when they must). The
+    platform freezes a frame (its digest is published) long before the seed exists; the draw then only hashes and
+    ranks. Every function that takes `items` also takes a Frame.
     """
 
-    __slots__ = ("items", "ids", "weights", "positions", "_id_array")
+    __slots__ = ("items", "ids", "canonical", "weights", "positions", "_id_array")
 
     def __init__(self, items) -> None:
-        if isinstance(items, Frame):
-            items = items.items
-        self.items, self.ids = _frame(items)
+        self.items, self.ids, self.canonical = _checked(items)
         n = len(self.ids)
         weights = np.fromiter(map(_get_weight, self.items), dtype=np.float64, count=n)
         self.weights: np.ndarray | None = None if (weights == 1.0).all() else weights
@@ -364,11 +373,11 @@ def _exact_key(u: float, weight: float) -> float:
     return -math.log(u) / weight
 
 
-def _rank_positions(positions: np.ndarray, approx: np.ndarray, u: np.ndarray, weights: np.ndarray | None):
-    """`positions` (ascending, i.e. in id order) ranked by the spec's (key, id).
+def _rank_positions(positions: np.ndarray, approx: np.ndarray, u: np.ndarray, weights: np.ndarray | None, ids):
+    """`positions` ranked by the spec's (key, id).
 
     Sorted by the approximate key first; every run of neighbours whose approximate keys lie within `_CLOSE` of each
-    other is then ranked by the exact key (`math.log`, IEEE-754 division), ties by position, i.e. by id.
+    other is then ranked by the exact key (`math.log`, IEEE-754 division), ties by id.
     """
     order = positions[np.argsort(approx[positions])]
     ranked_keys = approx[order]
@@ -383,16 +392,18 @@ def _rank_positions(positions: np.ndarray, approx: np.ndarray, u: np.ndarray, we
             runs.append([j, j + 1])
     for first, last in runs:
         members = order[first : last + 1].tolist()
-        exact = sorted((_exact_key(float(u[m]), 1.0 if weights is None else float(weights[m])), m) for m in members)
-        order[first : last + 1] = [m for _, m in exact]
+        exact = sorted(
+            (_exact_key(float(u[m]), 1.0 if weights is None else float(weights[m])), ids[m], m) for m in members
+        )
+        order[first : last + 1] = [m for _, _, m in exact]
     return order
 
 
 def _ranked(ids: list[str], u_values, weights=None) -> list[str]:
-    """`ids` (in ascending order) ranked by (key, id) ascending, from their u values (and weights)."""
+    """`ids` ranked by (key, id) ascending, from their u values (and weights)."""
     u = np.asarray(u_values, dtype=np.float64)
     w = None if weights is None else np.asarray(weights, dtype=np.float64)
-    order = _rank_positions(np.arange(len(ids)), _approximate_keys(u, w), u, w)
+    order = _rank_positions(np.arange(len(ids)), _approximate_keys(u, w), u, w, ids)
     return list(map(ids.__getitem__, order.tolist()))
 
 
@@ -409,8 +420,8 @@ def draw(items, seed: str, quotas: dict[str, int]) -> DrawResult:
 
 
 def rank_by_u(frame: Frame, u, quotas: dict[str, int]) -> DrawResult:
-    """Rank each stratum of `frame` by (key, id) from the items' u values (in id order; or a function giving them,
-    called only when some quota needs them), then apply the quotas. draw-v2 derives u from salted hashes."""
+    """Rank each stratum of `frame` by (key, id) from the items' u values (in the frame's order; or a function giving
+    them, called only when some quota needs them), then apply the quotas. draw-v2 derives u from salted hashes."""
     quotas = _check_quotas(quotas)
     unquoted = set(frame.positions).difference(quotas)
     if unquoted:
@@ -423,7 +434,7 @@ def rank_by_u(frame: Frame, u, quotas: dict[str, int]) -> DrawResult:
     id_array = frame.id_array()
     nothing = np.arange(0)
     for stratum, quota in quotas.items():
-        order = _rank_positions(frame.positions.get(stratum, nothing), approx, u, frame.weights)
+        order = _rank_positions(frame.positions.get(stratum, nothing), approx, u, frame.weights, frame.ids)
         ranked = id_array[order].tolist()
         selected[stratum] = ranked[:quota]
         alternates[stratum] = ranked[quota:]
@@ -490,7 +501,7 @@ def build_record(*, purpose: str, items, quotas: dict[str, int], seed: str, seed
         "algorithm": ALGORITHM,
         "purpose": purpose,
         "frame_digest": digest,
-        "frame": [{"id": item.id, "weight": item.weight, "stratum": item.stratum} for item in frame.items],
+        "frame": [{"id": item.id, "weight": item.weight, "stratum": item.stratum} for item in _frame(frame)[0]],
         "quotas": _check_quotas(quotas),
         "seed": seed,
         "seed_source": source,
