@@ -3,6 +3,9 @@
 (a) `append_throughput`: entries appended through the real `ledger_append` on the configured database, in
     transactions of `batch` appends (so commit and checkpoint costs are counted), as a ratio to hashing the same
     entry bytes with a bare `hashlib.sha256` loop in the same run.
+(a') `write_overhead`: what the ledger adds to a write — the same organisation rows inserted through the platform's
+    `record_create` (validated, saved, ledgered) and without the ledger (validated, saved), in alternating
+    transactions of `batch` rows in the same run. Goal: ≤ 1.5×.
 (b) `proof_latency`: median latency and database queries of random inclusion and consistency proofs (through
     the selectors the public API uses) at growing log sizes. These logs are built by bulk-inserting LedgerEntry
     and LedgerNode rows computed in memory, not by calling `ledger_append` a million times.
@@ -127,6 +130,43 @@ def append_throughput(count: int = APPEND_COUNT, *, batch: int = APPEND_BATCH, s
         f"{queries:.2f} queries per append; {checkpoints} checkpoints signed on commit"
     )
     return result
+
+
+WRITE_GOAL = 1.5
+
+
+def write_overhead(count: int = APPEND_COUNT // 5, *, batch: int = APPEND_BATCH // 10, say: Say = _quiet) -> dict:
+    """The same rows written with and without the ledger, alternating blocks so both see the same machine load."""
+    from choujian.accounts.models import Organisation
+    from choujian.core.recording import record_create, validate
+
+    say(f"(a') {count:,} organisations written with the ledger and {count:,} without, {batch} per transaction …")
+    counties = ["350102", "350203", "350582", "350426", "350724", "350823"]
+    seconds = {"plain": 0.0, "ledgered": 0.0}
+
+    def row(kind: str, i: int) -> Organisation:
+        return Organisation(name=f"基准测试{kind}检验机构{i:07d}", kind="laboratory", region=counties[i % 6])
+
+    for start in range(0, count, batch):
+        for kind in ("plain", "ledgered"):
+            begun = time.perf_counter()
+            with transaction.atomic():
+                for i in range(start, min(count, start + batch)):
+                    organisation = row(kind, i)
+                    if kind == "plain":
+                        validate(organisation)
+                        with transaction.atomic():
+                            organisation.save()
+                    else:
+                        record_create(organisation, actor=None, event="organisation.created")
+            seconds[kind] += time.perf_counter() - begun
+    ratio = seconds["ledgered"] / seconds["plain"]
+    mark = "✓" if ratio <= WRITE_GOAL else "✗"
+    say(f"    without the ledger: {count / seconds['plain']:,.0f} rows/s; with it: "
+        f"{count / seconds['ledgered']:,.0f} rows/s; ratio {ratio:.2f}× (goal ≤ {WRITE_GOAL}×) {mark}")  # fmt: skip
+    return {"rows": count, "batch": batch, "plain_seconds": round(seconds["plain"], 3),
+            "ledgered_seconds": round(seconds["ledgered"], 3), "ratio": round(ratio, 3), "goal": WRITE_GOAL,
+            "met": ratio <= WRITE_GOAL}  # fmt: skip
 
 
 def _queries_per_append(batch: int) -> float:
@@ -297,6 +337,8 @@ def run(*, quick: bool = False, say: Say = print) -> dict:
     require_empty_ledger()
     results = {"quick": quick}
     results["append"] = append_throughput(QUICK_APPEND_COUNT if quick else APPEND_COUNT, say=say)
+    reset_ledger()
+    results["write_overhead"] = write_overhead(QUICK_APPEND_COUNT // 5 if quick else APPEND_COUNT // 5, say=say)
     reset_ledger()
     results["proofs"] = proof_latency(QUICK_PROOF_SIZES if quick else PROOF_SIZES, say=say)
     results["verify"] = verify_time(say=say)

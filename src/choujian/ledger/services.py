@@ -45,7 +45,8 @@ class _SQL:
         self.returning = connection.features.can_return_columns_from_insert
         self.bump_head = f"UPDATE {head} SET {size} = {size} + 1 WHERE {head_pk} = 1"
         self.read_head = f"SELECT {size} FROM {head} WHERE {head_pk} = 1"
-        self.entry_fields = [LedgerEntry._meta.get_field(n) for n in ("seq", "type", "at", "actor", "object", "body")]
+        self.entry_names = ("seq", "type", "at", "actor", "object", "body")
+        self.entry_fields = [LedgerEntry._meta.get_field(n) for n in self.entry_names]
         columns = ", ".join(qn(f.column) for f in self.entry_fields)
         self.entry_pk = LedgerEntry._meta.pk.column
         self.insert_entry = f"INSERT INTO {entry} ({columns}) VALUES ({', '.join(['%s'] * len(self.entry_fields))})"
@@ -131,7 +132,9 @@ def _left_siblings(cursor, sql: _SQL, index: int):
 
 def _insert_entry(cursor, sql: _SQL, **values) -> LedgerEntry:
     entry = LedgerEntry(**values)
-    params = [f.get_db_prep_save(values[f.name], connection) for f in sql.entry_fields]
+    # every column is plain text or an integer, except the time, which the backend adapts
+    params = [connection.ops.adapt_datetimefield_value(v) if f.name == "at" else v
+              for f, v in zip(sql.entry_fields, map(values.__getitem__, sql.entry_names), strict=True)]  # fmt: skip
     cursor.execute(sql.insert_entry, params)
     if sql.returning:
         entry.pk = cursor.fetchall()[0][0]
