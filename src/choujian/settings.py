@@ -163,6 +163,24 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Evidence, certificates, reports and bulletins in an S3-compatible object store (MinIO, Ceph, a cloud's OSS/COS)
+# when a bucket is named; never public: the platform reads them and serves them through the access policy.
+S3_BUCKET = env_str("CHOUJIAN_S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("CHOUJIAN_S3_ENDPOINT", "") or None,
+            "region_name": env_str("CHOUJIAN_S3_REGION", "") or None,
+            "access_key": env_str("CHOUJIAN_S3_ACCESS_KEY", "") or None,
+            "secret_key": env_str("CHOUJIAN_S3_SECRET_KEY", "") or None,
+            "location": env_str("CHOUJIAN_S3_PREFIX", ""),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -58,8 +58,15 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def files_on_disk() -> bool:
+    """Whether the stored files are on the local disk (else in an object store, copied by its own versioning)."""
+    return settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage")
+
+
 def _stored_files() -> list[tuple[str, Path]]:
     """(storage name, path) of every stored file (evidence, certificates, reports, bulletins, archives)."""
+    if not files_on_disk():
+        return []
     root = Path(settings.MEDIA_ROOT)
     if not root.exists():
         return []
@@ -100,7 +107,12 @@ def backup(output: Path, *, with_signing_key: bool = False, say: Say = print) ->
             "database": connection.vendor, "migrations": _migrations(), "ledger_size": current_size(),
             "checkpoint": {"size": checkpoint.size, "root": checkpoint.root, "note": checkpoint.note},
             "verifier_key": verifier_key(), "members": listed,
+            "files": "in this archive" if files_on_disk() else "in the object store (not in this archive)",
         }  # fmt: skip
+        if not files_on_disk():
+            say(
+                "文件保存在对象存储中，未放入归档：请用存储桶的版本控制与跨区域复制备份它们 / files stay in the object store"
+            )
         partial = output.with_name(output.name + ".partial")
         with tarfile.open(partial, "w:gz") as archive:
             body = json.dumps(manifest, ensure_ascii=False, indent=2).encode()

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from choujian.core.parsers import BoundedJSONParser as JSONParser
 from choujian.core.parsers import FormParser, MultiPartParser
+from choujian.core.stored import ALTERED, AlteredFile, open_verified
 from choujian.planning.selectors import tasks_visible_to
 from choujian.sampling import custody, selectors, serializers, services
 from choujian.sampling.choices import RecordStatus
@@ -239,7 +240,11 @@ class EvidenceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def file(self, request, public_id=None):
         evidence = self.get_object()
-        return FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+        try:
+            content = open_verified(evidence.file, evidence.sha256)
+        except AlteredFile:
+            return Response({"detail": ALTERED}, status=409)
+        return FileResponse(content, content_type=evidence.content_type)
 
     @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

@@ -8,7 +8,7 @@ the phone and resubmits it, and every create carries a UUID made once, so a retr
 import uuid
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from choujian.accounts.choices import Role
 from choujian.core import listing
 from choujian.core.access import login, public
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
+from choujian.core.stored import ALTERED, AlteredFile, open_verified
 from choujian.planning.selectors import tasks_visible_to
 from choujian.sampling import custody, listings, policy, selectors, services
 from choujian.sampling.choices import (
@@ -293,7 +294,11 @@ def evidence_file(request, public_id, variant: str = "file"):
         if not evidence.thumbnail:
             raise Http404
         return FileResponse(evidence.thumbnail.open("rb"), content_type="image/jpeg")
-    return FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+    try:
+        content = open_verified(evidence.file, evidence.sha256)
+    except AlteredFile:
+        return HttpResponse(ALTERED, status=409, content_type="text/plain; charset=utf-8")
+    return FileResponse(content, content_type=evidence.content_type)
 
 
 @login
