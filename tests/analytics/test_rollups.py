@@ -29,7 +29,7 @@ def _facts(rng: random.Random, n: int) -> None:
             regulator_region=rng.choice([region[:2] + "0000", region]),
             recheck=rng.random() < 0.05, refused=refused, passed=not refused and rng.random() > 0.15,
         ))  # fmt: skip
-    ResultFact.objects.bulk_create(rows)
+    rollups.pending(ResultFact.objects.bulk_create(rows))
 
 
 def _expected(user, by: str, level: int, date_from, date_to) -> dict:
@@ -88,3 +88,14 @@ def test_a_county_never_reads_the_rollups_and_a_province_reads_only_its_own():
     assert not restrict(ResultRollup.objects.all(), county, VIEW).exists()
     seen = restrict(ResultRollup.objects.all(), province, VIEW)
     assert seen.exists() and all("36" in (r.province, r.regulator_province) for r in seen)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_workers_job_rolls_up_in_transactions_of_its_own():
+    """As the scheduled job runs it: no caller's transaction (on PostgreSQL each chunk takes one snapshot)."""
+    nation = member(OrganisationFactory(level="national", region="100000"), "regulator_officer")
+    _facts(random.Random(11), 120)
+    assert rollups.rollups_refresh() == 120
+    assert not rollups.PendingFact.objects.exists()
+    rates = selectors.pass_rates(nation, "category")
+    assert {r.key: [r.lots, r.failed, r.refused] for r in rates} == _expected(nation, "category", 6, None, None)

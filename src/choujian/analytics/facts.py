@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from choujian.analytics import rollups
 from choujian.analytics.choices import DrawArm, FactSource
 from choujian.analytics.models import CLASSES, ResultFact
 from choujian.planning.choices import is_holdout
@@ -67,17 +68,21 @@ def fact_of_refusal(record: SamplingRecord) -> ResultFact:
 @transaction.atomic
 def fact_record_outcome(outcome: Outcome) -> ResultFact:
     existing = ResultFact.objects.filter(outcome=outcome).first()
-    return existing or ResultFact.objects.create(**_fields(fact_of_outcome(outcome)))
+    return existing or _create(fact_of_outcome(outcome))
 
 
 @transaction.atomic
 def fact_record_refusal(record: SamplingRecord) -> ResultFact:
     existing = ResultFact.objects.filter(task_code=record.task.code, refused=True).first()
-    return existing or ResultFact.objects.create(**_fields(fact_of_refusal(record)))
+    return existing or _create(fact_of_refusal(record))
 
 
-def _fields(fact: ResultFact) -> dict:
-    return {f.attname: getattr(fact, f.attname) for f in ResultFact._meta.concrete_fields if f.name != "id"}
+@transaction.atomic
+def _create(fact: ResultFact) -> ResultFact:
+    fields = {f.attname: getattr(fact, f.attname) for f in ResultFact._meta.concrete_fields if f.name != "id"}
+    made = ResultFact.objects.create(**fields)
+    rollups.pending([made])
+    return made
 
 
 def facts_sync(batch: int = 2000) -> int:
@@ -85,11 +90,11 @@ def facts_sync(batch: int = 2000) -> int:
     made = 0
     outcomes = Outcome.objects.exclude(pk__in=ResultFact.objects.filter(outcome__isnull=False).values("outcome_id"))
     for outcome in outcomes.select_related(*OUTCOME_RELATED).order_by("pk")[:batch]:
-        ResultFact.objects.create(**_fields(fact_of_outcome(outcome)))
+        _create(fact_of_outcome(outcome))
         made += 1
     counted = ResultFact.objects.filter(refused=True).values("task_code")
     refusals = SamplingRecord.objects.filter(status=RecordStatus.STATUS_REFUSED).exclude(task__code__in=counted)
     for record in refusals.select_related("task__enterprise", "task__product__category", "task__plan__regulator"):
-        ResultFact.objects.create(**_fields(fact_of_refusal(record)))
+        _create(fact_of_refusal(record))
         made += 1
     return made

@@ -80,7 +80,6 @@ class ResultFact(models.Model):
     worst_class = models.CharField(_("最严重不合格项类别"), max_length=1, blank=True)
     failed_items = models.JSONField(_("不合格项目"), default=list, blank=True)
     draw_arm = models.CharField(_("抽取方式"), max_length=8, choices=DrawArm.CHOICES, blank=True, default="")
-    rollup_batch = models.PositiveIntegerField(_("汇总批次"), null=True, blank=True)  # see `analytics.rollups`
 
     class Meta:
         verbose_name = _("统计结果")
@@ -92,8 +91,11 @@ class ResultFact(models.Model):
             models.Index(fields=["uscc", "category_code"]),
             models.Index(fields=["laboratory", "final_on"]),
             models.Index(fields=["regulator_region", "final_on"]),
+            # the funnel and enterprise tables of a category read only the index (PostgreSQL; elsewhere a plain index)
             models.Index(
-                fields=["final_on"], condition=models.Q(rollup_batch__isnull=True), name="analytics_fact_unrolled"
+                fields=["category_code", "uscc"],
+                include=["enterprise_name", "final_on", "passed", "refused", "recheck"],
+                name="analytics_fact_category_uscc",
             ),
         ]
 
@@ -293,13 +295,12 @@ class ResultRollup(models.Model):
         return f"{self.dimension} {self.key} {self.month:%Y-%m}: {self.failed}/{self.lots}"
 
 
-class RollupState(models.Model):
-    """The number of the last batch of results rolled up; its row is locked while a batch is claimed, so two workers
-    never claim at once."""
+class PendingFact(models.Model):
+    """A result not yet added to the monthly rollups: written with the result, removed when it is added."""
 
-    ledger_exempt = "汇总任务的进度书签 / the rollup job's own bookmark"
+    ledger_exempt = "汇总任务的待办队列 / the rollup job's queue"
 
-    last_batch = models.PositiveIntegerField(default=0)
+    fact = models.OneToOneField(ResultFact, primary_key=True, on_delete=models.CASCADE, related_name="+")
 
     def __str__(self) -> str:
-        return f"rollup batch {self.last_batch}"
+        return f"pending {self.fact_id}"

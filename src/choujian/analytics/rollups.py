@@ -1,11 +1,12 @@
 """Monthly rollups of the results table, so the dashboard's aggregates stay fast at ten million results.
 
 `ResultRollup` holds, per dimension (category, region, testing body, or all together), month, enterprise province,
-organiser province and 复查 flag, the counts of tested lots, failures and refusals. The task queue keeps it current
-(`rollups_refresh`, with the facts job every 10 minutes): it claims the results not yet rolled up by stamping them
-with a batch number in one statement, adds their counts, all in one transaction. A pass-rate query reads, in one SQL
-statement (one snapshot), the rollup for the whole months of its date range plus the results themselves for the
-partial months at either end and for any result not yet rolled up — so it is always exact, never stale.
+organiser province and 复查 flag, the counts of tested lots, failures and refusals. Every new result is queued
+(`PendingFact`, written with it); the task queue keeps the rollups current (`rollups_refresh`, with the facts job
+every 10 minutes): in one transaction and one snapshot it adds a million queued results' counts and dequeues them.
+A pass-rate query reads, in one SQL statement (one snapshot), the rollup for the whole months of its date range plus
+the results themselves for the partial months at either end and for any result still queued — so it is always
+exact, never stale.
 
 Used for the regulators who see whole provinces or the country, grouping by category, region, testing body, month or
 quarter with at most a date range; any other filter narrows the results enough to read them directly.
@@ -20,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q, Sum, Value
 from django.db.models.functions import Concat, Substr, TruncMonth, TruncQuarter
 
-from choujian.analytics.models import ResultFact, ResultRollup, RollupState
+from choujian.analytics.models import PendingFact, ResultFact, ResultRollup
 from choujian.core.policy import VIEW, restrict
 
 # dimension → (key field, name field) of the results table
@@ -38,28 +39,40 @@ def _counts() -> dict:
     }
 
 
+def pending(facts) -> None:
+    """Queue new results for the rollups (in the transaction that writes them)."""
+    PendingFact.objects.bulk_create([PendingFact(fact_id=fact.pk) for fact in facts], batch_size=5000)
+
+
 def rollups_refresh() -> int:
-    """Add every result not yet rolled up to the monthly counts, a million at a time, each million in one
-    transaction (claimed and counted together); returns how many were added."""
+    """Add every queued result to the monthly counts, a million at a time, each in one transaction; returns how many
+    were added."""
+    # One snapshot for each chunk: a result committed meanwhile is neither counted nor dequeued, so it waits for the
+    # next run. SQLite writes one transaction at a time, so nothing commits meanwhile; inside a caller's transaction
+    # (the demo, the tests) its snapshot rules.
+    isolate = connection.vendor == "postgresql" and not connection.in_atomic_block
     added = 0
-    while claimed := _refresh_chunk():
+    while claimed := _refresh_chunk(isolate):
         added += claimed
     return added
 
 
 @transaction.atomic
-def _refresh_chunk() -> int:
-    pending = ResultFact.objects.filter(rollup_batch__isnull=True).order_by("pk").values_list("pk", flat=True)
-    last = list(pending[CHUNK - 1 : CHUNK]) or list(pending.reverse()[:1])
-    if not last:
+def _refresh_chunk(isolate: bool) -> int:
+    if isolate:
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    queue = PendingFact.objects.order_by("fact_id").values_list("fact_id", flat=True)
+    first = queue.first()
+    if first is None:
         return 0
-    state, _ = RollupState.objects.select_for_update().get_or_create(pk=1)
-    state.last_batch = batch = state.last_batch + 1
-    state.save(update_fields=["last_batch"])
-    claimed = ResultFact.objects.filter(rollup_batch__isnull=True, pk__lte=last[0]).update(rollup_batch=batch)
+    last = (list(queue[CHUNK - 1 : CHUNK]) or [queue.last()])[0]
+    claimed = PendingFact.objects.filter(fact_id__gte=first, fact_id__lte=last)
+    facts = ResultFact.objects.filter(pk__gte=first, pk__lte=last, pk__in=claimed.values("fact_id"))
     for dimension in SOURCES:
-        _add(dimension, ResultFact.objects.filter(rollup_batch=batch))
-    return claimed
+        _add(dimension, facts)
+    count, _ = claimed.delete()
+    return count
 
 
 def _add(dimension: str, facts) -> None:
@@ -113,27 +126,34 @@ def _grouped(rows, by: str, level_length: int, *, rollup: bool):
 def counts(user, by: str, level_length: int, date_from: dt.date | None, date_to: dt.date | None) -> list[dict]:
     """[{key, name, lots, failed, refused}] per key, from the rollups and the results they do not hold yet."""
     first, end = _whole_months(date_from, date_to)
+    if first and end and first >= end:
+        first = end = None
+        whole_months = False  # the range lies within one month: no rollup cell fits inside it
+    else:
+        whole_months = True
     cells = restrict(ResultRollup.objects.all(), user, VIEW).filter(dimension=SERVES[by], recheck=False)
     facts = restrict(ResultFact.objects.all(), user, VIEW).filter(recheck=False)
-    if date_from:
-        facts = facts.filter(final_on__gte=date_from)
-    if date_to:
-        facts = facts.filter(final_on__lte=date_to)
-    whole = Q()
+    # Disjoint parts, each read through its own index: the rollups of the whole months, the queued results within
+    # them, and every result of the partial months at either end.
+    queued = facts.filter(pk__in=PendingFact.objects.values("fact_id"))
+    edges = []
+    if not whole_months:
+        cells, queued = cells.none(), queued.none()
+        edges.append(facts.filter(final_on__gte=date_from, final_on__lte=date_to))
     if first:
-        cells, whole = cells.filter(month__gte=first), whole & Q(final_on__gte=first)
+        cells, queued = cells.filter(month__gte=first), queued.filter(final_on__gte=first)
+        if date_from:
+            edges.append(facts.filter(final_on__gte=date_from, final_on__lt=first))
     if end:
-        cells, whole = cells.filter(month__lt=end), whole & Q(final_on__lt=end)
-    facts = facts.filter(~whole | Q(rollup_batch__isnull=True)) if (first or end) else facts.filter(
-        rollup_batch__isnull=True)  # fmt: skip
-    if first and end and first >= end:
-        cells, facts = cells.none(), restrict(ResultFact.objects.all(), user, VIEW).filter(
-            recheck=False, final_on__gte=date_from, final_on__lte=date_to)  # fmt: skip
+        cells, queued = cells.filter(month__lt=end), queued.filter(final_on__lt=end)
+        if date_to:
+            edges.append(facts.filter(final_on__gte=end, final_on__lte=date_to))
     sums = ("lots", "failed", "refused")
-    rolled = _grouped(cells, by, level_length, rollup=True).values("k", "n").annotate(**{n: Sum(n) for n in sums})
-    raw = _grouped(facts, by, level_length, rollup=False).values("k", "n").annotate(**_counts())
+    parts = [_grouped(cells, by, level_length, rollup=True).values("k", "n").annotate(**{n: Sum(n) for n in sums})]
+    parts += [_grouped(rows, by, level_length, rollup=False).values("k", "n").annotate(**_counts()).order_by()
+              for rows in (queued, *edges)]  # fmt: skip
     merged: dict = defaultdict(lambda: {"name": "", "lots": 0, "failed": 0, "refused": 0})
-    for row in rolled.order_by().union(raw.order_by(), all=True):
+    for row in parts[0].order_by().union(*parts[1:], all=True):
         entry = merged[row["k"]]
         entry["name"] = entry["name"] or row["n"] or ""
         for name in sums:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from choujian.accounts.choices import Role
 from choujian.accounts.models import Organisation, User
 from choujian.accounts.scope import regulator_prefixes
-from choujian.analytics import history, policy
+from choujian.analytics import history, policy, rollups
 from choujian.analytics.choices import FactSource, SignalKind, WarningStatus
 from choujian.analytics.models import HistoryImport, QualityWarning, ResultFact, RiskSignal
 from choujian.core.dates import parse_date
@@ -46,11 +46,12 @@ def history_import(*, actor: User, filename: str, data: bytes, note: str = "", t
         regulator=regulator, filename=filename[:200], sha256=history.digest(data), rows=len(parsed.rows),
         imported_by=actor, note=(note or "").strip()[:300],
     )  # fmt: skip
-    ResultFact.objects.bulk_create(
+    facts = ResultFact.objects.bulk_create(
         [ResultFact(source=FactSource.SOURCE_IMPORTED, history=made, regulator_region=regulator.region, **row)
          for row in parsed.rows],
         batch_size=2000,
     )  # fmt: skip
+    rollups.pending(facts)
     ledger_append(type="history.imported", actor=actor, object=made)
     return made
 

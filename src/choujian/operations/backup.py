@@ -111,7 +111,8 @@ def backup(output: Path, *, with_signing_key: bool = False, say: Say = print) ->
         }  # fmt: skip
         if not files_on_disk():
             say(
-                "文件保存在对象存储中，未放入归档：请用存储桶的版本控制与跨区域复制备份它们 / files stay in the object store"
+                "文件保存在对象存储中，未放入归档：请用存储桶的版本控制与跨区域复制备份它们 / "
+                "the files stay in the object store"
             )
         partial = output.with_name(output.name + ".partial")
         with tarfile.open(partial, "w:gz") as archive:
