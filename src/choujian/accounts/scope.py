@@ -7,6 +7,14 @@ from choujian.accounts.models import Organisation, User, region_prefix
 from choujian.core.policy import EVERYTHING, VIEW, restrict
 
 
+def regulators_of(user: User, roles=Role.REGULATOR_ROLES) -> list[Organisation]:
+    """The regulators the user works for in one of `roles` (none for a visitor)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [m.organisation for m in user.active_memberships
+            if m.role in roles and m.organisation.kind == OrganisationKind.KIND_REGULATOR]  # fmt: skip
+
+
 def regulator_prefixes(user: User, roles=Role.REGULATOR_ROLES) -> list[str]:
     """Region-code prefixes the user may see as a regulator; `""` means the whole country."""
     if not user.is_authenticated:

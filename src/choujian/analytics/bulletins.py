@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from choujian.accounts.choices import Role
 from choujian.accounts.models import User
+from choujian.accounts.scope import regulators_of
 from choujian.analytics import selectors
 from choujian.analytics.choices import BulletinStatus
 from choujian.analytics.models import Bulletin, QualityWarning
@@ -143,8 +144,7 @@ def bulletin_draft(*, actor: User, year: int, quarter: int, today: dt.date | Non
         errors["quarter"] = ["季度应为 1–4"]
     if errors:
         raise ServiceError(errors)
-    regulators = [m.organisation for m in actor.active_memberships
-                  if m.role in Role.REGULATOR_WRITERS and m.organisation.kind == "regulator"]  # fmt: skip
+    regulators = regulators_of(actor, Role.REGULATOR_WRITERS)
     if not regulators:
         raise NotPermitted("季度通报由监管部门起草")
     if quarter_range(year, quarter)[0] > today:

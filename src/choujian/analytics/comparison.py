@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from choujian.accounts.choices import Role
+from choujian.accounts.scope import regulators_of
 from choujian.analytics import stats
 from choujian.analytics.choices import RoundKind
 from choujian.analytics.models import ComparisonRound
@@ -176,13 +177,9 @@ def comparison_record(
     )  # fmt: skip
     ledger_append(type="comparison.recorded", actor=actor, object=found)
     _tell(
-        found, [m.user for org in _regulators(actor) for m in org.memberships.filter(role__in=Role.REGULATOR_WRITERS)]
+        found, [m.user for org in regulators_of(actor) for m in org.memberships.filter(role__in=Role.REGULATOR_WRITERS)]
     )
     return found
-
-
-def _regulators(actor):
-    return [m.organisation for m in actor.active_memberships if m.organisation.kind == "regulator"]
 
 
 def _tell(found: ComparisonRound, recipients) -> None:

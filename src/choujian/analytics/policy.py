@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from choujian.accounts.choices import Role
 from choujian.accounts.models import User
-from choujian.accounts.scope import region_q, regulator_prefixes
+from choujian.accounts.scope import region_q, regulator_prefixes, regulators_of
 from choujian.analytics.choices import BulletinStatus
 from choujian.analytics.models import (
     Bulletin,
@@ -74,10 +74,7 @@ def warnings_closed(user: User) -> Q:
 
 
 def _writer_orgs(user: User) -> list[int]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return [m.organisation_id for m in user.active_memberships
-            if m.role in Role.REGULATOR_WRITERS and m.organisation.kind == "regulator"]  # fmt: skip
+    return [org.pk for org in regulators_of(user, Role.REGULATOR_WRITERS)]
 
 
 @rule(Bulletin, VIEW, anonymous=True)

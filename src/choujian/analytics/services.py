@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from choujian.accounts.choices import Role
 from choujian.accounts.models import Organisation, User
-from choujian.accounts.scope import regulator_prefixes
+from choujian.accounts.scope import regulator_prefixes, regulators_of
 from choujian.analytics import history, policy, rollups
 from choujian.analytics.choices import FactSource, SignalKind, WarningStatus
 from choujian.analytics.models import HistoryImport, QualityWarning, ResultFact, RiskSignal
@@ -30,8 +30,7 @@ MAX_WEIGHT = Decimal("5")
 def history_import(*, actor: User, filename: str, data: bytes, note: str = "", today: dt.date | None = None):
     """Import earlier years' results from a spreadsheet: every row valid, or nothing is imported."""
     today = today or timezone.localdate()
-    regulators = [m.organisation for m in actor.active_memberships if m.role in Role.REGULATOR_WRITERS
-                  and m.organisation.kind == "regulator"] if actor.is_authenticated else []  # fmt: skip
+    regulators = regulators_of(actor, Role.REGULATOR_WRITERS)
     if not regulators:
         raise NotPermitted("历史结果由监管部门导入")
     try:
