@@ -181,7 +181,8 @@ def algorithm_a(values: Sequence[float], tolerance: float = 1e-9, limit: int = 1
         clipped = [min(max(v, x - delta), x + delta) for v in data]
         new_x = sum(clipped) / len(clipped)
         new_s = 1.134 * math.sqrt(sum((v - new_x) ** 2 for v in clipped) / (len(clipped) - 1))
-        if abs(new_x - x) <= tolerance * max(1.0, abs(x)) and abs(new_s - s) <= tolerance * max(1.0, s):
+        # relative to the spread, so that a shift or a change of unit never changes when it stops
+        if abs(new_x - x) <= tolerance * s and abs(new_s - s) <= tolerance * s:
             return Robust(new_x, new_s, iteration)
         x, s = new_x, new_s
     return Robust(x, s, limit)
