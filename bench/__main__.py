@@ -32,6 +32,20 @@ def _setup_django() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def machine() -> dict:
+    """The machine the figures were measured on: processor, cores and memory (from /proc where there is one)."""
+    found = {"cpus": os.cpu_count(), "machine": platform.machine(), "system": platform.system()}
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+        found["processor"] = next(line.split(":", 1)[1].strip() for line in info.splitlines()
+                                  if line.startswith("model name"))  # fmt: skip
+        memory = Path("/proc/meminfo").read_text().split()
+        found["memory_gib"] = round(int(memory[memory.index("MemTotal:") + 1]) / 1024**2, 1)
+    except (OSError, StopIteration, ValueError):
+        pass
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description="Run the Choujian benchmarks.")
     parser.add_argument(
@@ -62,12 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         elapsed = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        figures["environment"] = {
-            "python": platform.python_version(),
-            "database": connection.vendor,
-            "cpus": os.cpu_count(),
-            "machine": platform.machine(),
-        }
+        figures["environment"] = {"python": platform.python_version(), "database": connection.vendor, **machine()}
         figures["total_seconds"] = round(elapsed, 1)
         figures["peak_rss_mb"] = round(peak_mb, 1)
         target = RESULTS / f"{name}.{connection.vendor}.json" if name == "stats" else RESULTS / f"{name}.json"
