@@ -64,7 +64,7 @@ class ResultFact(models.Model):
     outcome = models.OneToOneField(Outcome, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     task_code = models.CharField(_("任务编号"), max_length=30, blank=True, db_index=True)
     history = models.ForeignKey(HistoryImport, null=True, blank=True, on_delete=models.PROTECT, related_name="facts")
-    final_on = models.DateField(_("结论日期"), db_index=True)
+    final_on = models.DateField(_("结论日期"))
     enterprise_name = models.CharField(_("生产企业"), max_length=200)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18)
     region = models.CharField(_("所在地区"), max_length=6)
@@ -91,7 +91,22 @@ class ResultFact(models.Model):
             models.Index(fields=["uscc", "category_code"]),
             models.Index(fields=["laboratory", "final_on"]),
             models.Index(fields=["regulator_region", "final_on"]),
-            # the funnel and enterprise tables of a category read only the index (PostgreSQL; elsewhere a plain index)
+            # the partial months at the ends of a date range, and the enterprise tables of a category, read only the
+            # index (PostgreSQL; elsewhere these are plain indexes)
+            models.Index(
+                fields=["final_on"],
+                include=[
+                    "category_code",
+                    "category_name",
+                    "region",
+                    "laboratory",
+                    "regulator_region",
+                    "passed",
+                    "refused",
+                    "recheck",
+                ],
+                name="analytics_fact_day",
+            ),  # fmt: skip
             models.Index(
                 fields=["category_code", "uscc"],
                 include=["enterprise_name", "final_on", "passed", "refused", "recheck"],

@@ -146,20 +146,17 @@ def pass_rates(user, by: str, *, region_level: str = "city", use_rollups: bool =
     monthly rollups serve whatever they can (`use_rollups=False`: count the results only, as the benchmark compares)."""
     served = by in rollups.SERVES and not set(filters) - {"date_from", "date_to"}
     if use_rollups and served and rollups_cover(user):
-        counted = rollups.counts(user, by, REGION_LEVELS[region_level], filters.get("date_from"),
-                                 filters.get("date_to"))  # fmt: skip
+        counted = [(r["key"], r["name"], r["lots"], r["failed"], r["refused"]) for r in rollups.counts(
+            user, by, REGION_LEVELS[region_level], filters.get("date_from"), filters.get("date_to"))]  # fmt: skip
     else:
         rows = _group(facts(user, **filters), by, region_level)
-        counted = rows.values("key", "name").annotate(
+        counted = rows.values_list("key", "name").annotate(
             lots=Count("pk", filter=Q(refused=False)),
             failed=Count("pk", filter=Q(refused=False, passed=False)),
             refused=Count("pk", filter=Q(refused=True)),
         ).order_by("key")  # fmt: skip
-    found = []
-    for row in counted:
-        key, name = row["key"], row["name"]
-        found.append(Rate(_key(by, key), _label(by, key, name), row["lots"], row["failed"], row["refused"],
-                          _filters_of(by, key)))  # fmt: skip
+    found = [Rate(_key(by, key), _label(by, key, name), lots, failed, refused, _filters_of(by, key))
+             for key, name, lots, failed, refused in counted]  # fmt: skip
     if by in ("enterprise", "lab", "project", "section"):
         found.sort(key=lambda r: (-(r.failed / r.lots if r.lots else 0), -r.lots, r.label))
     return found
