@@ -121,3 +121,12 @@ def api_token(user, *, two_factor: bool = True) -> str:
     from choujian.accounts.services import api_token_issue
 
     return api_token_issue(user=user, two_factor=two_factor)[1]
+
+
+def signed_in(username: str):
+    """A test client signed in as the (demo) user with that name."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client

@@ -19,16 +19,11 @@ from choujian.analytics.services import warning_close
 from choujian.core.errors import NotPermitted, ServiceError
 from choujian.notifications.models import Message
 from choujian.testing.models import Outcome
+from tests.factories import signed_in
 
 DEMO_HISTORY = True
 DEMO_STATISTICS = True  # the earlier years, warnings, comparisons and bulletins
 pytestmark = pytest.mark.django_db
-
-
-def _client(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def test_every_final_result_of_the_platform_is_counted_once(demo):
@@ -41,7 +36,7 @@ def test_every_final_result_of_the_platform_is_counted_once(demo):
 
 
 def test_the_pass_rate_api_agrees_with_a_count_of_the_results(demo):
-    client = _client("regulator")
+    client = signed_in("regulator")
     rows = client.get("/api/v1/stats/pass-rates/", {"by": "category", "from": "2025-01-01", "to": "2025-12-31"}).json()
     assert len(rows) > 10
     counted = ResultFact.objects.filter(recheck=False, final_on__year=2025)
@@ -60,11 +55,11 @@ def test_the_pass_rate_api_agrees_with_a_count_of_the_results(demo):
 
 
 def test_a_county_sees_only_its_own_ground_and_an_enterprise_sees_nothing(demo):
-    county = _client("county").get("/api/v1/stats/pass-rates/", {"by": "region", "level": "county"}).json()
-    province = _client("regulator").get("/api/v1/stats/pass-rates/", {"by": "region", "level": "county"}).json()
+    county = signed_in("county").get("/api/v1/stats/pass-rates/", {"by": "region", "level": "county"}).json()
+    province = signed_in("regulator").get("/api/v1/stats/pass-rates/", {"by": "region", "level": "county"}).json()
     assert 0 < len(county) < len(province)
-    assert _client("manufacturer").get("/api/v1/stats/pass-rates/").json() == []
-    assert _client("manufacturer").get("/analytics/").status_code in (302, 403)
+    assert signed_in("manufacturer").get("/api/v1/stats/pass-rates/").json() == []
+    assert signed_in("manufacturer").get("/analytics/").status_code in (302, 403)
     assert Client().get("/api/v1/stats/pass-rates/").status_code in (401, 403)
 
 
@@ -92,11 +87,11 @@ def test_the_risk_score_is_the_documented_formula(demo):
         factor = 1 + sum(c.weight * c.decay for c in score.signals)
         assert (score.n, score.x) == (mine.count(), mine.filter(passed=False).count())
         assert score.score == pytest.approx((x + prior.alpha) / (n + prior.alpha + prior.beta) * factor)
-    api = _client("regulator").get("/api/v1/risk/scores/", {"category": category}).json()
+    api = signed_in("regulator").get("/api/v1/risk/scores/", {"category": category}).json()
     top = api[0]
     assert {"enterprise", "n", "x", "alpha", "beta", "posterior_mean", "score", "components"} <= set(top)
     assert top["score"] == pytest.approx(top["posterior_mean"] * top["signal_factor"])
-    assert _client("regulator").get("/api/v1/risk/scores/").status_code == 400
+    assert signed_in("regulator").get("/api/v1/risk/scores/").status_code == 400
 
 
 def test_the_planted_rise_raised_a_warning_that_reached_the_province_and_is_closed_with_a_note(demo):
@@ -104,7 +99,7 @@ def test_the_planted_rise_raised_a_warning_that_reached_the_province_and_is_clos
     assert warning.status == "open" and warning.evidence["signals"] and warning.evidence["rate"] > 0.2
     told = Message.objects.filter(kind="analytics.warning", subject__contains=warning.code)
     assert told.filter(recipient__username="regulator").exists()
-    page = _client("regulator").get(f"/analytics/warnings/{warning.code}/").content.decode()
+    page = signed_in("regulator").get(f"/analytics/warnings/{warning.code}/").content.decode()
     assert "CUSUM" in page and warning.action in page and 'data-chart="control"' in page
     with pytest.raises(NotPermitted):
         warning_close(actor=User.objects.get(username="county"), warning=warning, note="已处置完毕")
@@ -116,7 +111,7 @@ def test_the_planted_rise_raised_a_warning_that_reached_the_province_and_is_clos
 
 
 def test_every_statistics_page_renders_with_its_data_beside_the_chart(demo):
-    client = _client("regulator")
+    client = signed_in("regulator")
     pages = (
         "/analytics/", "/analytics/rates/?by=region&level=county", "/analytics/rates/?by=month",
         "/analytics/funnel/?category=JT-0303", "/analytics/projects/", "/analytics/risk/?category=JT-0303",
@@ -169,7 +164,7 @@ def test_a_draft_is_private_until_another_officer_publishes_it_and_its_figures_a
     assert draft.figures["total"]["lots"] > 0 and "批次合格率" in draft.narrative
     assert anonymous.get(f"/analytics/bulletins/{draft.code}.pdf").status_code == 404
     assert draft.code not in str(anonymous.get("/api/v1/bulletins/").json())
-    assert draft.code in str(_client("regulator2").get("/api/v1/bulletins/").json())
+    assert draft.code in str(signed_in("regulator2").get("/api/v1/bulletins/").json())
     with pytest.raises(ServiceError):
         bulletins.bulletin_publish(actor=drafter, bulletin=draft)
     with pytest.raises(NotPermitted):
@@ -203,7 +198,7 @@ def test_the_bulletin_pdf_renders_with_charts_and_chinese_text(demo, demo_media,
 
 
 def test_every_testing_body_has_z_scores_anyone_can_recompute_and_the_outlier_is_flagged(demo):
-    rows = _client("regulator").get("/api/v1/lab/comparison/").json()
+    rows = signed_in("regulator").get("/api/v1/lab/comparison/").json()
     labs = {row["laboratory"] for row in rows if row["z"] is not None}
     assert {
         "福建省交通建设工程材料检测中心有限公司",
@@ -229,9 +224,9 @@ def test_every_testing_body_has_z_scores_anyone_can_recompute_and_the_outlier_is
     assert worst["verdict"] == "warning" and worst["laboratory"] == "泉州市公路工程试验检测有限公司"
     assert Message.objects.filter(kind="analytics.lab_warning", subject__contains="泉州市公路工程试验检测").exists()
     assert any(row["kind"] == "retest" for row in rows)  # the demo's re-test beside its first test
-    page = _client("regulator").get("/analytics/labs/").content.decode()
+    page = signed_in("regulator").get("/analytics/labs/").content.decode()
     assert "不满意（预警）" in page and "泉州市公路工程试验检测有限公司" in page
-    assert _client("manufacturer").get("/api/v1/lab/comparison/").json() == []
+    assert signed_in("manufacturer").get("/api/v1/lab/comparison/").json() == []
 
 
 def test_a_result_counts_the_moment_it_becomes_final(demo, django_capture_on_commit_callbacks):

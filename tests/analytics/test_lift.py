@@ -22,17 +22,11 @@ from choujian.draws.frames import score_weight
 from choujian.draws.models import Draw
 from choujian.draws.selectors import full_record
 from choujian.planning.models import Plan
-from tests.factories import api_token
+from tests.factories import api_token, signed_in
 
 DEMO_HISTORY = True
 DEMO_STATISTICS = True
 pytestmark = pytest.mark.django_db
-
-
-def _client(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def test_the_frame_weighs_each_maker_by_its_score_and_sets_a_control_group_apart(demo):
@@ -75,7 +69,7 @@ def test_the_steered_plan_draws_both_parts_and_the_stand_alone_verifier_recomput
 
 
 def test_the_lift_report_agrees_with_a_count_of_the_results(demo):
-    client = _client("regulator")
+    client = signed_in("regulator")
     rows = client.get("/api/v1/stats/lift/").json()
     assert rows, "the demo's last two years were steered by risk"
     counted = ResultFact.objects.filter(recheck=False, refused=False)
@@ -99,11 +93,11 @@ def test_the_lift_report_agrees_with_a_count_of_the_results(demo):
     assert {r["year"] for r in client.get("/api/v1/stats/lift/", {"year": year}).json()} == {year}
     bad = client.get("/api/v1/stats/lift/", {"year": "last"})
     assert bad.status_code == 400 and "year" in str(bad.json())
-    assert _client("manufacturer").get("/api/v1/stats/lift/").json() == []
+    assert signed_in("manufacturer").get("/api/v1/stats/lift/").json() == []
 
 
 def test_the_lift_page_renders_its_chart_with_the_table_and_exports(demo):
-    client = _client("regulator")
+    client = signed_in("regulator")
     body = client.get("/analytics/risk/lift/").content.decode()
     assert 'data-chart="lift"' in body and '<table class="table">' in body and "差值" in body
     row = client.get("/api/v1/stats/lift/").json()[0]
@@ -115,7 +109,7 @@ def test_the_lift_page_renders_its_chart_with_the_table_and_exports(demo):
     sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
     assert sheet.max_row == len(client.get("/api/v1/stats/lift/").json()) + 2  # header, rows, all categories
     assert client.get("/analytics/risk/lift/?year=abc").status_code == 200
-    assert _client("manufacturer").get("/analytics/risk/lift/").status_code in (302, 403)
+    assert signed_in("manufacturer").get("/analytics/risk/lift/").status_code in (302, 403)
 
 
 def test_a_plan_weighed_by_scores_is_set_through_the_api_and_a_bad_share_is_named(demo):

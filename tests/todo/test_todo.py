@@ -4,7 +4,6 @@ may open, and that page shows every item the line counts; the API gives the same
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from choujian.accounts.models import User
@@ -12,6 +11,7 @@ from choujian.demo.data import LOGINS
 from choujian.demo.lab import PARTY_LOGINS
 from choujian.todo.kinds import BY_KEY
 from choujian.todo.selectors import todo_for
+from tests.factories import signed_in
 
 pytestmark = pytest.mark.django_db
 USERNAMES = [spec.username for spec in LOGINS] + list(PARTY_LOGINS)
@@ -19,17 +19,11 @@ DEMO_HISTORY = True  # the enforcement cases of the earlier checks put work on t
 DEMO_STATISTICS = True  # the warnings and the bulletin waiting for its second approval
 
 
-def _client(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
-
-
 @pytest.mark.parametrize("username", USERNAMES)
 def test_each_login_lands_on_a_to_do_page_whose_lines_match_their_lists(demo, demo_media, settings, username):
     settings.MEDIA_ROOT = demo_media
     user = User.objects.get(username=username)
-    client = _client(username)
+    client = signed_in(username)
     home = client.get("/")
     assert home.status_code == 200
     page = home.content.decode()
@@ -77,12 +71,12 @@ def test_overdue_work_comes_first_and_is_marked(demo, settings):
     LabSample.objects.filter(pk=lab_sample.pk).update(due_on=dt.date(2020, 1, 2))
     lines = todo_for(tester)
     assert lines[0].kind in {"samples_to_test", "overdue_testing"} and lines[0].overdue >= 1
-    page = _client("tester").get("/").content.decode()
+    page = signed_in("tester").get("/").content.decode()
     assert "is-overdue" in page and "2020-01-02" in page
 
 
 def test_a_person_with_nothing_waiting_is_told_so(demo):
-    page = _client("approver3").get("/").content.decode()
+    page = signed_in("approver3").get("/").content.decode()
     assert "目前没有等您处理的工作" in page
 
 

@@ -38,17 +38,21 @@ def _tool(name: str) -> str:
     return found
 
 
+def _sqlite_copy(source: Path | str, target: Path | str) -> None:
+    """SQLite's online backup: a consistent copy even while others write."""
+    reading, writing = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        reading.backup(writing)
+    finally:
+        writing.close()
+        reading.close()
+
+
 def dump(target: Path) -> None:
     """Write the whole database, as of one moment, to `target`."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if connection.vendor == "sqlite":
-        source = sqlite3.connect(connection.settings_dict["NAME"])
-        copy = sqlite3.connect(target)
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
+        _sqlite_copy(connection.settings_dict["NAME"], target)
         return
     if connection.vendor != "postgresql":
         raise DumpError(f"不支持的数据库 / unsupported database: {connection.vendor}")
@@ -70,13 +74,7 @@ def restore(source: Path) -> None:
         name = Path(connection.settings_dict["NAME"])
         connection.close()
         name.parent.mkdir(parents=True, exist_ok=True)
-        copy = sqlite3.connect(name)
-        backup = sqlite3.connect(source)
-        try:
-            backup.backup(copy)
-        finally:
-            backup.close()
-            copy.close()
+        _sqlite_copy(source, name)
         return
     args, env = _pg_env()
     connection.close()
