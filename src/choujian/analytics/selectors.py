@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Concat, Substr, TruncMonth, TruncQuarter
 
 from choujian.analytics import rollups, stats
@@ -33,6 +33,7 @@ DIMENSIONS = {
     "quarter": "季度",
 }
 REGION_LEVELS = {"province": 2, "city": 4, "county": 6}
+BY_FAILURE_RATE = ("enterprise", "lab", "project", "section")  # listed worst first, not by key
 
 
 @dataclass
@@ -150,15 +151,12 @@ def pass_rates(user, by: str, *, region_level: str = "city", use_rollups: bool =
             user, by, REGION_LEVELS[region_level], filters.get("date_from"), filters.get("date_to"))]  # fmt: skip
     else:
         rows = _group(facts(user, **filters), by, region_level)
-        counted = rows.values_list("key", "name").annotate(
-            lots=Count("pk", filter=Q(refused=False)),
-            failed=Count("pk", filter=Q(refused=False, passed=False)),
-            refused=Count("pk", filter=Q(refused=True)),
-        ).order_by("key")  # fmt: skip
+        counted = rows.values_list("key", "name").annotate(**rollups.lot_counts()).order_by(
+            *([] if by in BY_FAILURE_RATE else ["key"]))  # fmt: skip
     found = [Rate(_key(by, key), _label(by, key, name), lots, failed, refused, _filters_of(by, key))
              for key, name, lots, failed, refused in counted]  # fmt: skip
-    if by in ("enterprise", "lab", "project", "section"):
-        found.sort(key=lambda r: (-(r.failed / r.lots if r.lots else 0), -r.lots, r.label))
+    if by in BY_FAILURE_RATE:
+        found.sort(key=lambda r: (-(r.failed / r.lots if r.lots else 0), -r.lots, r.label, r.key))
     return found
 
 
@@ -237,8 +235,7 @@ def project_months(user, **filters) -> list[dict]:
     """The Qinghai/Shandong table: per project and month, lots tested, conforming, failures and 合格率."""
     rows = facts(user, **filters).exclude(project="").annotate(month=TruncMonth("final_on"))
     counted = rows.values("project", "month").annotate(
-        lots=Count("pk", filter=Q(refused=False)), failed=Count("pk", filter=Q(refused=False, passed=False)),
-        refused=Count("pk", filter=Q(refused=True)),
+        **rollups.lot_counts(),
     )  # fmt: skip
     return list(counted.order_by("project", "month"))
 
