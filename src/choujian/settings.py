@@ -93,6 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "choujian.core.requestlog.RequestLogMiddleware",
+    "choujian.core.compression.TextGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "choujian.core.middleware.RejectNulMiddleware",
@@ -161,7 +162,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "choujian.core.staticfiles.HashedStaticFilesStorage"},
 }
 # Evidence, certificates, reports and bulletins in an S3-compatible object store (MinIO, Ceph, a cloud's OSS/COS)
 # when a bucket is named; never public: the platform reads them and serves them through the access policy.
