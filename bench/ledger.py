@@ -5,7 +5,9 @@
     entry bytes with a bare `hashlib.sha256` loop in the same run.
 (a') `write_overhead`: what the ledger adds to a write — the same organisation rows inserted through the platform's
     `record_create` (validated, saved, ledgered) and without the ledger (validated, saved), in alternating
-    transactions of `batch` rows in the same run. Goal: ≤ 1.5×.
+    transactions of `batch` rows in the same run. Goal: ≤ 1.5×. Measured on the configured database and, when
+    PostgreSQL answers at 127.0.0.1:5432, once more in a child process on a database of its own
+    (`choujian_bench_ledger`, created, migrated and dropped again), as bench/draws.py does for frames.
 (b) `proof_latency`: median latency and database queries of random inclusion and consistency proofs (through
     the selectors the public API uses) at growing log sizes. These logs are built by bulk-inserting LedgerEntry
     and LedgerNode rows computed in memory, not by calling `ledger_append` a million times.
@@ -15,13 +17,20 @@ Both expect an empty ledger in a database of their own (see bench/__main__.py).
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import hashlib
+import json
 import math
+import os
 import random
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from django.db import connection, reset_queries, transaction
 from django.test.utils import CaptureQueriesContext
@@ -167,6 +176,36 @@ def write_overhead(count: int = APPEND_COUNT // 5, *, batch: int = APPEND_BATCH 
     return {"rows": count, "batch": batch, "plain_seconds": round(seconds["plain"], 3),
             "ledgered_seconds": round(seconds["ledgered"], 3), "ratio": round(ratio, 3), "goal": WRITE_GOAL,
             "met": ratio <= WRITE_GOAL}  # fmt: skip
+
+
+PG_DATABASE = "choujian_bench_ledger"
+
+
+def overhead_on_postgres(count: int, *, say: Say = _quiet) -> dict:
+    """`write_overhead` on a fresh PostgreSQL database of its own in a child process; the database is dropped after."""
+    from bench.draws import PG_HOST, PG_PORT, _admin
+
+    say(f"    PostgreSQL: (re)creating database {PG_DATABASE} at {PG_HOST}:{PG_PORT} …")
+    _admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+    _admin(f"CREATE DATABASE {PG_DATABASE}")
+    try:
+        with tempfile.TemporaryDirectory(prefix="choujian-bench-pg-") as directory:
+            output = Path(directory) / "overhead.json"
+            url = f"postgres://postgres@{PG_HOST}:{PG_PORT}/{PG_DATABASE}"
+            env = {**os.environ, "DATABASE_URL": url, "CHOUJIAN_DATA_DIR": directory}
+            # Django is set up before this module is imported: its imports need the configured apps.
+            setup = "import sys; from bench.__main__ import _setup_django; _setup_django(); from bench import ledger; "
+            child = setup + "sys.exit(ledger._child(sys.argv[1:]))"
+            command = [sys.executable, "-c", child, "--overhead", str(count), "--json", str(output)]
+            completed = subprocess.run(command, env=env, cwd=Path(__file__).resolve().parent.parent, check=False)
+            if completed.returncode != 0:
+                raise RuntimeError(
+                    f"the PostgreSQL write overhead benchmark failed (exit status {completed.returncode})"
+                )
+            return json.loads(output.read_text(encoding="utf-8"))
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+        say(f"    PostgreSQL: database {PG_DATABASE} dropped")
 
 
 def _queries_per_append(batch: int) -> float:
@@ -333,14 +372,35 @@ def verify_time(*, say: Say = _quiet) -> dict:
     return {"entries": size, "seconds": round(seconds, 1), "problems": len(report.problems)}
 
 
-def run(*, quick: bool = False, say: Say = print) -> dict:
+def run(*, quick: bool = False, say: Say = print, postgres: bool = True) -> dict:
     require_empty_ledger()
     results = {"quick": quick}
     results["append"] = append_throughput(QUICK_APPEND_COUNT if quick else APPEND_COUNT, say=say)
     reset_ledger()
-    results["write_overhead"] = write_overhead(QUICK_APPEND_COUNT // 5 if quick else APPEND_COUNT // 5, say=say)
+    rows = QUICK_APPEND_COUNT // 5 if quick else APPEND_COUNT // 5
+    results["write_overhead"] = {connection.vendor: write_overhead(rows, say=say)}
     reset_ledger()
+    if postgres and connection.vendor == "sqlite":
+        from bench.draws import postgres_answers
+
+        if postgres_answers():
+            say("(a') write overhead on postgresql (child process) …")
+            results["write_overhead"]["postgresql"] = overhead_on_postgres(rows, say=say)
+        else:
+            say("    PostgreSQL not reachable: write overhead measured on SQLite only")
     results["proofs"] = proof_latency(QUICK_PROOF_SIZES if quick else PROOF_SIZES, say=say)
     results["verify"] = verify_time(say=say)
     reset_ledger()
     return results
+
+
+def _child(argv: list[str]) -> int:
+    """`--overhead N --json OUT`: write_overhead on the database of DATABASE_URL (the child run on PostgreSQL)."""
+    parser = argparse.ArgumentParser(prog="bench.ledger")
+    parser.add_argument("--overhead", type=int, required=True, help="number of rows written each way")
+    parser.add_argument("--json", required=True, help="where to write the figures")
+    args = parser.parse_args(argv)
+    require_empty_ledger()
+    result = {"database": connection.vendor, **write_overhead(args.overhead, say=lambda line: print(line, flush=True))}
+    Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
