@@ -1,6 +1,7 @@
 """Django settings, read from the environment (see README: DATABASE_URL, CHOUJIAN_DATA_DIR, PORT, …)."""
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -228,6 +229,12 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Proxies in front (nginx, a load balancer) that append the caller to X-Forwarded-For: with N of them, lockouts and the
+# open-data limit count the address N hops back in that header; with 0 the header is ignored (a caller could forge it).
+TRUSTED_PROXIES = env_int("CHOUJIAN_TRUSTED_PROXIES", 0, minimum=0, maximum=10)
+if TRUSTED_PROXIES:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 # Demo users are created without a TOTP device; set to true to enforce 2FA for them too.
 CHOUJIAN_ENFORCE_2FA = env_bool("CHOUJIAN_ENFORCE_2FA", True)
@@ -242,6 +249,10 @@ CHOUJIAN_LEDGER_ORIGIN = env_str("CHOUJIAN_LEDGER_ORIGIN", "choujian.local/ledge
 CHOUJIAN_LEDGER_KEY_FILE = Path(env_str("CHOUJIAN_LEDGER_KEY_FILE", str(KEY_DIR / "ledger_ed25519.pem")))
 OTP_TOTP_ISSUER = "Choujian 抽检"
 
+# Requests per caller address to the open-data API (see TRUSTED_PROXIES for callers behind nginx).
+OPEN_API_RATE = env_str("CHOUJIAN_OPEN_API_RATE", "120/min")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", OPEN_API_RATE):
+    raise ImproperlyConfigured(f"CHOUJIAN_OPEN_API_RATE must look like 120/min or 10/s, not {OPEN_API_RATE!r}")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "choujian.accounts.authentication.ApiTokenAuthentication",
@@ -262,7 +273,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "choujian.core.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"token": "30/min", "open": "120/min"},
+    "DEFAULT_THROTTLE_RATES": {"token": "30/min", "open": OPEN_API_RATE},
+    "NUM_PROXIES": TRUSTED_PROXIES,  # 0, not None: None would take a forged X-Forwarded-For at its word
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Choujian 抽检 API",

@@ -56,3 +56,23 @@ def test_two_processes_share_one_open_data_limit(backend, settings, tmp_path, mo
     assert answers == [200, 200, 200, 429]
     denied = second.get("/api/open/v1/results/")
     assert "Retry-After" in denied and denied.json()
+
+
+def _answers(address_header: str, addresses: list[str]) -> list[int]:
+    return [Client().get("/api/open/v1/results/", **{address_header: a}).status_code for a in addresses]
+
+
+def test_behind_a_trusted_proxy_each_caller_has_an_allowance_of_their_own(settings, tmp_path, monkeypatch):
+    """Behind nginx every request comes from the proxy's address: the limit counts the caller it forwards."""
+    from rest_framework.settings import api_settings
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "proxy"}}
+    monkeypatch.setattr(OpenThrottle, "rate", "2/min", raising=False)
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == 0  # the default trusts no header
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    assert api_settings.NUM_PROXIES == 1
+    assert _answers("HTTP_X_FORWARDED_FOR", ["203.0.113.7"] * 3) == [200, 200, 429]
+    assert _answers("HTTP_X_FORWARDED_FOR", ["198.51.100.2"]) == [200]  # another caller, same proxy
+    # Without a trusted proxy the header is the caller's own claim: ignored, so it cannot dodge the limit.
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 0}
+    assert _answers("HTTP_X_FORWARDED_FOR", ["192.0.2.1", "192.0.2.2", "192.0.2.3"]) == [200, 200, 429]
