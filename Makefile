@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: vendor access-matrix run demo test test-sqlite test-dates test-postgres fuzz fuzz-postgres lint bench install install-dev browser clean
+.PHONY: vendor access-matrix run demo test test-sqlite test-dates test-postgres fuzz fuzz-postgres lint bench load install install-dev browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -100,5 +100,13 @@ fuzz-postgres:
 bench: install-dev
 	CHOUJIAN_DATA_DIR=$$(mktemp -d) $(BIN)/python -m bench
 
+# 50 people at once against PostgreSQL + Redis (bench/load/): locust in an environment of its own, since its web
+# framework's pins are not the platform's.
+LOCUST_VERSION := 2.47.0
+load: install-dev
+	@test -x $(VENV)-load/bin/locust || { $(PYTHON) -m venv $(VENV)-load && \
+		$(VENV)-load/bin/python -m pip install --quiet locust==$(LOCUST_VERSION); }
+	$(BIN)/python -m bench.load --locust $(VENV)-load/bin/locust
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) $(VENV)-load build *.egg-info .pytest_cache .ruff_cache test-artifacts
