@@ -9,4 +9,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "choujian.settings")
 application = get_wsgi_application()
 # Importing every view takes about a second; done here, it happens once in gunicorn's master (preload_app) before the
 # workers fork, instead of in the first request each worker serves.
-get_resolver().url_patterns
+_ = get_resolver().url_patterns
