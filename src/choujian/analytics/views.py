@@ -26,6 +26,7 @@ from choujian.registry.selectors import enterprises_visible_to
 
 REGULATORS = Role.REGULATOR_ROLES
 NEXT_LEVEL = {"province": "city", "city": "county"}
+RESULTS_PAGE_SIZE = 100
 
 
 def _read(request, default_by: str = "category"):
@@ -139,7 +140,7 @@ def results(request):
         found = found.filter(passed=True)
     elif conclusion == "refused":
         found = found.filter(refused=True)
-    page = Paginator(found.order_by("-final_on", "pk"), 100).get_page(request.GET.get("page"))
+    page = Paginator(found.order_by("-final_on", "pk"), RESULTS_PAGE_SIZE).get_page(request.GET.get("page"))
     query = params.as_query(filters) | ({"conclusion": conclusion} if conclusion else {})
     return render(request, "analytics/results.html", {"page": page, "query": urlencode(query), "filters": filters})
 

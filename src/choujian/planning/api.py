@@ -35,7 +35,8 @@ class PlanViewSet(ScopedModelViewSet, viewsets.ModelViewSet):
     ordering_fields = ["year", "created_at", "code"]
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("lines__category", "lines__agency", "lines__laboratory")
+        plans = selectors.with_frame_summaries(super().get_queryset())
+        return plans.prefetch_related("lines__category", "lines__agency", "lines__laboratory")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -1,6 +1,7 @@
 """Every read of plans and tasks, restricted by the access policy (the rules: `choujian.planning.policy`)."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from choujian.accounts.choices import OrganisationKind, Role
 from choujian.accounts.models import Organisation, User
@@ -21,6 +22,21 @@ def plans_regulated_by(user: User) -> QuerySet[Plan]:
 def plans_visible_to(user: User) -> QuerySet[Plan]:
     """Regulators' plans, plus plans with tasks for the user's agency or laboratory."""
     return restrict(Plan.objects.all(), user, VIEW).select_related("regulator", "drafted_by", "approved_by")
+
+
+def with_frame_summaries(plans: QuerySet[Plan]) -> QuerySet[Plan]:
+    """Plans with their frame, ceremony and the frame's item and exclusion counts, read with the plans in one query.
+    The frame's models are the draws app's (which builds on this one): reached through the relation, not imported."""
+    frame = Plan._meta.get_field("frame").related_model
+
+    def count(relation: str) -> Coalesce:
+        rows = frame._meta.get_field(relation).related_model.objects.filter(frame__plan=OuterRef("pk"))
+        counted = rows.order_by().values("frame").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+    return plans.select_related("frame", "ceremony").annotate(
+        frame_item_count=count("items"), frame_exclusion_count=count("exclusions")
+    )
 
 
 def plan_lines(plan: Plan) -> QuerySet[PlanLine]:

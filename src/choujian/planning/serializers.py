@@ -93,6 +93,11 @@ class FrameSummarySerializer(serializers.Serializer):
     exclusion_count = serializers.IntegerField()
 
 
+def _counted(plan: Plan, annotation: str, rows) -> int:
+    """A count read with the plan (`selectors.with_frame_summaries`), else counted now (a plan just written)."""
+    return getattr(plan, annotation) if hasattr(plan, annotation) else rows.count()
+
+
 class CeremonySummarySerializer(serializers.Serializer):
     kind = serializers.CharField()
     status = serializers.CharField()
@@ -186,8 +191,8 @@ class PlanSerializer(serializers.ModelSerializer):
             "digest": frame.digest,
             "frozen_at": serializers.DateTimeField().to_representation(frame.frozen_at) if frame.frozen_at else None,
             "quotas": frame.quotas,
-            "item_count": frame.items.count(),
-            "exclusion_count": frame.exclusions.count(),
+            "item_count": _counted(plan, "frame_item_count", frame.items),
+            "exclusion_count": _counted(plan, "frame_exclusion_count", frame.exclusions),
         }
 
     @extend_schema_field(CeremonySummarySerializer(allow_null=True))

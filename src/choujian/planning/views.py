@@ -39,7 +39,7 @@ def plan_list(request):
         plans = plans.filter(Q(code__icontains=query) | Q(name__icontains=query))
     if status in PlanStatus:
         plans = plans.filter(status=status)
-    pager = Paginator(plans, 25).get_page(request.GET.get("page"))
+    pager = Paginator(plans, listing.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "planning/plan_list.html",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from choujian.accounts.choices import Role
+from choujian.core import listing
 from choujian.core.access import roles
 from choujian.core.errors import ConflictError, NotPermitted, ServiceError
 from choujian.core.flags import enterprise_flags
@@ -159,7 +160,7 @@ def object_list(request, kind: str):
     page = _page(kind)
     query = (request.GET.get("q") or "").strip()[:100]
     rows = _search(page.selector(request.user), page, query)
-    paginator = Paginator(rows, 25)
+    paginator = Paginator(rows, listing.PAGE_SIZE)
     current = paginator.get_page(request.GET.get("page"))
     table = [(obj, [(label, _attr(obj, col)) for col, label in page.columns]) for obj in current]
     template = "registry/_table.html" if request.headers.get("HX-Request") else "registry/list.html"

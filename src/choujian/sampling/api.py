@@ -44,7 +44,8 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     ordering_fields = ["created_at", "code"]
 
     def get_queryset(self):
-        return selectors.records_visible_to(self.request.user).prefetch_related("samplers", "evidence", "signatures")
+        records = selectors.records_visible_to(self.request.user).select_related("task", "sample")
+        return records.prefetch_related("samplers", "evidence", "signatures__signer")
 
     @extend_schema(request=serializers.RecordStartSerializer, responses={201: serializers.RecordSerializer})
     def create(self, request):
@@ -306,7 +307,9 @@ class HandoverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filterset_fields = ["status"]
 
     def get_queryset(self):
-        return selectors.handovers_visible_to(self.request.user)
+        handovers = selectors.handovers_visible_to(self.request.user)
+        handovers = handovers.select_related("sample", "from_user", "from_org", "to_org", "to_user")
+        return handovers.prefetch_related("portions__sample", "signatures__signer", "evidence")
 
     @extend_schema(request=serializers.HandoverStartSerializer, responses={201: serializers.HandoverSerializer})
     def create(self, request):

@@ -1,6 +1,7 @@
 """REST endpoints of the laboratory: the blind worklist and results (by lab code), intake, reports, objections,
 re-tests, outcomes and the laboratory comparison. Thin: selectors read, services write."""
 
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -16,6 +17,7 @@ from choujian.core.parsers import FormParser, MultiPartParser
 from choujian.testing import objections, selectors, serializers, services
 from choujian.testing.comparison_data import laboratory_comparison
 from choujian.testing.links import verify_url
+from choujian.testing.models import Result
 
 LAB_CODE = r"L[0-9A-Z]{4}-[0-9A-Z]{5}"
 CODE = r"[A-Za-z0-9-]{1,20}"
@@ -34,7 +36,8 @@ class WorklistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     ordering_fields = ["due_on", "lab_code"]
 
     def get_queryset(self):
-        return selectors.worklist_for(self.request.user)
+        results = Prefetch("results", queryset=Result.objects.select_related("entered_by"))
+        return selectors.worklist_for(self.request.user).select_related("report").prefetch_related(results)
 
     @extend_schema(request=serializers.ResultEntrySerializer, responses={201: serializers.ResultSerializer})
     @action(detail=True, methods=["post"])
@@ -139,7 +142,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     search_fields = ["code"]
 
     def get_queryset(self):
-        return selectors.reports_visible_to(self.request.user)
+        return selectors.reports_visible_to(self.request.user).select_related("notice")
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

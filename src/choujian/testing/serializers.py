@@ -69,10 +69,10 @@ class BlindSampleSerializer(serializers.ModelSerializer):
         return services.item_details(lab_sample)
 
     def get_results(self, lab_sample) -> list[dict]:
-        return ResultSerializer(lab_sample.results.select_related("entered_by"), many=True).data
+        return ResultSerializer(lab_sample.results.all(), many=True).data  # prefetched with whoever entered them
 
     def get_report(self, lab_sample) -> dict | None:
-        report = selectors.report_of(lab_sample)
+        report = getattr(lab_sample, "report", None)
         if report is None:
             return None
         return {
