@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Max
 from django.utils import timezone
 
 from choujian.core.models import JobRun
@@ -43,6 +44,12 @@ class JobLine:
     schedule: object
     run: JobRun | None
     next_run: dt.datetime | None
+
+
+def worker_activity() -> tuple[dt.datetime | None, int]:
+    """When any job last finished, and how many jobs failed on their last run."""
+    last = JobRun.objects.aggregate(last=Max("last_finished"))["last"]
+    return last, JobRun.objects.filter(last_ok=False).count()
 
 
 def job_lines(now: dt.datetime | None = None) -> list[JobLine]:

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.db.models import Max
 from django.utils import timezone
 
-from choujian.core.models import JobRun
+from choujian.core.jobs import worker_activity
 from choujian.ledger.selectors import latest_checkpoint
 from choujian.ledger.services import current_size
 
@@ -52,8 +51,7 @@ def _queue() -> dict:
 
 
 def _worker() -> dict:
-    last = JobRun.objects.aggregate(last=Max("last_finished"))["last"]
-    failing = JobRun.objects.filter(last_ok=False).count()
+    last, failing = worker_activity()
     silent = last is None or timezone.now() - last > WORKER_SILENT_AFTER
     return {"status": DEGRADED if silent or failing else OK, "last_job_finished": last.isoformat() if last else None,
             "jobs_failing": failing}  # fmt: skip
