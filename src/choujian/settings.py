@@ -42,7 +42,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CHOUJIAN_CSRF_TRUSTED_ORIGINS", [])
 try:
     DATABASES = {
         "default": dj_database_url.parse(
-            env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'choujian.sqlite3'}"), conn_max_age=60
+            env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'choujian.sqlite3'}"),
+            # Connections are kept for a minute and checked before reuse: a restarted database costs no error.
+            conn_max_age=60,
+            conn_health_checks=True,
         )
     }
 except ValueError as exc:
