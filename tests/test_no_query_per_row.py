@@ -95,3 +95,28 @@ def test_a_list_page_takes_as_many_queries_for_a_page_of_rows_as_for_one(people,
             measured += 1
     assert not growing, "\n".join(growing)
     assert measured >= len(LIST_PAGES)
+
+
+def test_a_blind_sample_page_takes_as_many_queries_after_many_corrections(people):
+    """Each correction keeps the old values, shown struck out with the reason: read with the page, not one by one."""
+    from choujian.demo.values import example_values
+    from choujian.testing import services
+    from choujian.testing.choices import LabStatus
+    from choujian.testing.models import LabSample
+
+    lab_sample = LabSample.objects.filter(status=LabStatus.STATUS_TESTING).first()
+    path = f"/lab/samples/{lab_sample.lab_code}/"
+    tester = User.objects.get(username="tester")
+
+    def enter_every_item(reason: str) -> None:
+        for item in services.item_details(lab_sample):
+            services.result_enter(actor=tester, lab_sample=lab_sample, item=item["code"], values=example_values(item),
+                                  instrument="万能试验机", reason=reason)  # fmt: skip
+
+    enter_every_item("首次录入")
+    before, _ = _queries(people["tester"], path)
+    for round_ in range(1, 4):
+        enter_every_item(f"第 {round_} 次复核")
+    after, response = _queries(people["tester"], path)
+    assert "第 3 次复核" in response.content.decode()
+    assert after <= before + SLACK
