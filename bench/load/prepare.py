@@ -96,9 +96,11 @@ def _regulator_pages() -> list[str]:
 
 
 def _public() -> dict:
-    from choujian.disclosure.models import ResultRow
+    from django.contrib.auth.models import AnonymousUser
 
-    rows = ResultRow.objects.values("enterprise_name", "enterprise_uscc", "product_name", "row_id")
+    from choujian.disclosure.selectors import published_rows
+
+    rows = published_rows(AnonymousUser()).values("enterprise_name", "enterprise_uscc", "product_name", "row_id")
     return {
         "terms": sorted({row["enterprise_name"][:4] for row in rows} | {row["product_name"][:2] for row in rows}),
         "usccs": sorted({row["enterprise_uscc"] for row in rows}),
