@@ -20,16 +20,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import secrets
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from bench import postgres as pg
 
 Say = Callable[[str], None]
 
@@ -39,10 +37,7 @@ QUICK_DRAW_ITEMS = 100_000
 QUICK_ENTERPRISES = 20_000
 CHUNK = 20_000
 CITY_QUOTA = 10
-PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_DATABASE = "choujian_bench"
-PG_ADMIN_URL = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/postgres"
-PG_BENCH_URL = f"postgres://postgres@{PG_HOST}:{PG_PORT}/{PG_DATABASE}"
 
 
 def _quiet(_: str) -> None:
@@ -303,39 +298,9 @@ def frame_bench(count: int = ENTERPRISES, *, say: Say = _quiet) -> dict:
 # ── PostgreSQL in a child process ─────────────────────────────────────────────────────────────────────────────────
 
 
-def postgres_answers() -> bool:
-    try:
-        socket.create_connection((PG_HOST, PG_PORT), 2).close()
-    except OSError:
-        return False
-    return True
-
-
-def _admin(statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as connection:
-        connection.execute(statement)
-
-
 def frames_on_postgres(count: int, *, say: Say = _quiet) -> dict:
     """Run `frame_bench` on a fresh PostgreSQL database of its own in a child process; drop the database after."""
-    say(f"    PostgreSQL: (re)creating database {PG_DATABASE} at {PG_HOST}:{PG_PORT} …")
-    _admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-    _admin(f"CREATE DATABASE {PG_DATABASE}")
-    try:
-        with tempfile.TemporaryDirectory(prefix="choujian-bench-pg-") as directory:
-            output = Path(directory) / "frames.json"
-            env = {**os.environ, "DATABASE_URL": PG_BENCH_URL, "CHOUJIAN_DATA_DIR": directory}
-            command = [sys.executable, "-m", "bench.draws", "--frames", str(count), "--json", str(output)]
-            root = Path(__file__).resolve().parent.parent
-            completed = subprocess.run(command, env=env, cwd=root, check=False)
-            if completed.returncode != 0:
-                raise RuntimeError(f"the PostgreSQL frame benchmark failed (exit status {completed.returncode})")
-            return json.loads(output.read_text(encoding="utf-8"))
-    finally:
-        _admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-        say(f"    PostgreSQL: database {PG_DATABASE} dropped")
+    return pg.run_in_child(PG_DATABASE, ["-m", "bench.draws", "--frames", str(count)], what="frame", say=say)
 
 
 # ── entry points ──────────────────────────────────────────────────────────────────────────────────────────────────
@@ -358,11 +323,11 @@ def run(
     # The rows stay in the benchmark's own database (a fresh data directory, as `make bench` runs it).
     results["frames"][connection.vendor] = frame_bench(enterprises, say=say)
     if postgres and connection.vendor == "sqlite":
-        if postgres_answers():
+        if pg.answers():
             say("(b) frame building on postgresql (child process) …")
             results["frames"]["postgresql"] = frames_on_postgres(enterprises, say=say)
         else:
-            say(f"    PostgreSQL not reachable at {PG_HOST}:{PG_PORT}: frame building measured on SQLite only")
+            say(f"    PostgreSQL not reachable at {pg.HOST}:{pg.PORT}: frame building measured on SQLite only")
     return results
 
 

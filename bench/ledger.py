@@ -22,12 +22,8 @@ import datetime as dt
 import hashlib
 import json
 import math
-import os
 import random
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +31,7 @@ from pathlib import Path
 from django.db import connection, reset_queries, transaction
 from django.test.utils import CaptureQueriesContext
 
+from bench import postgres as pg
 from choujian.core.canonical import canonical_json
 from choujian.ledger import events, merkle, selectors, verify
 from choujian.ledger.models import Checkpoint, LedgerEntry, LedgerHead, LedgerNode
@@ -185,29 +182,10 @@ PG_DATABASE = "choujian_bench_ledger"
 
 def overhead_on_postgres(count: int, *, say: Say = _quiet) -> dict:
     """`write_overhead` on a fresh PostgreSQL database of its own in a child process; the database is dropped after."""
-    from bench.draws import PG_HOST, PG_PORT, _admin
-
-    say(f"    PostgreSQL: (re)creating database {PG_DATABASE} at {PG_HOST}:{PG_PORT} …")
-    _admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-    _admin(f"CREATE DATABASE {PG_DATABASE}")
-    try:
-        with tempfile.TemporaryDirectory(prefix="choujian-bench-pg-") as directory:
-            output = Path(directory) / "overhead.json"
-            url = f"postgres://postgres@{PG_HOST}:{PG_PORT}/{PG_DATABASE}"
-            env = {**os.environ, "DATABASE_URL": url, "CHOUJIAN_DATA_DIR": directory}
-            # Django is set up before this module is imported: its imports need the configured apps.
-            setup = "import sys; from bench.__main__ import _setup_django; _setup_django(); from bench import ledger; "
-            child = setup + "sys.exit(ledger._child(sys.argv[1:]))"
-            command = [sys.executable, "-c", child, "--overhead", str(count), "--json", str(output)]
-            completed = subprocess.run(command, env=env, cwd=Path(__file__).resolve().parent.parent, check=False)
-            if completed.returncode != 0:
-                raise RuntimeError(
-                    f"the PostgreSQL write overhead benchmark failed (exit status {completed.returncode})"
-                )
-            return json.loads(output.read_text(encoding="utf-8"))
-    finally:
-        _admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-        say(f"    PostgreSQL: database {PG_DATABASE} dropped")
+    # Django is set up before this module is imported: its imports need the configured apps.
+    child = ("import sys; from bench.__main__ import _setup_django; _setup_django(); from bench import ledger; "
+             "sys.exit(ledger._child(sys.argv[1:]))")  # fmt: skip
+    return pg.run_in_child(PG_DATABASE, ["-c", child, "--overhead", str(count)], what="write overhead", say=say)
 
 
 def _queries_per_append(batch: int) -> float:
@@ -383,9 +361,7 @@ def run(*, quick: bool = False, say: Say = print, postgres: bool = True) -> dict
     results["write_overhead"] = {connection.vendor: write_overhead(rows, say=say)}
     reset_ledger()
     if postgres and connection.vendor == "sqlite":
-        from bench.draws import postgres_answers
-
-        if postgres_answers():
+        if pg.answers():
             say("(a') write overhead on postgresql (child process) …")
             results["write_overhead"]["postgresql"] = overhead_on_postgres(rows, say=say)
         else:

@@ -22,26 +22,17 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench import postgres
 from bench.__main__ import machine
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE.parent / "results" / "load.json"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 GOALS_MS = {"page": 300, "api": 300, "write": 1000}
 PEOPLE = ("Regulator", "Sampler", "Tester", "Public")  # the locustfile's classes
 
 
 def _sh(command: list[str], env: dict, **kwargs) -> None:
     subprocess.run(command, env=env, check=True, **kwargs)
-
-
-def _fresh_database(name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
 def _wait_until_up(url: str, seconds: float = 120) -> None:
@@ -126,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="choujian-load-"))
     env = os.environ | {
-        "DATABASE_URL": _fresh_database(args.database),
+        "DATABASE_URL": postgres.fresh(args.database),
         "CHOUJIAN_REDIS_URL": args.redis_url,
         "CHOUJIAN_DATA_DIR": str(work / "data"),
         "PORT": str(args.port),

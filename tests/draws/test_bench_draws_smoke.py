@@ -23,7 +23,7 @@ def test_it_compares_the_draw_with_a_bare_sha256_loop():
 
 @pytest.mark.django_db
 def test_it_builds_a_registry_and_times_the_frame_without_touching_postgres(monkeypatch):
-    monkeypatch.setattr(bench, "postgres_answers", lambda: pytest.fail("the smoke run must not start PostgreSQL"))
+    monkeypatch.setattr(bench.pg, "answers", lambda: pytest.fail("the smoke run must not start PostgreSQL"))
     result = bench.run(draw_items=2_000, enterprises=300, postgres=False, say=lambda line: None)
     frames = result["frames"]["sqlite" if "sqlite" in result["frames"] else "postgresql"]
     assert frames["registry"]["enterprises"] == Enterprise.objects.count() == 300
