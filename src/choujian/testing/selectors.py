@@ -14,7 +14,7 @@ from choujian.planning.selectors import tasks_visible_to
 from choujian.sampling.models import Sample
 from choujian.testing import policy
 from choujian.testing.choices import IntakeDecision, LabStatus, ObjectionStatus, RetestStatus
-from choujian.testing.models import Intake, LabSample, Notice, Objection, Outcome, Report, Retest
+from choujian.testing.models import Intake, LabSample, Notice, Objection, Outcome, Report, Result, Retest
 from choujian.testing.policy import ANSWER_NOTICE, PROJECT
 
 
@@ -110,6 +110,15 @@ def project_results(user: User, project) -> QuerySet[Report]:
 def report_of(lab_sample: LabSample) -> Report | None:
     """The report of a lab sample the caller already holds (testers and reviewers reach it only this way, blind)."""
     return Report.objects.filter(lab_sample=lab_sample).first()
+
+
+def corrected_results(lab_sample: LabSample) -> dict[str, list[Result]]:
+    """Per item, the values a correction replaced, each with the correction (and its reason): one query, not one per
+    item or result."""
+    corrected: dict[str, list[Result]] = {}
+    for old in lab_sample.results.filter(current=False).select_related("replaced_by"):
+        corrected.setdefault(old.item, []).append(old)
+    return corrected
 
 
 def retest_of(objection: Objection) -> Retest | None:

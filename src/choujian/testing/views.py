@@ -139,9 +139,7 @@ def lab_sample_page(request, lab_code: str):
         return redirect("testing:lab_sample", lab_code=lab_code)
     results = services.current_results(lab_sample)
     items = services.item_details(lab_sample)
-    history: dict[str, list] = {}  # the corrected values, each with the correction's reason: read once, not per item
-    for old in lab_sample.results.filter(current=False).select_related("replaced_by"):
-        history.setdefault(old.item, []).append(old)
+    history = selectors.corrected_results(lab_sample)
     for item in items:
         item["result"] = results.get(item["code"])
         item["shown"] = (item["result"].rounded or item["result"].combined) if item["result"] else ""
