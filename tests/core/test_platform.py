@@ -1,6 +1,7 @@
 """Platform plumbing a deployer relies on: strict settings, readable codes, locally served API docs."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -51,6 +52,8 @@ def test_it_issues_gap_free_readable_codes_per_year():
 def test_it_serves_the_api_docs_and_schema_without_any_cdn(client):
     page = client.get("/api/v1/docs/").content.decode()
     assert "swagger" in page.lower()
+    # The page carries a random CSRF token, which now and then spells "cdn" by chance: not an address.
+    page = re.sub(r"[A-Za-z0-9]{32,}", "", page)
     assert "cdn" not in page.lower() and "https://" not in page
     schema = client.get("/api/v1/schema/")
     assert schema.status_code == 200 and b"/api/v1/enterprises/" in schema.content
