@@ -50,12 +50,21 @@ try:
     }
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("CHOUJIAN_DB_PREPARED", True):
+    # Django's cursors bind on the client and never prepare; the ledger's append asks for prepared statements
+    # explicitly. A threshold no other query can reach enables them for it alone. Off (CHOUJIAN_DB_PREPARED=0) for
+    # a pooler in transaction mode that cannot carry prepared statements (PgBouncer before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _db_file = Path(DATABASES["default"]["NAME"])
     if _db_file.exists():
         _db_file.chmod(0o600)  # created before the platform set its umask
     # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue instead of failing on upgrade.
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A file, not shared-cache memory: concurrent-writer tests need real database locks that honour the timeout.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}

@@ -81,6 +81,8 @@ def test_enterprises_that_differ_more_than_chance_get_a_weaker_prior():
 
 @given(st.floats(0, 3650), st.floats(1, 3650))
 def test_decay_halves_every_half_life(age, half_life):
+    # past ~1,000 half-lives the weight is a subnormal double, which has no relative precision left to compare
+    assume(age + half_life <= 1000 * half_life)
     assert math.isclose(stats.decay(age + half_life, half_life), stats.decay(age, half_life) / 2, rel_tol=1e-9)
 
 

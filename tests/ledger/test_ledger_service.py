@@ -113,3 +113,18 @@ def test_it_keeps_every_checkpoint(world):
     ledger_append(type="test.event", actor="system", object="test:2", data={})
     checkpoint_make()
     assert list(Checkpoint.objects.values_list("size", flat=True)) == [1, 2]
+
+
+def test_it_reads_a_checkpoints_root_in_one_query_and_it_is_the_root_of_the_entries(world):
+    from django.test.utils import CaptureQueriesContext
+
+    from choujian.ledger.services import root_at
+
+    for i in range(13):  # sizes with several set bits, and an odd one
+        ledger_append(type="test.event", actor="system", object=f"test:{i}", data={"i": i})
+    bodies = [body.encode() for body in LedgerEntry.objects.order_by("seq").values_list("body", flat=True)]
+    for size in (1, len(bodies) - 6, len(bodies)):
+        with CaptureQueriesContext(connection) as queries:
+            root = root_at(size)
+        assert len(queries) == 1
+        assert root == merkle.root_from_leaves([merkle.leaf_hash(b) for b in bodies[:size]])

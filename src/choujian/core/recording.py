@@ -34,18 +34,23 @@ def _check(instance: models.Model, allowed, refused: str) -> None:
         raise NotPermitted(refused)
 
 
-@transaction.atomic
 def record_create(
     instance: models.Model, *, actor, event: str, allowed=None, refused: str = "您无权登记此记录"
 ) -> models.Model:
     validate(instance)
+    # One savepoint for the row and its entry: a duplicate, a refusal or a failed append undoes both, and a
+    # savepoint (rather than poisoning the caller's transaction) lets a caller report the duplicate and go on.
+    saved = False
     try:
         with transaction.atomic():
             instance.save()
+            saved = True
+            _check(instance, allowed, refused)
+            ledger_append(type=event, actor=actor, object=instance)
     except IntegrityError:
+        if saved:
+            raise
         raise ServiceError("与已有记录重复") from None
-    _check(instance, allowed, refused)
-    ledger_append(type=event, actor=actor, object=instance)
     return instance
 
 

@@ -29,8 +29,9 @@ class _SQL:
     """The few statements on the append and proof paths, written once from the models' metadata.
 
     Through the ORM, building each query took several times as long as the database took to run it (about 80 % of
-    an append), so these hot paths use plain parameterised SQL, quoted by the backend, valid on SQLite and
-    PostgreSQL (RETURNING where the backend has it). Everything else about the ledger stays in the ORM.
+    an append), so these hot paths use plain parameterised SQL, quoted by the backend. On PostgreSQL, where every
+    statement is a round trip, the entry and the nodes its leaf completes are inserted by one statement. SQLite runs
+    in-process, where plain statements are cheapest.
     """
 
     def __init__(self) -> None:
@@ -42,6 +43,7 @@ class _SQL:
         head, node, entry = (qn(m._meta.db_table) for m in (LedgerHead, LedgerNode, LedgerEntry))
         size, head_pk = col(LedgerHead, "size"), col(LedgerHead, "id")
         self.level, self.index, self.hash = col(LedgerNode, "level"), col(LedgerNode, "index"), col(LedgerNode, "hash")
+        self.postgres = connection.vendor == "postgresql"
         self.returning = connection.features.can_return_columns_from_insert
         self.bump_head = f"UPDATE {head} SET {size} = {size} + 1 WHERE {head_pk} = 1"
         self.read_head = f"SELECT {size} FROM {head} WHERE {head_pk} = 1"
@@ -56,6 +58,10 @@ class _SQL:
         if self.returning:
             self.bump_head += f" RETURNING {size}"
             self.insert_entry += f" RETURNING {qn(self.entry_pk)}"
+        self.store = (
+            f"WITH entry AS ({self.insert_entry}), nodes AS (INSERT INTO {node} ({self.level}, {self.index}, "
+            f"{self.hash}) SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::varchar[])) SELECT * FROM entry"
+        )
 
 
 _statements: dict[str, _SQL] = {}
@@ -86,11 +92,42 @@ def _node_getter():
     return get
 
 
-def _next_seq(cursor, sql: _SQL) -> int:
-    """Claim the next sequence number. The UPDATE takes the write lock (row lock on PostgreSQL, database lock on
-    SQLite) before the size is read, so concurrent appenders queue here and sequence numbers stay gap-free."""
+class _Prepared:
+    """A PostgreSQL cursor that binds parameters on the server and prepares each statement once per connection.
+
+    Django binds on the client and never prepares (for the sake of connection poolers); the two append statements
+    are the same text every time, and planning them again on each append cost as much as running them.
+    """
+
+    def __init__(self, raw) -> None:
+        self._raw = raw
+
+    def execute(self, query, params=None):
+        return self._raw.execute(query, params, prepare=True)
+
+    def __getattr__(self, name: str):
+        return getattr(self._raw, name)
+
+
+def _append_cursor(sql: _SQL):
+    """The cursor appends run on: Django's own, or on PostgreSQL a preparing one wrapped the same way, so that
+    query logging and execute wrappers see its statements."""
+    if not sql.postgres:
+        return connection.cursor()
+    import psycopg
+
+    connection.ensure_connection()
+    raw = _Prepared(psycopg.Cursor(connection.connection))
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+def _bumped(cursor, sql: _SQL, statement: str) -> list[tuple]:
+    """The rows of `statement` (the head's UPDATE, alone or with the siblings' read), once the head row exists.
+
+    The UPDATE takes the write lock (row lock on PostgreSQL, database lock on SQLite) before the size is read, so
+    concurrent appenders queue here and sequence numbers stay gap-free."""
     for _ in range(2):
-        cursor.execute(sql.bump_head)
+        cursor.execute(statement)
         if sql.returning:
             rows = cursor.fetchall()
         else:
@@ -99,28 +136,12 @@ def _next_seq(cursor, sql: _SQL) -> int:
                 cursor.execute(sql.read_head)
                 rows = cursor.fetchall()
         if rows:
-            return rows[0][0] - 1
+            return rows
         LedgerHead.objects.get_or_create(pk=1)  # the very first append
     raise RuntimeError("the ledger head row cannot be created")
 
 
-def _left_siblings(cursor, sql: _SQL, index: int):
-    """Getter over the stored left siblings that appending leaf `index` combines with, read in one query.
-
-    They are the nodes (level, (index >> level) - 1) for each trailing one bit of `index`: none for an even
-    index, at most log2(index + 1) in all.
-    """
-    params: list[int] = []
-    level, idx = 0, index
-    while idx & 1:
-        params += [level, idx - 1]
-        level, idx = level + 1, idx >> 1
-    found: dict[tuple[int, int], bytes] = {}
-    if params:
-        term = f"({sql.level} = %s AND {sql.index} = %s)"
-        cursor.execute(sql.select_nodes + " OR ".join([term] * (len(params) // 2)), params)
-        found = {(lv, ix): bytes.fromhex(h) for lv, ix, h in cursor.fetchall()}
-
+def _siblings_getter(found: dict[tuple[int, int], bytes]):
     def get(level: int, index: int) -> bytes:
         try:
             return found[(level, index)]
@@ -130,16 +151,48 @@ def _left_siblings(cursor, sql: _SQL, index: int):
     return get
 
 
-def _insert_entry(cursor, sql: _SQL, **values) -> LedgerEntry:
+def _claim(cursor, sql: _SQL) -> tuple[int, Any]:
+    """Claim the next sequence number; with it, a getter over the stored left siblings the new leaf combines with.
+
+    They are the nodes (level, (seq >> level) - 1) for each trailing one bit of `seq`: none for an even seq, at most
+    log2(seq + 1) in all. They are read by a statement of their own, after the head's lock is held: on PostgreSQL a
+    statement sees the data of the moment it began, so a read joined to the UPDATE would miss the nodes that the
+    appender it waited for has just committed."""
+    seq = _bumped(cursor, sql, sql.bump_head)[0][0] - 1
+    wanted = []
+    level, idx = 0, seq
+    while idx & 1:
+        wanted.append((level, idx - 1))
+        level, idx = level + 1, idx >> 1
+    return seq, _siblings_getter(_read_nodes(cursor, sql, wanted))
+
+
+def _read_nodes(cursor, sql: _SQL, wanted: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """The stored nodes among `wanted` (level, index) pairs, in one query."""
+    if not wanted:
+        return {}
+    term = f"({sql.level} = %s AND {sql.index} = %s)"
+    cursor.execute(sql.select_nodes + " OR ".join([term] * len(wanted)), [n for pair in wanted for n in pair])
+    return {(lv, ix): bytes.fromhex(h) for lv, ix, h in cursor.fetchall()}
+
+
+def _store(cursor, sql: _SQL, values: dict, nodes: list[tuple[int, int, bytes]]) -> LedgerEntry:
+    """Insert the entry and the nodes its leaf completes; the entry, as a saved model instance."""
     entry = LedgerEntry(**values)
     # every column is plain text or an integer, except the time, which the backend adapts
     params = [connection.ops.adapt_datetimefield_value(v) if f.name == "at" else v
               for f, v in zip(sql.entry_fields, map(values.__getitem__, sql.entry_names), strict=True)]  # fmt: skip
-    cursor.execute(sql.insert_entry, params)
-    if sql.returning:
+    if sql.postgres:
+        levels, indexes, hashes = zip(*[(lv, ix, h.hex()) for lv, ix, h in nodes], strict=True)
+        cursor.execute(sql.store, [*params, list(levels), list(indexes), list(hashes)])
         entry.pk = cursor.fetchall()[0][0]
     else:
-        entry.pk = connection.ops.last_insert_id(cursor, LedgerEntry._meta.db_table, sql.entry_pk)
+        cursor.execute(sql.insert_entry, params)
+        if sql.returning:
+            entry.pk = cursor.fetchall()[0][0]
+        else:
+            entry.pk = connection.ops.last_insert_id(cursor, LedgerEntry._meta.db_table, sql.entry_pk)
+        cursor.executemany(sql.insert_nodes, [(lv, ix, h.hex()) for lv, ix, h in nodes])
     entry._state.adding = False
     entry._state.db = connection.alias
     return entry
@@ -182,8 +235,8 @@ def ledger_append(
     sql = _sql()
     # savepoint=False: a failed append poisons the caller's transaction instead of rolling back to a savepoint,
     # so a caller that catches the error cannot go on to commit its state change without the entry.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        seq = _next_seq(cursor, sql)
+    with transaction.atomic(savepoint=False), _append_cursor(sql) as cursor:
+        seq, siblings = _claim(cursor, sql)
         at = timezone.now()
         actor = actor_ref(actor)
         body = canonical_json(
@@ -196,10 +249,9 @@ def ledger_append(
                 "data": data,
             }
         )
-        entry = _insert_entry(cursor, sql, seq=seq, type=type, at=at, actor=actor, object=object, body=body)
-        leaf = merkle.leaf_hash(body.encode("utf-8"))
-        rows = merkle.nodes_to_store_after_append(seq, leaf, _left_siblings(cursor, sql, seq))
-        cursor.executemany(sql.insert_nodes, [(lv, ix, h.hex()) for lv, ix, h in rows])
+        nodes = merkle.nodes_to_store_after_append(seq, merkle.leaf_hash(body.encode("utf-8")), siblings)
+        values = {"seq": seq, "type": type, "at": at, "actor": actor, "object": object, "body": body}
+        entry = _store(cursor, sql, values, nodes)
     if private is not None:
         kept_state, kept_data = private
         PrivateState.objects.create(
@@ -224,9 +276,23 @@ def current_size() -> int:
 
 
 def root_at(size: int) -> bytes:
+    """The root of the first `size` entries, from the one stored node per set bit of `size`, read in one query."""
     if size == 0:
         return hashlib.sha256(b"").digest()
-    return merkle.root_at(size, _node_getter())
+    pieces, start = [], 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size >> level & 1:
+            pieces.append((level, start >> level))
+            start += 1 << level
+    with connection.cursor() as cursor:
+        found = _read_nodes(cursor, _sql(), pieces)
+
+    def get(level: int, index: int) -> bytes:
+        if (level, index) not in found:
+            raise LedgerNode.DoesNotExist(f"ledger node ({level}, {index}) does not exist")
+        return found[(level, index)]
+
+    return merkle.root_at(size, get)
 
 
 def checkpoint_make() -> Checkpoint | None:
