@@ -128,3 +128,36 @@ def test_it_reads_a_checkpoints_root_in_one_query_and_it_is_the_root_of_the_entr
             root = root_at(size)
         assert len(queries) == 1
         assert root == merkle.root_from_leaves([merkle.leaf_hash(b) for b in bodies[:size]])
+
+
+def test_it_stores_every_complete_subtree_as_rfc6962_computes_it(world):
+    """On PostgreSQL the database hashes the appends (choujian_ledger_append), on SQLite Python does: the same nodes."""
+    from choujian.ledger.models import LedgerNode
+
+    for i in range(37):
+        ledger_append(type="test.event", actor="system", object=f"test:{i}", data={"i": i, "名称": "福州\u2028\"x\""})
+    bodies = [body.encode() for body in LedgerEntry.objects.order_by("seq").values_list("body", flat=True)]
+    leaves = [merkle.leaf_hash(body) for body in bodies]
+    stored = {(n.level, n.index): n.hash for n in LedgerNode.objects.all()}
+    expected = {}
+    for level in range(len(leaves).bit_length()):
+        width = 1 << level
+        for index in range(len(leaves) // width):
+            expected[(level, index)] = merkle.root_from_leaves(leaves[index * width : (index + 1) * width]).hex()
+    assert stored == expected
+
+
+def test_it_writes_an_objects_entry_in_canonical_form_with_the_state_it_digested(world):
+    import json
+
+    from choujian.accounts.services import organisation_create
+    from choujian.core.canonical import canonical_json
+
+    organisation = organisation_create(actor=None, name='福州"引号"检验所\u2028', kind="laboratory", region="350102")
+    entry = LedgerEntry.objects.get(object=f"organisation:{organisation.public_id}")
+    parsed = json.loads(entry.body)
+    assert entry.body == canonical_json(parsed)  # byte for byte what ledger-v1 says an entry is
+    assert parsed["seq"] == entry.seq
+    assert parsed["data"]["state"] == json.loads(canonical_json(organisation.ledger_state()))
+    assert parsed["data"]["state"]["name"] == '福州"引号"检验所\u2028'
+    assert parsed["data"]["state_digest"] == digest(organisation.ledger_state())

@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import logging
+import secrets
 from typing import Any
 
 from django.db import IntegrityError, connection, models, transaction
@@ -30,8 +31,8 @@ class _SQL:
 
     Through the ORM, building each query took several times as long as the database took to run it (about 80 % of
     an append), so these hot paths use plain parameterised SQL, quoted by the backend. On PostgreSQL, where every
-    statement is a round trip, the entry and the nodes its leaf completes are inserted by one statement. SQLite runs
-    in-process, where plain statements are cheapest.
+    statement is a round trip, the whole append is one call of a function kept in the database (see
+    `_append_in_database`). SQLite runs in-process, where plain statements are cheapest.
     """
 
     def __init__(self) -> None:
@@ -58,10 +59,7 @@ class _SQL:
         if self.returning:
             self.bump_head += f" RETURNING {size}"
             self.insert_entry += f" RETURNING {qn(self.entry_pk)}"
-        self.store = (
-            f"WITH entry AS ({self.insert_entry}), nodes AS (INSERT INTO {node} ({self.level}, {self.index}, "
-            f"{self.hash}) SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::varchar[])) SELECT * FROM entry"
-        )
+        self.append_call = "SELECT new_seq, new_id FROM choujian_ledger_append(%s, %s, %s, %s, %s, %s)"
 
 
 _statements: dict[str, _SQL] = {}
@@ -95,8 +93,9 @@ def _node_getter():
 class _Prepared:
     """A PostgreSQL cursor that binds parameters on the server and prepares each statement once per connection.
 
-    Django binds on the client and never prepares (for the sake of connection poolers); the two append statements
-    are the same text every time, and planning them again on each append cost as much as running them.
+    Django binds on the client and never prepares (for the sake of connection poolers); the append is the same text
+    every time, and parsing and planning it again on each append cost as much as running it. With
+    `CHOUJIAN_DB_PREPARED=false` (settings) psycopg prepares nothing and this is a plain server-binding cursor.
     """
 
     def __init__(self, raw) -> None:
@@ -121,13 +120,13 @@ def _append_cursor(sql: _SQL):
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
-def _bumped(cursor, sql: _SQL, statement: str) -> list[tuple]:
-    """The rows of `statement` (the head's UPDATE, alone or with the siblings' read), once the head row exists.
+def _bumped(cursor, sql: _SQL) -> list[tuple]:
+    """The head's size after the UPDATE that claims the next sequence number, creating the head row if need be.
 
     The UPDATE takes the write lock (row lock on PostgreSQL, database lock on SQLite) before the size is read, so
     concurrent appenders queue here and sequence numbers stay gap-free."""
     for _ in range(2):
-        cursor.execute(statement)
+        cursor.execute(sql.bump_head)
         if sql.returning:
             rows = cursor.fetchall()
         else:
@@ -155,10 +154,8 @@ def _claim(cursor, sql: _SQL) -> tuple[int, Any]:
     """Claim the next sequence number; with it, a getter over the stored left siblings the new leaf combines with.
 
     They are the nodes (level, (seq >> level) - 1) for each trailing one bit of `seq`: none for an even seq, at most
-    log2(seq + 1) in all. They are read by a statement of their own, after the head's lock is held: on PostgreSQL a
-    statement sees the data of the moment it began, so a read joined to the UPDATE would miss the nodes that the
-    appender it waited for has just committed."""
-    seq = _bumped(cursor, sql, sql.bump_head)[0][0] - 1
+    log2(seq + 1) in all, read after the head's lock is held."""
+    seq = _bumped(cursor, sql)[0][0] - 1
     wanted = []
     level, idx = 0, seq
     while idx & 1:
@@ -176,26 +173,58 @@ def _read_nodes(cursor, sql: _SQL, wanted: list[tuple[int, int]]) -> dict[tuple[
     return {(lv, ix): bytes.fromhex(h) for lv, ix, h in cursor.fetchall()}
 
 
-def _store(cursor, sql: _SQL, values: dict, nodes: list[tuple[int, int, bytes]]) -> LedgerEntry:
-    """Insert the entry and the nodes its leaf completes; the entry, as a saved model instance."""
-    entry = LedgerEntry(**values)
-    # every column is plain text or an integer, except the time, which the backend adapts
-    params = [connection.ops.adapt_datetimefield_value(v) if f.name == "at" else v
-              for f, v in zip(sql.entry_fields, map(values.__getitem__, sql.entry_names), strict=True)]  # fmt: skip
-    if sql.postgres:
-        levels, indexes, hashes = zip(*[(lv, ix, h.hex()) for lv, ix, h in nodes], strict=True)
-        cursor.execute(sql.store, [*params, list(levels), list(indexes), list(hashes)])
-        entry.pk = cursor.fetchall()[0][0]
-    else:
-        cursor.execute(sql.insert_entry, params)
-        if sql.returning:
-            entry.pk = cursor.fetchall()[0][0]
-        else:
-            entry.pk = connection.ops.last_insert_id(cursor, LedgerEntry._meta.db_table, sql.entry_pk)
-        cursor.executemany(sql.insert_nodes, [(lv, ix, h.hex()) for lv, ix, h in nodes])
+def _saved(values: dict, pk: int) -> LedgerEntry:
+    entry = LedgerEntry(pk=pk, **values)
     entry._state.adding = False
     entry._state.db = connection.alias
     return entry
+
+
+def _store(cursor, sql: _SQL, values: dict, nodes: list[tuple[int, int, bytes]]) -> LedgerEntry:
+    """Insert the entry and the nodes its leaf completes; the entry, as a saved model instance."""
+    # every column is plain text or an integer, except the time, which the backend adapts
+    params = [connection.ops.adapt_datetimefield_value(v) if f.name == "at" else v
+              for f, v in zip(sql.entry_fields, map(values.__getitem__, sql.entry_names), strict=True)]  # fmt: skip
+    cursor.execute(sql.insert_entry, params)
+    if sql.returning:
+        pk = cursor.fetchall()[0][0]
+    else:
+        pk = connection.ops.last_insert_id(cursor, LedgerEntry._meta.db_table, sql.entry_pk)
+    cursor.executemany(sql.insert_nodes, [(lv, ix, h.hex()) for lv, ix, h in nodes])
+    return _saved(values, pk)
+
+
+def _append_in_database(cursor, sql: _SQL, head: str, tail: str, values: dict) -> LedgerEntry:
+    """PostgreSQL: the whole append in one call of the database's `choujian_ledger_append` (migration 0004), which
+    claims the sequence number, writes `head + seq + tail` as the entry and stores the nodes its leaf completes."""
+    cursor.execute(sql.append_call, [head, tail, values["type"], values["at"], values["actor"], values["object"]])
+    seq, pk = cursor.fetchall()[0]
+    return _saved({**values, "seq": seq, "body": f"{head}{seq}{tail}"}, pk)
+
+
+_SEQ_MARK = ',"seq":0,"type":'
+# Stands for the object's state in `data` until its canonical text, already made for the digest, takes its place;
+# random, so that no text a caller writes can be taken for it.
+_STATE_MARK = f"choujian-state-{secrets.token_hex(16)}"
+
+
+def _body_around_seq(
+    *, type: str, at: dt.datetime, actor: str, object: str, data: dict, state_text: str | None = None
+) -> tuple[str, str]:
+    """The entry's canonical JSON (ledger-v1) as the text before and after its sequence number.
+
+    `seq` sorts between `object` and `type`, and `type` is a declared dotted name, so the last `,"seq":0,"type":` of
+    the entry written with seq 0 is the entry's own; an integer's canonical form is its decimal digits. A nested
+    object's canonical text is the same inside the entry as alone, so `state_text` replaces `_STATE_MARK` as is.
+    """
+    stamp = at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    text = canonical_json({"seq": 0, "type": type, "at": stamp, "actor": actor, "object": object, "data": data})
+    before, mark, after = text.rpartition(_SEQ_MARK)
+    if not mark:
+        raise ValueError(f"the entry of {type} has no sequence number where ledger-v1 puts it: {text[-80:]!r}")
+    if state_text is not None and data.get("state") == _STATE_MARK:
+        before = before.replace(f'"{_STATE_MARK}"', state_text, 1)
+    return before + ',"seq":', ',"type":' + after
 
 
 def _schedule_checkpoint() -> None:
@@ -217,7 +246,7 @@ def ledger_append(
     """
     events.label(type)  # an undeclared event never reaches the log
     data = dict(data or {})
-    private = None
+    private = state_text = None
     instance = None if isinstance(object, str) else object
     if not isinstance(object, str):
         if state is ...:
@@ -229,29 +258,27 @@ def ledger_append(
             private = (state, data)
             data = {"state_digest": digest(state)} | ({"data_digest": digest(data)} if data else {})
         else:
-            data.setdefault("state", state)
-            data.setdefault("state_digest", digest(state))
+            state_text = canonical_json(state)
+            if "state" not in data:
+                data["state"] = _STATE_MARK  # the state's text goes in as it was digested: written once, not twice
+            data.setdefault("state_digest", hashlib.sha256(state_text.encode("utf-8")).hexdigest())
         object = object_ref(object)
     sql = _sql()
+    at = timezone.now()
+    actor = actor_ref(actor)
+    head, tail = _body_around_seq(type=type, at=at, actor=actor, object=object, data=data, state_text=state_text)
+    values = {"type": type, "at": at, "actor": actor, "object": object}
     # savepoint=False: a failed append poisons the caller's transaction instead of rolling back to a savepoint,
     # so a caller that catches the error cannot go on to commit its state change without the entry.
     with transaction.atomic(savepoint=False), _append_cursor(sql) as cursor:
-        seq, siblings = _claim(cursor, sql)
-        at = timezone.now()
-        actor = actor_ref(actor)
-        body = canonical_json(
-            {
-                "seq": seq,
-                "type": type,
-                "at": at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-                "actor": actor,
-                "object": object,
-                "data": data,
-            }
-        )
-        nodes = merkle.nodes_to_store_after_append(seq, merkle.leaf_hash(body.encode("utf-8")), siblings)
-        values = {"seq": seq, "type": type, "at": at, "actor": actor, "object": object, "body": body}
-        entry = _store(cursor, sql, values, nodes)
+        if sql.postgres:
+            entry = _append_in_database(cursor, sql, head, tail, values)
+        else:
+            seq, siblings = _claim(cursor, sql)
+            body = f"{head}{seq}{tail}"
+            nodes = merkle.nodes_to_store_after_append(seq, merkle.leaf_hash(body.encode("utf-8")), siblings)
+            entry = _store(cursor, sql, {**values, "seq": seq, "body": body}, nodes)
+    seq = entry.seq
     if private is not None:
         kept_state, kept_data = private
         PrivateState.objects.create(
