@@ -135,7 +135,7 @@ def test_it_stores_every_complete_subtree_as_rfc6962_computes_it(world):
     from choujian.ledger.models import LedgerNode
 
     for i in range(37):
-        ledger_append(type="test.event", actor="system", object=f"test:{i}", data={"i": i, "名称": "福州\u2028\"x\""})
+        ledger_append(type="test.event", actor="system", object=f"test:{i}", data={"i": i, "名称": '福州\u2028"x"'})
     bodies = [body.encode() for body in LedgerEntry.objects.order_by("seq").values_list("body", flat=True)]
     leaves = [merkle.leaf_hash(body) for body in bodies]
     stored = {(n.level, n.index): n.hash for n in LedgerNode.objects.all()}
