@@ -148,12 +148,6 @@ class Case(PublicModel):
         current = self.current_step()
         return self.people_for(current.actor) if current is not None else []
 
-    def deadline_move(self, field: str, due: dt.date) -> None:
-        """A newly entered year's holidays moved this deadline: the current step moves with the case."""
-        if field == "due":
-            Step.objects.filter(case=self, done_at=None).update(due=due)
-        type(self).objects.filter(pk=self.pk).update(**{field: due, "version": models.F("version") + 1})
-
     def ledger_state(self) -> dict:
         state = ledger_values(self, self.ledger_fields)
         state["steps"] = [step.as_ledger() for step in self.steps.order_by("order")]

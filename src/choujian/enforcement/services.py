@@ -90,9 +90,17 @@ def step_due(starts_on: dt.date, days: int, kind: str, suspended_days: int = 0) 
     return deadline_compute(start=start, days=days, kind=kind).due
 
 
+def case_deadline_move(case: Case, field: str, due: dt.date) -> None:
+    """A newly entered year's holidays moved one of the case's deadlines (the calendar's service calls this, inside
+    its transaction and before its ledger entry): the open step moves with the case."""
+    if field == "due":
+        Step.objects.filter(case=case, done_at=None).update(due=due)
+    Case.objects.filter(pk=case.pk).update(**{field: due, "version": F("version") + 1})
+
+
 def _deadline(case: Case, field: str, name: str, start: dt.date, days: int, kind: str, basis: str) -> dt.date:
     """A deadline of the case kept by the calendar: reminded before it falls due, and moved when a newly entered
-    year's holidays move it (`Case.deadline_move`)."""
+    year's holidays move it (`case_deadline_move`)."""
     label = f"后处理案件 {case.code}：{name}"
     return deadline_record(owner=case, field=field, label=label, start=start, days=days, kind=kind, basis=basis).due
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -49,6 +51,17 @@ def deadline_compute(*, start, days, kind, calendar: WorkCalendar | None = None)
     arrangement has not been entered."""
     start, days, kind = check_period(start=start, days=days, kind=kind)
     return (calendar or work_calendar()).deadline(start, days, kind)
+
+
+# Records whose deadline lives in more than one row (a case and its open step) say how it moves; any other record's
+# deadline field is updated in place.
+_deadline_movers: dict[type, Callable[[Any, str, dt.date], None]] = {}
+
+
+def deadline_mover_register(model: type, mover: Callable[[Any, str, dt.date], None]) -> None:
+    """`mover(instance, field, due)` moves `model`'s deadline when a newly entered year's holidays move it; it is
+    called inside the recompute's transaction, before its ledger entry (so the entry holds the moved state)."""
+    _deadline_movers[model] = mover
 
 
 def deadline_record(*, owner, field: str, label: str, start, days: int, kind: str, basis: str) -> Deadline:
@@ -209,9 +222,9 @@ def _recompute(*, actor: User, entry: YearEntry, year: int) -> None:
         model, instance = resolve(deadline.owner)
         if instance is None:
             continue
-        mover = getattr(instance, "deadline_move", None)  # a record whose deadline lives in more than one row
+        mover = _deadline_movers.get(model)
         if mover is not None:
-            mover(deadline.field, due.due)
+            mover(instance, deadline.field, due.due)
         else:
             model.objects.filter(pk=instance.pk).update(**{deadline.field: due.due, "version": F("version") + 1})
         instance.refresh_from_db()
