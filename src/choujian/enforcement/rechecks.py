@@ -16,6 +16,7 @@ from choujian.draws.services import recheck_task_create
 from choujian.enforcement import policy
 from choujian.enforcement.choices import CaseStatus
 from choujian.enforcement.models import Case, Recheck
+from choujian.enforcement.selectors import recheck_obstacle
 from choujian.enforcement.services import SYSTEM, finish_step, locked, require, tell
 from choujian.ledger.services import ledger_append
 from choujian.planning.models import Task
@@ -32,19 +33,11 @@ def recheck_order(*, actor, case: Case, version: int | None = None, today: dt.da
     """Order the 复查 of the case's current step: one sampling task per step, never two."""
     today = today or timezone.localdate()
     case = locked(case, version)
-    current = case.current_step()
-    rule = case.rules.step(current.code) if current is not None else None
-    if rule is None or not rule.sampled:
-        name = f"“{current.name}”" if current is not None else "（无）"
-        raise ServiceError({"step": [f"当前步骤{name}不是复查，不能下达复查抽样"]})
     require(permits(actor, policy.ACT_REGULATOR, case), "复查由监管部门下达")
-    if current.suspended_since is not None:
-        raise ServiceError({"step": [f"期限自 {current.suspended_since:%Y-%m-%d} 起中止，须先恢复"]})
-    if current.not_before is not None and today < current.not_before:
-        raise ServiceError({"step": [f"依据{current.basis}，最早于 {current.not_before:%Y-%m-%d} 下达复查"]})
-    existing = Recheck.objects.filter(step=current).select_related("task").first()
-    if existing is not None:
-        raise ServiceError({"step": [f"本步骤已下达复查任务 {existing.task.code}，等待其检验结论"]})
+    current = case.current_step()
+    obstacle = recheck_obstacle(case, current, today)
+    if obstacle is not None:
+        raise ServiceError({"step": [obstacle]})
     task = recheck_task_create(original=case.task, actor=actor)
     recheck = Recheck.objects.create(case=case, step=current, task=task, ordered_by=actor, ordered_at=timezone.now())
     Case.objects.filter(pk=case.pk).update(version=F("version") + 1)

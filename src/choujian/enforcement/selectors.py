@@ -25,14 +25,24 @@ def case_rechecks(case: Case):
     return case.rechecks.select_related("step", "task", "ordered_by").order_by("pk")
 
 
+def recheck_obstacle(case: Case, current, today=None) -> str | None:
+    """Why the 复查 of the case's current step cannot be ordered now (None: it can): the step is no 复查, its clock
+    stands still, its earliest day has not come, or its sampling task was ordered already."""
+    rule = case.rules.step(current.code) if current is not None else None
+    if rule is None or not rule.sampled:
+        return f"当前步骤{f'“{current.name}”' if current is not None else '（无）'}不是复查，不能下达复查抽样"
+    if current.suspended_since is not None:
+        return f"期限自 {current.suspended_since:%Y-%m-%d} 起中止，须先恢复"
+    if current.not_before is not None and (today or timezone.localdate()) < current.not_before:
+        return f"依据{current.basis}，最早于 {current.not_before:%Y-%m-%d} 下达复查"
+    existing = case.rechecks.filter(step=current).select_related("task").first()
+    if existing is not None:
+        return f"本步骤已下达复查任务 {existing.task.code}，等待其检验结论"
+    return None
+
+
 def recheck_may_be_ordered(case: Case, current) -> bool:
-    """The current step is a 复查 whose sampling task has not been ordered yet, its clock runs and its earliest day
-    has come."""
-    if current is None or current.suspended_since is not None or not case.rules.step(current.code).sampled:
-        return False
-    if current.not_before is not None and timezone.localdate() < current.not_before:
-        return False
-    return not case.rechecks.filter(step=current).exists()
+    return recheck_obstacle(case, current) is None
 
 
 def cases_to_act(user: User, actor: str) -> QuerySet[Case]:
