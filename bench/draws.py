@@ -18,8 +18,6 @@ partial check sums (make_uscc takes ~20 µs a code, twenty seconds for a million
 
 from __future__ import annotations
 
-import argparse
-import json
 import resource
 import secrets
 import sys
@@ -333,16 +331,14 @@ def run(
 
 def _child(argv: list[str]) -> int:
     """`python -m bench.draws --frames N --json OUT`: frame_bench on the database of DATABASE_URL (a child run)."""
-    parser = argparse.ArgumentParser(prog="python -m bench.draws")
-    parser.add_argument("--frames", type=int, required=True, help="number of enterprises")
-    parser.add_argument("--json", required=True, help="where to write the figures")
-    args = parser.parse_args(argv)
-    from bench.__main__ import _setup_django
 
-    _setup_django()
-    result = frame_bench(args.frames, say=lambda line: print(line, flush=True))
-    Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    return 0
+    def run(count: int) -> dict:
+        from bench.__main__ import _setup_django
+
+        _setup_django()
+        return frame_bench(count, say=lambda line: print(line, flush=True))
+
+    return pg.child_main(argv, prog="python -m bench.draws", option="frames", what="number of enterprises", run=run)
 
 
 if __name__ == "__main__":

@@ -17,16 +17,13 @@ Both expect an empty ledger in a database of their own (see bench/__main__.py).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
-import json
 import math
 import random
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from django.db import connection, reset_queries, transaction
 from django.test.utils import CaptureQueriesContext
@@ -374,11 +371,9 @@ def run(*, quick: bool = False, say: Say = print, postgres: bool = True) -> dict
 
 def _child(argv: list[str]) -> int:
     """`--overhead N --json OUT`: write_overhead on the database of DATABASE_URL (the child run on PostgreSQL)."""
-    parser = argparse.ArgumentParser(prog="bench.ledger")
-    parser.add_argument("--overhead", type=int, required=True, help="number of rows written each way")
-    parser.add_argument("--json", required=True, help="where to write the figures")
-    args = parser.parse_args(argv)
-    require_empty_ledger()
-    result = {"database": connection.vendor, **write_overhead(args.overhead, say=lambda line: print(line, flush=True))}
-    Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    return 0
+
+    def run(count: int) -> dict:
+        require_empty_ledger()
+        return {"database": connection.vendor, **write_overhead(count, say=lambda line: print(line, flush=True))}
+
+    return pg.child_main(argv, prog="bench.ledger", option="overhead", what="number of rows written each way", run=run)

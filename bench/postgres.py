@@ -57,3 +57,16 @@ def run_in_child(database: str, argv: list[str], *, what: str, say: Callable[[st
     finally:
         admin(f'DROP DATABASE IF EXISTS "{database}"')
         say(f"    PostgreSQL: database {database} dropped")
+
+
+def child_main(argv: list[str], *, prog: str, option: str, what: str, run: Callable[[int], dict]) -> int:
+    """The child's side of `run_in_child`: `--<option> N --json OUT`, the figures of `run(N)` written to OUT."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument(f"--{option}", type=int, required=True, help=what)
+    parser.add_argument("--json", required=True, help="where to write the figures")
+    args = parser.parse_args(argv)
+    figures = run(getattr(args, option))
+    Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
