@@ -123,7 +123,7 @@ def _append_cursor(sql: _SQL):
 def _bumped(cursor, sql: _SQL) -> list[tuple]:
     """The head's size after the UPDATE that claims the next sequence number, creating the head row if need be.
 
-    The UPDATE takes the write lock (row lock on PostgreSQL, database lock on SQLite) before the size is read, so
+    The UPDATE takes the write lock before the size is read (as `choujian_ledger_append` does on PostgreSQL), so
     concurrent appenders queue here and sequence numbers stay gap-free."""
     for _ in range(2):
         cursor.execute(sql.bump_head)
