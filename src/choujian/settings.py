@@ -53,7 +53,7 @@ except ValueError as exc:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("CHOUJIAN_DB_PREPARED", True):
     # Django's cursors bind on the client and never prepare; the ledger's append asks for prepared statements
     # explicitly. A threshold no other query can reach enables them for it alone. Off (CHOUJIAN_DB_PREPARED=0) for
-    # a pooler in transaction mode that cannot carry prepared statements (PgBouncer before 1.21).
+    # a pooler in transaction mode that cannot carry prepared statements (PgBouncer before 1.22).
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _db_file = Path(DATABASES["default"]["NAME"])
@@ -63,7 +63,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        # WAL: pages are read while the worker writes. FULL: a commit is on disk before it returns, so a checkpoint
+        # already signed and fetched by an auditor can never vanish in a power cut and make the log look forked.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A file, not shared-cache memory: concurrent-writer tests need real database locks that honour the timeout.

@@ -123,6 +123,7 @@ def test_the_administrator_enters_2027_and_sees_the_recomputed_deadlines(browser
         "#id_notice", "一、元旦：1月1日至4日放假，共4天。\n二、春节：2月5日至12日放假调休，共8天。2月20日（周六）上班。"
     )
     page.click("button[value=preview]")
+    page.wait_for_selector("text=保存后将重算")  # the preview is a new page: count its cells once it is there
     assert page.locator(".months td.d-makeup").count() == 1
     assert "保存后将重算 1 个期限" in page.content()
     page.screenshot(path=str(screenshot_dir / "calendar-preview-desktop.png"), full_page=True)

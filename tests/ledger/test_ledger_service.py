@@ -161,3 +161,13 @@ def test_it_writes_an_objects_entry_in_canonical_form_with_the_state_it_digested
     assert parsed["data"]["state"] == json.loads(canonical_json(organisation.ledger_state()))
     assert parsed["data"]["state"]["name"] == '福州"引号"检验所\u2028'
     assert parsed["data"]["state_digest"] == digest(organisation.ledger_state())
+
+
+def test_a_caller_that_swallows_a_failed_append_cannot_keep_its_change(world):
+    from choujian.accounts.models import Organisation
+
+    with transaction.atomic():
+        Organisation.objects.create(name="未记入日志的机构", kind="laboratory", region="350102")
+        with pytest.raises(TypeError):  # data the ledger cannot write as JSON
+            ledger_append(type="test.event", actor="system", object="test:1", data={"x": object()})
+    assert not Organisation.objects.filter(name="未记入日志的机构").exists()

@@ -94,8 +94,10 @@ class _Prepared:
     """A PostgreSQL cursor that binds parameters on the server and prepares each statement once per connection.
 
     Django binds on the client and never prepares (for the sake of connection poolers); the append is the same text
-    every time, and parsing and planning it again on each append cost as much as running it. With
-    `CHOUJIAN_DB_PREPARED=false` (settings) psycopg prepares nothing and this is a plain server-binding cursor.
+    every time, and parsing and planning it again on each append cost as much as running it. psycopg keeps it
+    prepared on the connection until a rollback (also to a savepoint) makes it deallocate its statements; the next
+    append prepares it again. With `CHOUJIAN_DB_PREPARED=false` (settings) psycopg prepares nothing and this is a
+    plain server-binding cursor.
     """
 
     def __init__(self, raw) -> None:
@@ -115,6 +117,9 @@ def _append_cursor(sql: _SQL):
         return connection.cursor()
     import psycopg
 
+    # what Django's own cursor() checks first: this thread's connection, still alive after its idle time
+    connection.validate_thread_sharing()
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     raw = _Prepared(psycopg.Cursor(connection.connection))
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
@@ -264,13 +269,16 @@ def ledger_append(
             data.setdefault("state_digest", hashlib.sha256(state_text.encode("utf-8")).hexdigest())
         object = object_ref(object)
     sql = _sql()
-    at = timezone.now()
-    actor = actor_ref(actor)
-    head, tail = _body_around_seq(type=type, at=at, actor=actor, object=object, data=data, state_text=state_text)
-    values = {"type": type, "at": at, "actor": actor, "object": object}
-    # savepoint=False: a failed append poisons the caller's transaction instead of rolling back to a savepoint,
-    # so a caller that catches the error cannot go on to commit its state change without the entry.
+    # savepoint=False: a failed append (data that cannot be written as JSON included) poisons the caller's
+    # transaction instead of rolling back to a savepoint, so a caller that catches the error cannot go on to commit
+    # its state change without the entry.
     with transaction.atomic(savepoint=False), _append_cursor(sql) as cursor:
+        # On PostgreSQL the time is taken before the database function waits for the head's lock: under contention
+        # a later entry can carry an earlier time (by the wait), as when the change itself was made.
+        at = timezone.now()
+        actor = actor_ref(actor)
+        head, tail = _body_around_seq(type=type, at=at, actor=actor, object=object, data=data, state_text=state_text)
+        values = {"type": type, "at": at, "actor": actor, "object": object}
         if sql.postgres:
             entry = _append_in_database(cursor, sql, head, tail, values)
         else:

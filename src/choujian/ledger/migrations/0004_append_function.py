@@ -31,7 +31,7 @@ BEGIN
     INSERT INTO ledger_ledgerentry (seq, type, at, actor, object, body)
         VALUES (new_seq, entry_type, entry_at, entry_actor, entry_object, body)
         RETURNING id INTO new_id;
-    node_hash := sha256('\x00'::bytea || convert_to(body, 'UTF8'));
+    node_hash := sha256(decode('00', 'hex') || convert_to(body, 'UTF8'));
     INSERT INTO ledger_ledgernode (level, "index", hash) VALUES (0, new_seq, encode(node_hash, 'hex'));
     node_index := new_seq;
     WHILE node_index & 1 = 1 LOOP
@@ -40,7 +40,7 @@ BEGIN
         IF NOT FOUND THEN
             RAISE EXCEPTION 'ledger node (%, %) is missing: run `choujian ledger verify`', node_level, node_index - 1;
         END IF;
-        node_hash := sha256('\x01'::bytea || decode(left_hash, 'hex') || node_hash);
+        node_hash := sha256(decode('01', 'hex') || decode(left_hash, 'hex') || node_hash);
         node_level := node_level + 1;
         node_index := node_index >> 1;
         INSERT INTO ledger_ledgernode (level, "index", hash) VALUES (node_level, node_index, encode(node_hash, 'hex'));
