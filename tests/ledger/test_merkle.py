@@ -374,3 +374,26 @@ def test_proofs_cost_logarithmic_reads(size: int) -> None:
         assert count[0] <= (m + 1).bit_length()
     assert worst <= bound
     assert worst <= 2 * size.bit_length() + 2
+
+
+@given(st.integers(0, 2**40), st.integers(1, 2**40))
+def test_subtree_pieces_tile_the_range_left_to_right(start, width):
+    size = 1 << (width - 1).bit_length()
+    start -= start % size  # an RFC 6962 subtree starts at a multiple of its covering power of two
+    pos = start
+    for level, index in merkle.subtree_pieces(start, start + width):
+        assert index << level == pos
+        pos += 1 << level
+    assert pos == start + width
+
+
+@given(st.integers(0, 2**40))
+def test_an_append_reads_exactly_its_left_siblings(index):
+    asked = []
+
+    def get(level, idx):
+        asked.append((level, idx))
+        return bytes(32)
+
+    merkle.nodes_to_store_after_append(index, bytes(32), get)
+    assert asked == merkle.left_siblings(index)

@@ -32,6 +32,8 @@ __all__ = [
     "root_from_leaves",
     "split_point",
     "subtree_hash",
+    "subtree_pieces",
+    "left_siblings",
     "verify_consistency",
     "verify_inclusion",
 ]
@@ -121,13 +123,30 @@ def subtree_hash(start: int, end: int, get: Getter) -> bytes:
     Raises ``ValueError`` for a range that is not the subtree of some RFC 6962 tree.
     """
     _check_subtree(start, end)
+    return _fold([get(level, index) for level, index in subtree_pieces(start, end)])
+
+
+def subtree_pieces(start: int, end: int) -> list[tuple[int, int]]:
+    """The stored nodes ``(level, index)`` that make up leaves ``[start, end)``, left to right: one per set bit of
+    ``end - start``, largest first."""
     pieces = []
     pos, width = start, end - start
     for level in range(width.bit_length() - 1, -1, -1):
         if width >> level & 1:
-            pieces.append(get(level, pos >> level))
+            pieces.append((level, pos >> level))
             pos += 1 << level
-    return _fold(pieces)
+    return pieces
+
+
+def left_siblings(index: int) -> list[tuple[int, int]]:
+    """The stored nodes ``(level, index)`` that appending leaf ``index`` combines with, lowest first: one per
+    trailing one bit of ``index`` (what ``nodes_to_store_after_append`` asks ``get`` for)."""
+    siblings = []
+    level, idx = 0, index
+    while idx & 1:
+        siblings.append((level, idx - 1))
+        level, idx = level + 1, idx >> 1
+    return siblings
 
 
 def root_at(size: int, get: Getter) -> bytes:

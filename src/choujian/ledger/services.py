@@ -161,12 +161,7 @@ def _claim(cursor, sql: _SQL) -> tuple[int, Any]:
     They are the nodes (level, (seq >> level) - 1) for each trailing one bit of `seq`: none for an even seq, at most
     log2(seq + 1) in all, read after the head's lock is held."""
     seq = _bumped(cursor, sql)[0][0] - 1
-    wanted = []
-    level, idx = 0, seq
-    while idx & 1:
-        wanted.append((level, idx - 1))
-        level, idx = level + 1, idx >> 1
-    return seq, _siblings_getter(_read_nodes(cursor, sql, wanted))
+    return seq, _siblings_getter(_read_nodes(cursor, sql, merkle.left_siblings(seq)))
 
 
 def _read_nodes(cursor, sql: _SQL, wanted: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
@@ -314,13 +309,8 @@ def root_at(size: int) -> bytes:
     """The root of the first `size` entries, from the one stored node per set bit of `size`, read in one query."""
     if size == 0:
         return hashlib.sha256(b"").digest()
-    pieces, start = [], 0
-    for level in range(size.bit_length() - 1, -1, -1):
-        if size >> level & 1:
-            pieces.append((level, start >> level))
-            start += 1 << level
     with connection.cursor() as cursor:
-        found = _read_nodes(cursor, _sql(), pieces)
+        found = _read_nodes(cursor, _sql(), merkle.subtree_pieces(0, size))
 
     def get(level: int, index: int) -> bytes:
         if (level, index) not in found:
