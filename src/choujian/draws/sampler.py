@@ -22,11 +22,12 @@ Decisions the spec leaves open, fixed here and applied identically by the verifi
 * Weights are integers from 1 to 2**53, so that each is an exact IEEE-754 double in `key = -ln(u) / weight`.
 
 Performance: `draw` ranks every item of every stratum (the alternates are the whole rest of the ranking, in
-order). It hashes with copies of a SHA-256 state primed with `f"{seed},"`, turns the digests into `u` in bulk with
-NumPy (exact integer and power-of-two arithmetic), groups positions by stratum with a stable sort and ranks each
-stratum by an approximate key (NumPy's log, which may differ from the C library's `math.log` used by the spec and
-the verifier in the last bit). Wherever neighbours' approximate keys are closer than 2**-30 relative, far more than
-any such difference, that run is ranked again by the exact key and then by id; see `_rank_positions`.
+order). The per-item loops (scanning the items, hashing, gathering the ranked ids) run in `choujian.draws.native`
+when it is compiled: OpenSSL's SHA-256 from a copy of a state primed with `f"{seed},"`, and the key with the C
+library's `log`, the function `math.log` calls. Without it the same loops run in Python, and the keys are NumPy's log,
+which may differ from the C library's in the last bit. Positions are grouped by stratum with a stable sort and each
+stratum is ranked by key; wherever neighbours' keys are closer than 2**-30 relative, far more than any such
+difference, that run is ranked again by the exact key and then by id; see `_rank_positions`.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ from itertools import islice
 from operator import attrgetter, lt
 
 import numpy as np
+
+try:
+    from choujian.draws import native
+except ImportError:  # not compiled (no C compiler or OpenSSL headers where it was installed): the Python loops
+    native = None
 
 __all__ = [
     "ALGORITHM",
@@ -165,6 +171,27 @@ def _frame(items) -> tuple[list[FrameItem], list[str]]:
     return items, ids
 
 
+def _scanned(items):
+    """The Frame's columns from the native scan: (items, ids, canonical, weights, sorted strata, stratum codes), or
+    None where the Python path must decide (no native module, or something the scan does not vouch for)."""
+    if native is None or isinstance(items, Frame):
+        return None
+    items = items if type(items) is list else list(items)
+    scanned = native.scan(items, FrameItem)
+    if scanned is None:
+        return None
+    ids, weights, first_seen, codes, canonical, hashes = scanned
+    if not canonical:
+        ordered = np.sort(np.frombuffer(hashes, dtype=np.int64))
+        if (ordered[1:] == ordered[:-1]).any():  # a duplicate id, or (rarely) two ids with the same str hash
+            _checked(items)
+    distinct = sorted(first_seen)
+    rank = np.empty(len(distinct), dtype=np.int32)
+    rank[[first_seen[stratum] for stratum in distinct]] = np.arange(len(distinct), dtype=np.int32)
+    codes = rank[np.frombuffer(codes, dtype=np.int32)]
+    return items, ids, canonical, np.frombuffer(weights, dtype=np.float64), distinct, codes
+
+
 class Frame:
     """A validated frame with its columns ready for drawing: build it once, draw it often.
 
@@ -177,18 +204,24 @@ class Frame:
     __slots__ = ("items", "ids", "canonical", "weights", "positions", "_id_array")
 
     def __init__(self, items) -> None:
-        self.items, self.ids, self.canonical = _checked(items)
-        n = len(self.ids)
-        weights = np.fromiter(map(_get_weight, self.items), dtype=np.float64, count=n)
+        scanned = _scanned(items)
+        if scanned is None:
+            self.items, self.ids, self.canonical = _checked(items)
+            n = len(self.ids)
+            weights = np.fromiter(map(_get_weight, self.items), dtype=np.float64, count=n)
+            strata = list(map(_get_stratum, self.items))
+            distinct = sorted(set(strata))
+            index = {stratum: k for k, stratum in enumerate(distinct)}
+            codes = None if len(distinct) <= 1 else np.fromiter(map(index.__getitem__, strata), np.int32, count=n)
+        else:
+            self.items, self.ids, self.canonical, weights, distinct, codes = scanned
+            n = len(self.ids)
         self.weights: np.ndarray | None = None if (weights == 1.0).all() else weights
-        strata = list(map(_get_stratum, self.items))
-        distinct = sorted(set(strata))
         if len(distinct) <= 1:
             self.positions = {stratum: np.arange(n) for stratum in distinct}
         else:
-            index = {stratum: k for k, stratum in enumerate(distinct)}
             dtype = np.int16 if len(distinct) <= np.iinfo(np.int16).max else np.int32  # int16 sorts by radix
-            codes = np.fromiter(map(index.__getitem__, strata), dtype=dtype, count=n)
+            codes = codes.astype(dtype)
             bounds = np.cumsum(np.bincount(codes)).tolist()
             groups = np.split(np.argsort(codes, kind="stable"), bounds[:-1])
             self.positions = dict(zip(distinct, groups, strict=True))
@@ -333,16 +366,30 @@ def _unquoted(item: FrameItem) -> DrawError:
     )
 
 
-def _digests(ids: list[str], seed: str) -> bytes:
-    """`sha256(f"{seed},{id}")` of each id, concatenated, from copies of a state that has absorbed `f"{seed},"`."""
-    fresh = hashlib.sha256(f"{seed},".encode()).copy
+def _digests(messages: list[str], prefix: str) -> bytes:
+    """`sha256(prefix + message)` of each message, concatenated, from copies of a state that has absorbed `prefix`."""
+    fresh = hashlib.sha256(prefix.encode()).copy
     out = io.BytesIO()
     write = out.write
-    for item_id in ids:
+    for message in messages:
         state = fresh()
-        state.update(item_id.encode())
+        state.update(message.encode())
         write(state.digest())
     return out.getvalue()
+
+
+def keyed(messages: list[str], prefix: str, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """For each message, the spec's u of `sha256(prefix + message)` and a key that ranks as the spec's key.
+
+    Natively the key is the spec's key itself (the C library's `log`, which `math.log` calls); in Python it is NumPy's
+    approximation, which `_rank_positions` corrects wherever it could matter.
+    """
+    if native is not None:
+        computed = native.keys(messages, prefix.encode(), weights)
+        if computed is not None:
+            return np.frombuffer(computed[0], dtype=np.float64), np.frombuffer(computed[1], dtype=np.float64)
+    u = u_values(_digests(messages, prefix))
+    return u, _approximate_keys(u, weights)
 
 
 def u_values(digests: bytes) -> np.ndarray:
@@ -416,12 +463,13 @@ def draw(items, seed: str, quotas: dict[str, int]) -> DrawResult:
     """
     seed = _check_seed(seed)
     frame = items if isinstance(items, Frame) else Frame(items)
-    return rank_by_u(frame, lambda: u_values(_digests(frame.ids, seed)), quotas)
+    return rank_keyed(frame, lambda: keyed(frame.ids, f"{seed},", frame.weights), quotas)
 
 
-def rank_by_u(frame: Frame, u, quotas: dict[str, int]) -> DrawResult:
-    """Rank each stratum of `frame` by (key, id) from the items' u values (in the frame's order; or a function giving
-    them, called only when some quota needs them), then apply the quotas. draw-v2 derives u from salted hashes."""
+def rank_keyed(frame: Frame, keys, quotas: dict[str, int]) -> DrawResult:
+    """Rank each stratum of `frame` by (key, id), then apply the quotas. `keys()` gives the items' u values and keys in
+    the frame's order, as `keyed` makes them; it is called only when some quota needs them. draw-v2 keys salted
+    hashes."""
     quotas = _check_quotas(quotas)
     unquoted = set(frame.positions).difference(quotas)
     if unquoted:
@@ -429,18 +477,22 @@ def rank_by_u(frame: Frame, u, quotas: dict[str, int]) -> DrawResult:
     selected, alternates, shortfall = {}, {}, {}
     if not quotas:
         return DrawResult(selected=selected, alternates=alternates, shortfall=shortfall)
-    u = np.asarray(u() if callable(u) else u, dtype=np.float64)
-    approx = _approximate_keys(u, frame.weights)
-    id_array = frame.id_array()
+    u, approx = keys()
     nothing = np.arange(0)
     for stratum, quota in quotas.items():
         order = _rank_positions(frame.positions.get(stratum, nothing), approx, u, frame.weights, frame.ids)
-        ranked = id_array[order].tolist()
+        ranked = _ids_at(frame, order)
         selected[stratum] = ranked[:quota]
         alternates[stratum] = ranked[quota:]
         if len(ranked) < quota:
             shortfall[stratum] = quota - len(ranked)
     return DrawResult(selected=selected, alternates=alternates, shortfall=shortfall)
+
+
+def _ids_at(frame: Frame, positions: np.ndarray) -> list[str]:
+    if native is not None:
+        return native.gather(frame.ids, np.ascontiguousarray(positions, dtype=np.int64))
+    return frame.id_array()[positions].tolist()
 
 
 # --- Records -----------------------------------------------------------------------------------------------

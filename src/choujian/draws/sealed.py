@@ -12,7 +12,6 @@ Pure Python (and NumPy through the v1 ranking); no Django.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import secrets
 from dataclasses import dataclass
@@ -122,16 +121,6 @@ def ceremony_seed(root: str, secret_by_name: dict[str, str], beacon: dict | None
     return sampler.sha256_hex("\n".join(parts))
 
 
-def _digests(frame: SealedFrame, seed: str) -> bytes:
-    fresh = hashlib.sha256(f"{seed},".encode()).copy
-    out = io.BytesIO()
-    for item in frame.items:
-        state = fresh()
-        state.update(f"{item.id},{item.salt}".encode())
-        out.write(state.digest())
-    return out.getvalue()
-
-
 def item_key(seed: str, item: SaltedItem) -> float:
     """The spec's key of one item, computed literally."""
     import math
@@ -143,7 +132,8 @@ def item_key(seed: str, item: SaltedItem) -> float:
 
 def draw(frame: SealedFrame, seed: str, quotas: dict[str, int]) -> sampler.DrawResult:
     """v1's ranking, quotas and alternates over the salted keys."""
-    return sampler.rank_by_u(frame.frame, sampler.u_values(_digests(frame, seed)), quotas)
+    messages = [f"{item.id},{item.salt}" for item in frame.items]
+    return sampler.rank_keyed(frame.frame, lambda: sampler.keyed(messages, f"{seed},", frame.frame.weights), quotas)
 
 
 def selection_text(result: sampler.DrawResult) -> str:
