@@ -90,10 +90,32 @@ def test_what_the_native_scan_does_not_vouch_for_is_decided_in_python() -> None:
         sampler.Frame([FrameItem("a"), "b"])
 
 
-def test_gather_refuses_a_position_outside_the_list() -> None:
+def test_items_given_as_an_iterator_are_read_once_whichever_path_decides() -> None:
+    class Tagged(FrameItem):
+        __slots__ = ()
+
+    items = [FrameItem("b", 2, "x"), Tagged("a", 1, "y")]
+    assert sampler.Frame(iter(items)).ids == ["b", "a"]
+    with pytest.raises(FrameError, match="must be FrameItem instances"):
+        sampler.Frame(item for item in [FrameItem("a"), "b"])
+
+
+def test_gather_refuses_a_position_outside_the_list_or_not_int64() -> None:
     assert native.gather(["a", "b", "c"], np.array([2, 0], dtype=np.int64)) == ["c", "a"]
     with pytest.raises(IndexError):
         native.gather(["a"], np.array([1], dtype=np.int64))
+    with pytest.raises(TypeError, match="int64"):
+        native.gather(["a", "b", "c"], np.array([1, 0], dtype=np.int32))
+
+
+def test_a_str_subclass_leaves_the_keys_to_python() -> None:
+    class Loud(str):
+        def encode(self, *args):
+            return self.upper().encode()
+
+    assert native.keys([Loud("abc")], b"seed,", None) is None
+    u, _ = sampler.keyed([Loud("abc")], "seed,", None)
+    assert u.tolist() == python_only(sampler.keyed, ["ABC"], "seed,", None)[0].tolist()
 
 
 def test_sealed_draws_rank_the_same_natively() -> None:

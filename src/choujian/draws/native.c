@@ -54,6 +54,10 @@ static PyObject *keys(PyObject *module, PyObject *args) {
     u_bytes = PyBytes_FromStringAndSize(NULL, n * 8);
     key_bytes = PyBytes_FromStringAndSize(NULL, n * 8);
     if (!u_bytes || !key_bytes) goto done;
+    if (PyList_GET_SIZE(ids) != n) { /* a finalizer run by an allocation above changed the list */
+        PyErr_SetString(PyExc_RuntimeError, "the list of ids changed while its keys were computed");
+        goto done;
+    }
     double *u = (double *)PyBytes_AS_STRING(u_bytes), *key = (double *)PyBytes_AS_STRING(key_bytes);
     const double *w = weights.buf;
     SHA256_CTX primed, state;
@@ -65,7 +69,7 @@ static PyObject *keys(PyObject *module, PyObject *args) {
         if (i + AHEAD < n) prefetch_object(PyList_GET_ITEM(ids, i + AHEAD));
         PyObject *id = PyList_GET_ITEM(ids, i);
         Py_ssize_t size;
-        const char *text = PyUnicode_Check(id) ? PyUnicode_AsUTF8AndSize(id, &size) : NULL;
+        const char *text = PyUnicode_CheckExact(id) ? PyUnicode_AsUTF8AndSize(id, &size) : NULL;
         if (!text) {
             ok = 0;
             break;
@@ -100,6 +104,7 @@ static int slot_offsets(PyTypeObject *type, Py_ssize_t offset[3]) {
             return 0;
         }
         int slot = Py_IS_TYPE(descriptor, &PyMemberDescr_Type) &&
+                   PyType_IsSubtype(type, ((PyMemberDescrObject *)descriptor)->d_common.d_type) &&
                    ((PyMemberDescrObject *)descriptor)->d_member->type == T_OBJECT_EX;
         offset[k] = slot ? ((PyMemberDescrObject *)descriptor)->d_member->offset : -1;
         Py_DECREF(descriptor);
@@ -123,8 +128,9 @@ static int slot_offsets(PyTypeObject *type, Py_ssize_t offset[3]) {
 static PyObject *scan(PyObject *module, PyObject *args) {
     PyObject *items, *item_type;
     if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &items, &PyType_Type, &item_type)) return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(items), offset[3];
+    Py_ssize_t offset[3];
     if (!slot_offsets((PyTypeObject *)item_type, offset)) Py_RETURN_NONE;
+    Py_ssize_t n = PyList_GET_SIZE(items);
     PyObject **fields = PyMem_Malloc(sizeof(PyObject *) * 3 * (size_t)(n ? n : 1));
     PyObject *ids = PyList_New(n), *strata = PyDict_New();
     PyObject *weight_bytes = PyBytes_FromStringAndSize(NULL, n * 8);
@@ -133,6 +139,7 @@ static PyObject *scan(PyObject *module, PyObject *args) {
     PyObject *result = NULL;
     if (!fields) PyErr_NoMemory();
     if (!fields || !ids || !strata || !weight_bytes || !code_bytes || !hash_bytes) goto done;
+    if (PyList_GET_SIZE(items) != n) goto refuse; /* a finalizer run by an allocation above changed the list */
     for (Py_ssize_t i = 0; i < n; i++) {
         if (i + AHEAD < n) __builtin_prefetch(PyList_GET_ITEM(items, i + AHEAD));
         PyObject *item = PyList_GET_ITEM(items, i);
@@ -192,14 +199,22 @@ done:
     return result;
 }
 
-/* gather(values: list, positions: buffer of int64) -> list: [values[p] for p in positions], reading ahead. */
+/* gather(values: list, positions: int64 array) -> list: [values[p] for p in positions], reading ahead. */
 static PyObject *gather(PyObject *module, PyObject *args) {
-    PyObject *values;
+    PyObject *values, *positions_object;
+    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &values, &positions_object)) return NULL;
     Py_buffer positions;
-    if (!PyArg_ParseTuple(args, "O!y*", &PyList_Type, &values, &positions)) return NULL;
-    Py_ssize_t n = positions.len / 8, size = PyList_GET_SIZE(values);
+    if (PyObject_GetBuffer(positions_object, &positions, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
+    const char *format = positions.format ? positions.format : "B";
+    if (positions.itemsize != 8 || (strcmp(format, "q") != 0 && strcmp(format, "l") != 0)) {
+        PyBuffer_Release(&positions);
+        PyErr_SetString(PyExc_TypeError, "positions must be a contiguous array of int64");
+        return NULL;
+    }
+    Py_ssize_t n = positions.len / 8;
     const int64_t *at = positions.buf;
     PyObject *out = PyList_New(n);
+    Py_ssize_t size = PyList_GET_SIZE(values); /* after the allocation, which may have run a finalizer */
     for (Py_ssize_t i = 0; out && i < n; i++) {
         if (at[i] < 0 || at[i] >= size) {
             Py_CLEAR(out);
@@ -209,8 +224,7 @@ static PyObject *gather(PyObject *module, PyObject *args) {
         if (i + AHEAD < n && at[i + AHEAD] >= 0 && at[i + AHEAD] < size) {
             __builtin_prefetch(PyList_GET_ITEM(values, at[i + AHEAD]), 1);
         }
-        PyObject *value = PyList_GET_ITEM(values, at[i]);
-        PyList_SET_ITEM(out, i, Py_NewRef(value));
+        PyList_SET_ITEM(out, i, Py_NewRef(PyList_GET_ITEM(values, at[i])));
     }
     PyBuffer_Release(&positions);
     return out;

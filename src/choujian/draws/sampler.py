@@ -174,9 +174,8 @@ def _frame(items) -> tuple[list[FrameItem], list[str]]:
 def _scanned(items):
     """The Frame's columns from the native scan: (items, ids, canonical, weights, sorted strata, stratum codes), or
     None where the Python path must decide (no native module, or something the scan does not vouch for)."""
-    if native is None or isinstance(items, Frame):
+    if native is None or type(items) is not list:
         return None
-    items = items if type(items) is list else list(items)
     scanned = native.scan(items, FrameItem)
     if scanned is None:
         return None
@@ -204,6 +203,8 @@ class Frame:
     __slots__ = ("items", "ids", "canonical", "weights", "positions", "_id_array")
 
     def __init__(self, items) -> None:
+        if not isinstance(items, Frame) and type(items) is not list:
+            items = list(items)  # read once: the scan and, if it declines, the Python path see the same items
         scanned = _scanned(items)
         if scanned is None:
             self.items, self.ids, self.canonical = _checked(items)
