@@ -197,7 +197,7 @@ def _queries_per_append(batch: int) -> float:
 
 
 class BulkLog:
-    """Builds a log by bulk-inserting entries and the nodes that `ledger_append` would have stored.
+    """Builds a log by bulk-inserting entries and the nodes that integrating them would have stored.
 
     Nodes are computed from the leaf hashes with only the tree's right frontier in memory, so a log of a million
     entries is written in chunks without holding it all.
@@ -243,7 +243,7 @@ class BulkLog:
             if self.size % 100_000 == 0 or self.size == size:
                 say(f"    {self.size:>9,} entries bulk-inserted ({time.perf_counter() - started:.1f} s)")
         with transaction.atomic():
-            LedgerHead.objects.update_or_create(pk=1, defaults={"size": size})
+            LedgerHead.objects.update_or_create(pk=1, defaults={"size": size, "integrated": size})
         checkpoint_make()
         return time.perf_counter() - started
 

@@ -51,6 +51,8 @@ def _isolated_media(settings, tmp_path):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": tmp_path.name}
     }
+    # Each test's commits are signed as they happen (tests/ledger/test_ledger_service.py tests the spacing).
+    settings.CHOUJIAN_CHECKPOINT_SECONDS = 0
 
 
 @dataclass

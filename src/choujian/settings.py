@@ -325,6 +325,9 @@ CACHES = {
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}
 }
+# The least time between the checkpoints a web or worker process signs after its commits (seconds; 0: after every
+# commit). The worker's minutely job signs whatever is left, so an entry is covered within a minute at most.
+CHOUJIAN_CHECKPOINT_SECONDS = env_int("CHOUJIAN_CHECKPOINT_SECONDS", 1, minimum=0, maximum=60)
 # How often the worker re-checks the ledger against the database (minutes).
 CHOUJIAN_LEDGER_WATCH_MINUTES = env_int("CHOUJIAN_LEDGER_WATCH_MINUTES", 5, minimum=1, maximum=60)
 # Working days before a deadline at which its people are reminded (comma-separated, e.g. "5,3,1").

@@ -105,6 +105,21 @@ def test_it_answers_bad_ledger_parameters_with_400_and_a_reason(world, client, q
     assert response.json()["error"]
 
 
+def test_proofs_and_checkpoints_reach_only_as_far_as_the_entries_integrated(world, client):
+    from choujian.ledger.services import checkpoint_make, integrated_size
+
+    for i in range(3):
+        ledger_append(type="test.event", actor="system", object=f"test:{i}", data={})
+    assert integrated_size() == 0 and current_size() == 3
+    response = client.get("/api/ledger/proof/inclusion?index=0&size=3")
+    assert response.status_code == 400 and "hashed size (0)" in response.json()["error"]
+    assert checkpoint_make().size == 3 == integrated_size()
+    ledger_append(type="test.event", actor="system", object="test:3", data={})
+    assert client.get("/api/ledger/proof/inclusion?index=0&size=3").status_code == 200
+    assert client.get("/api/ledger/proof/consistency?first=1&second=4").status_code == 400
+    assert checkpoint_make().size == 4
+
+
 def test_it_keeps_every_checkpoint(world):
     from choujian.ledger.services import checkpoint_make
 
@@ -118,10 +133,11 @@ def test_it_keeps_every_checkpoint(world):
 def test_it_reads_a_checkpoints_root_in_one_query_and_it_is_the_root_of_the_entries(world):
     from django.test.utils import CaptureQueriesContext
 
-    from choujian.ledger.services import root_at
+    from choujian.ledger.services import ledger_integrate, root_at
 
     for i in range(13):  # sizes with several set bits, and an odd one
         ledger_append(type="test.event", actor="system", object=f"test:{i}", data={"i": i})
+    ledger_integrate()
     bodies = [body.encode() for body in LedgerEntry.objects.order_by("seq").values_list("body", flat=True)]
     for size in (1, len(bodies) - 6, len(bodies)):
         with CaptureQueriesContext(connection) as queries:
@@ -130,12 +146,17 @@ def test_it_reads_a_checkpoints_root_in_one_query_and_it_is_the_root_of_the_entr
         assert root == merkle.root_from_leaves([merkle.leaf_hash(b) for b in bodies[:size]])
 
 
-def test_it_stores_every_complete_subtree_as_rfc6962_computes_it(world):
-    """On PostgreSQL the database hashes the appends (choujian_ledger_append), on SQLite Python does: the same nodes."""
+def test_it_stores_every_complete_subtree_as_rfc6962_computes_it_whenever_and_in_whatever_chunks_it_integrates(world):
     from choujian.ledger.models import LedgerNode
+    from choujian.ledger.services import integrated_size, ledger_integrate
 
-    for i in range(37):
-        ledger_append(type="test.event", actor="system", object=f"test:{i}", data={"i": i, "名称": '福州\u2028"x"'})
+    appended = 0
+    for upto, chunk in ((5, 10_000), (6, 1), (20, 3), (37, 4)):
+        while appended < upto:
+            ledger_append(type="test.event", actor="system", object=f"test:{appended}", data={"名称": '福州\u2028"x"'})
+            appended += 1
+        assert not LedgerNode.objects.filter(level=0, index=upto - 1).exists()  # an append stores no hashes
+        assert ledger_integrate(chunk=chunk) == integrated_size() == upto
     bodies = [body.encode() for body in LedgerEntry.objects.order_by("seq").values_list("body", flat=True)]
     leaves = [merkle.leaf_hash(body) for body in bodies]
     stored = {(n.level, n.index): n.hash for n in LedgerNode.objects.all()}
@@ -171,3 +192,31 @@ def test_a_caller_that_swallows_a_failed_append_cannot_keep_its_change(world):
         with pytest.raises(TypeError):  # data the ledger cannot write as JSON
             ledger_append(type="test.event", actor="system", object="test:1", data={"x": object()})
     assert not Organisation.objects.filter(name="未记入日志的机构").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_commits_a_process_signs_at_most_one_checkpoint_a_second_and_the_job_signs_the_rest(
+    settings, monkeypatch
+):
+    from choujian.ledger import services
+    from choujian.ledger.tasks import sign_checkpoint
+
+    settings.CHOUJIAN_CHECKPOINT_SECONDS = 1
+    clock = {"now": 1000.0}
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock["now"])
+    monkeypatch.setitem(services._signed_after_commit, "at", float("-inf"))
+
+    def commit(i: int) -> None:
+        with transaction.atomic():
+            ledger_append(type="test.event", actor="system", object=f"test:{i}", data={})
+
+    commit(1)
+    clock["now"] += 0.4
+    commit(2)
+    assert list(Checkpoint.objects.values_list("size", flat=True)) == [1]  # 0.4 s later: not signed again
+    clock["now"] += 0.7
+    commit(3)
+    assert list(Checkpoint.objects.values_list("size", flat=True)) == [1, 3]
+    commit(4)
+    sign_checkpoint.call_local()  # the worker's minutely job covers what the spacing left
+    assert list(Checkpoint.objects.values_list("size", flat=True)) == [1, 3, 4]

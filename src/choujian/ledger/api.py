@@ -25,7 +25,8 @@ def _int_param(request, name: str) -> int:
 
 @public
 def checkpoint(request):
-    latest = ledger.latest_checkpoint()  # signed after each append, and by the worker if one was missed
+    # signed after commits (at most once a second per process) and by the worker every minute
+    latest = ledger.latest_checkpoint()
     if latest is None:
         return HttpResponse("no entries yet\n", status=404, content_type="text/plain; charset=utf-8")
     return HttpResponse(latest.note, content_type="text/plain; charset=utf-8")
@@ -57,8 +58,8 @@ def inclusion(request):
     try:
         index = _int_param(request, "index")
         size = _int_param(request, "size")
-        if size > ledger.current_size():
-            raise ValueError(f"size ({size}) exceeds the log size ({ledger.current_size()})")
+        if size > ledger.integrated_size():
+            raise ValueError(f"size ({size}) exceeds the log's hashed size ({ledger.integrated_size()})")
         hashes = ledger.inclusion_proof(index, size)
     except ValueError as exc:
         return _bad(str(exc))
@@ -70,8 +71,8 @@ def consistency(request):
     try:
         first = _int_param(request, "first")
         second = _int_param(request, "second")
-        if second > ledger.current_size():
-            raise ValueError(f"second ({second}) exceeds the log size ({ledger.current_size()})")
+        if second > ledger.integrated_size():
+            raise ValueError(f"second ({second}) exceeds the log's hashed size ({ledger.integrated_size()})")
         hashes = ledger.consistency_proof(first, second)
     except ValueError as exc:
         return _bad(str(exc))

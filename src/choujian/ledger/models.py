@@ -8,11 +8,18 @@ from choujian.core.ledgerstate import THE_LOG_ITSELF
 
 
 class LedgerHead(models.Model):
-    """The single row whose update serialises appends: its `size` is the number of entries committed."""
+    """The single row whose update serialises appends: its `size` is the number of entries committed.
+
+    An append only claims its sequence number and writes its entry. Storing the subtree hashes is left to the next
+    integration (`ledger_integrate`, run before each checkpoint is signed), which does it for every entry appended
+    since in one pass: `integrated` is how many entries have their hashes stored, and no checkpoint or proof goes
+    beyond it.
+    """
 
     ledger_exempt = THE_LOG_ITSELF
 
     size = models.BigIntegerField(default=0)
+    integrated = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("日志头")

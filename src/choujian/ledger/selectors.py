@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from choujian.accounts.choices import Role
 from choujian.ledger import merkle
 from choujian.ledger.models import Checkpoint, LedgerEntry, PrivateState
-from choujian.ledger.services import _node_getter, current_size
+from choujian.ledger.services import current_size, integrated_size, node_getter
 
-__all__ = ["LEDGER_READERS", "current_size"]
+__all__ = ["LEDGER_READERS", "current_size", "integrated_size"]
 
 # Who opens the ledger page with object histories (the public API serves the log itself to anyone).
 LEDGER_READERS = Role.REGULATOR_ROLES
@@ -22,11 +22,11 @@ def entry_bodies(start: int, end: int) -> list[str]:
 
 
 def inclusion_proof(index: int, size: int) -> list[bytes]:
-    return merkle.inclusion_proof(index, size, _node_getter())
+    return merkle.inclusion_proof(index, size, node_getter())
 
 
 def consistency_proof(first: int, second: int) -> list[bytes]:
-    return merkle.consistency_proof(first, second, _node_getter())
+    return merkle.consistency_proof(first, second, node_getter())
 
 
 def object_history(ref: str) -> list[LedgerEntry]:

@@ -4,8 +4,9 @@ What is checked (docs/specs/ledger-v1.md §6):
 
 1. entries: `seq` runs 0, 1, 2, … without gaps; each body is canonical JSON whose `seq`, `type`, `at`, `actor` and
    `object` agree with the row's columns; a recorded `state` digests to its `state_digest`;
-2. nodes: every stored subtree hash equals the one recomputed from the leaf hashes of the bodies; none is missing,
-   none is extra;
+2. nodes: every stored subtree hash equals the one recomputed from the leaf hashes of the bodies; none is missing
+   within the entries the head counts as integrated, none is extra (entries appended since the last integration
+   have no stored hashes yet);
 3. checkpoints: each signature verifies with the verifier key, the signed size and root agree with the row, the
    root equals the recomputed root at that size, and each checkpoint is consistent with the previous one (an
    RFC 9162 proof built from the stored nodes, as the public API would serve it);
@@ -283,6 +284,7 @@ class _Verifier:
         self.frontier: dict[int, tuple[int, bytes]] = {}  # level -> (index, hash) of the newest complete node
         self.size = 0  # leaf positions recomputed so far
         self.limit = 0  # positions beyond this are not part of the log (see run)
+        self.integrated = 0  # entries whose subtree hashes the head says are stored
         self.objects: dict[str, tuple[int, bytes]] = {}  # ref -> (seq, digest) of its last state-bearing entry
         self.trusted: tuple[int, bytes] | None = None  # size and root of the last checkpoint whose signature held
         self.consistency: list[tuple[int, bytes, int, bytes]] = []
@@ -295,7 +297,7 @@ class _Verifier:
     # entries and nodes
 
     def run(self) -> Report:
-        head = LedgerHead.objects.values_list("size", flat=True).filter(pk=1).first() or 0
+        head, self.integrated = LedgerHead.objects.values_list("size", "integrated").filter(pk=1).first() or (0, 0)
         rows = LedgerEntry.objects.count()
         self.limit = max(head, rows)
         self._checkpoints_at(0)
@@ -326,6 +328,12 @@ class _Verifier:
             self.add(
                 "head",
                 f"日志头记录 {head} 条，实际有 {rows} 条 / the log head says {head} entries, {rows} entry rows found",
+            )
+        if not 0 <= self.integrated <= head:
+            self.add(
+                "head",
+                f"日志头记录已计算哈希 {self.integrated} 条，超出 {head} 条 / the log head says {self.integrated} "
+                f"entries are hashed, beyond its {head} entries",
             )
         self.report.entries = self.size
         self.report.root = self._root()
@@ -418,6 +426,7 @@ class _Verifier:
                 self.objects[ref] = (seq, value)
 
     def _compare_nodes(self, expected: dict[tuple[int, int], bytes]) -> None:
+        expected = {(lv, ix): h for (lv, ix), h in expected.items() if (ix + 1) << lv <= self.integrated}
         if not expected:
             return
         spans: dict[int, list[int]] = {}
@@ -450,7 +459,7 @@ class _Verifier:
                 )
 
     def _extra_nodes(self) -> None:
-        n = self.size
+        n = min(self.size, self.integrated)
         levels = max(n.bit_length(), 1)
         extra = _any([Q(index__lt=0), Q(level__gte=levels), *[Q(level=lv, index__gte=n >> lv) for lv in range(levels)]])
         qs = LedgerNode.objects.filter(extra)
@@ -459,7 +468,7 @@ class _Verifier:
             self.add(
                 "node",
                 f"节点（层 {level}，序号 {index}）多余 / stored node (level {level}, index {index}) is beyond "
-                f"the log of {n} entries",
+                f"the {n} entries hashed so far",
             )
         if count > MAX_LISTED:
             self.add("node", f"另有 {count - MAX_LISTED} 个多余节点 / {count - MAX_LISTED} more nodes beyond the log")
