@@ -220,3 +220,38 @@ def test_after_commits_a_process_signs_at_most_one_checkpoint_a_second_and_the_j
     commit(4)
     sign_checkpoint.call_local()  # the worker's minutely job covers what the spacing left
     assert list(Checkpoint.objects.values_list("size", flat=True)) == [1, 3, 4]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_integration_does_not_wait_for_an_appender_still_in_its_transaction():
+    from choujian.ledger.services import integrated_size, ledger_integrate
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer at a time in: there is nothing to skip")
+    ledger_append(type="test.event", actor="system", object="test:0", data={})  # committed and integrated
+    holding, release, finished = threading.Event(), threading.Event(), threading.Event()
+
+    def appender() -> None:
+        with transaction.atomic():
+            ledger_append(type="test.event", actor="system", object="test:1", data={})
+            holding.set()
+            release.wait(30)
+        connection.close()
+
+    def integrator() -> None:
+        ledger_integrate()
+        finished.set()
+        connection.close()
+
+    threads = [threading.Thread(target=appender)]
+    threads[0].start()
+    assert holding.wait(30)
+    threads.append(threading.Thread(target=integrator))
+    threads[1].start()
+    try:
+        assert finished.wait(30), "integration waited for the appender's transaction"
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(30)
+    assert ledger_integrate() == integrated_size() == current_size() == 2

@@ -53,8 +53,14 @@ class _SQL:
         integrated = col(LedgerHead, "integrated")
         self.bump_head = f"UPDATE {head} SET {size} = {size} + 1 WHERE {head_pk} = 1"
         self.read_head = f"SELECT {size} FROM {head} WHERE {head_pk} = 1"
-        # the same lock as an append's: appends wait while the entries before them are integrated
-        self.lock_integration = f"UPDATE {head} SET {integrated} = {integrated} WHERE {head_pk} = 1"
+        # The same lock as an append's. On PostgreSQL an appender holds it until its transaction ends, which may be a
+        # long import: integration then skips the turn (that transaction's commit, or the worker, integrates) rather
+        # than hold up the request whose commit asked for it. SQLite has one writer at a time in any case.
+        self.lock_integration = (
+            f"SELECT {size}, {integrated} FROM {head} WHERE {head_pk} = 1 FOR UPDATE SKIP LOCKED"
+            if self.postgres
+            else f"UPDATE {head} SET {integrated} = {integrated} WHERE {head_pk} = 1"
+        )
         self.read_integration = f"SELECT {size}, {integrated} FROM {head} WHERE {head_pk} = 1"
         self.set_integrated = f"UPDATE {head} SET {integrated} = {mark} WHERE {head_pk} = 1"
         seq, body = col(LedgerEntry, "seq"), col(LedgerEntry, "body")
@@ -325,7 +331,10 @@ def ledger_integrate(*, chunk: int = INTEGRATION_CHUNK) -> int:
         with transaction.atomic(using=db.alias):
             sql = _sql(db)
             with _cursor(db, sql) as cursor:
-                size, done = _integration_locked(cursor, sql)
+                locked = _integration_locked(cursor, sql)
+                if locked is None:
+                    return integrated_size()
+                size, done = locked
                 if done >= size:
                     return done
                 end = min(size, done + max(1, chunk))
@@ -349,13 +358,18 @@ def ledger_integrate(*, chunk: int = INTEGRATION_CHUNK) -> int:
                 cursor.execute(sql.set_integrated, [end])
 
 
-def _integration_locked(cursor, sql: _SQL) -> tuple[int, int]:
-    """The head's size and integrated count, read under the head's lock (0, 0 before the first append)."""
+def _integration_locked(cursor, sql: _SQL) -> tuple[int, int] | None:
+    """The head's size and integrated count, read under the head's lock; None if there is no head yet, or (on
+    PostgreSQL) an appending transaction holds the lock."""
     cursor.execute(sql.lock_integration)
-    if not cursor.rowcount:
-        return 0, 0
-    cursor.execute(sql.read_integration)
-    return cursor.fetchall()[0]
+    if sql.postgres:
+        rows = cursor.fetchall()
+    else:
+        rows = []
+        if cursor.rowcount:
+            cursor.execute(sql.read_integration)
+            rows = cursor.fetchall()
+    return tuple(rows[0]) if rows else None
 
 
 def _node_lookup(found: dict[tuple[int, int], bytes]):
