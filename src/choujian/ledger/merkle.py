@@ -33,7 +33,6 @@ __all__ = [
     "split_point",
     "subtree_hash",
     "subtree_pieces",
-    "left_siblings",
     "verify_consistency",
     "verify_inclusion",
 ]
@@ -136,17 +135,6 @@ def subtree_pieces(start: int, end: int) -> list[tuple[int, int]]:
             pieces.append((level, pos >> level))
             pos += 1 << level
     return pieces
-
-
-def left_siblings(index: int) -> list[tuple[int, int]]:
-    """The stored nodes ``(level, index)`` that appending leaf ``index`` combines with, lowest first: one per
-    trailing one bit of ``index`` (what ``nodes_to_store_after_append`` asks ``get`` for)."""
-    siblings = []
-    level, idx = 0, index
-    while idx & 1:
-        siblings.append((level, idx - 1))
-        level, idx = level + 1, idx >> 1
-    return siblings
 
 
 def root_at(size: int, get: Getter) -> bytes:
