@@ -158,18 +158,23 @@ def _bumped(cursor, sql: _SQL) -> list[tuple]:
     The UPDATE takes the write lock before the size is read (as `choujian_ledger_append` does on PostgreSQL), so
     concurrent appenders queue here and sequence numbers stay gap-free."""
     for _ in range(2):
-        cursor.execute(sql.bump_head)
-        if sql.returning:
-            rows = cursor.fetchall()
-        else:
-            rows = []
-            if cursor.rowcount:
-                cursor.execute(sql.read_head)
-                rows = cursor.fetchall()
+        rows = _locked_rows(cursor, sql.bump_head, sql.returning, sql.read_head)
         if rows:
             return rows
         LedgerHead.objects.get_or_create(pk=1)  # the very first append
     raise RuntimeError("the ledger head row cannot be created")
+
+
+def _locked_rows(cursor, lock: str, returns_rows: bool, read: str) -> list[tuple]:
+    """Run `lock`, a statement that takes the head's lock: the rows it returns, or where it cannot return any, the
+    rows of `read` once it has touched the head (none if there is no head row yet)."""
+    cursor.execute(lock)
+    if returns_rows:
+        return cursor.fetchall()
+    if not cursor.rowcount:
+        return []
+    cursor.execute(read)
+    return cursor.fetchall()
 
 
 def _read_nodes(cursor, sql: _SQL, wanted: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
@@ -361,14 +366,7 @@ def ledger_integrate(*, chunk: int = INTEGRATION_CHUNK) -> int:
 def _integration_locked(cursor, sql: _SQL) -> tuple[int, int] | None:
     """The head's size and integrated count, read under the head's lock; None if there is no head yet, or (on
     PostgreSQL) an appending transaction holds the lock."""
-    cursor.execute(sql.lock_integration)
-    if sql.postgres:
-        rows = cursor.fetchall()
-    else:
-        rows = []
-        if cursor.rowcount:
-            cursor.execute(sql.read_integration)
-            rows = cursor.fetchall()
+    rows = _locked_rows(cursor, sql.lock_integration, sql.postgres, sql.read_integration)
     return tuple(rows[0]) if rows else None
 
 
