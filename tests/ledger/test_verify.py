@@ -229,3 +229,10 @@ def test_it_signs_a_checkpoint_on_demand(ledgered):
     assert f"signed a checkpoint of size {latest.size}" in out and latest.note.splitlines()[0] in out
     out, _ = run_command("checkpoint")
     assert "no new entries" in out
+
+
+def test_it_reports_a_head_that_counts_fewer_hashed_entries_than_a_signed_checkpoint(ledgered):
+    signed = Checkpoint.objects.order_by("-size").first().size
+    LedgerHead.objects.filter(pk=1).update(integrated=signed - 3)  # hides the nodes of the last entries
+    LedgerNode.objects.filter(level=0, index=signed - 1).delete()
+    assert any(p.kind == "head" and "fewer than the signed checkpoint" in p.message for p in verify())

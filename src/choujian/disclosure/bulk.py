@@ -107,8 +107,15 @@ def archive_bytes(year: int) -> tuple[bytes, dict]:
     return buffer.getvalue(), manifest
 
 
-@transaction.atomic
 def bulk_archive_build(year: int) -> BulkArchive:
+    # Signed before the transaction: integrating inside it would hold the ledger's head (and so every append) until
+    # the archive is built and stored; archive_bytes then finds the checkpoint current.
+    checkpoint_make(wait=True)
+    with transaction.atomic():
+        return _archive_stored(year)
+
+
+def _archive_stored(year: int) -> BulkArchive:
     data, manifest = archive_bytes(year)
     digest = hashlib.sha256(data).hexdigest()
     archive = BulkArchive(

@@ -61,6 +61,12 @@ class _SQL:
             if self.postgres
             else f"UPDATE {head} SET {integrated} = {integrated} WHERE {head_pk} = 1"
         )
+        # the worker, backups and the command wait their turn: under steady appends a skipping pass might never get it
+        self.lock_integration_waiting = (
+            f"SELECT {size}, {integrated} FROM {head} WHERE {head_pk} = 1 FOR UPDATE"
+            if self.postgres
+            else self.lock_integration
+        )
         self.read_integration = f"SELECT {size}, {integrated} FROM {head} WHERE {head_pk} = 1"
         self.set_integrated = f"UPDATE {head} SET {integrated} = {mark} WHERE {head_pk} = 1"
         seq, body = col(LedgerEntry, "seq"), col(LedgerEntry, "body")
@@ -324,19 +330,24 @@ def integrated_size() -> int:
 INTEGRATION_CHUNK = 10_000
 
 
-def ledger_integrate(*, chunk: int = INTEGRATION_CHUNK) -> int:
+def ledger_integrate(*, chunk: int = INTEGRATION_CHUNK, wait: bool = False) -> int:
     """Store the subtree hashes (RFC 6962) of every entry appended since the last integration; the integrated size.
 
     Each chunk of entries is one transaction holding the head's lock. The hashes a new leaf combines with are either
-    on the right frontier of the tree already integrated (its maximal complete subtrees, read once) or made earlier in
-    the same pass, so only that frontier is kept in memory between chunks.
+    on the right frontier of the tree already integrated (its maximal complete subtrees, read at the start of each
+    chunk) or made earlier in the same chunk. Nothing to do is found without taking the lock: inside a caller's
+    transaction on PostgreSQL the lock lasts until that transaction ends. `wait`: wait for the head's lock rather than
+    skip the turn while an appender holds it (PostgreSQL).
     """
     db = connections[DEFAULT_DB_ALIAS]
+    counts = LedgerHead.objects.values_list("size", "integrated").filter(pk=1).first()
+    if counts is None or counts[1] >= counts[0]:
+        return counts[1] if counts else 0
     while True:
         with transaction.atomic(using=db.alias):
             sql = _sql(db)
             with _cursor(db, sql) as cursor:
-                locked = _integration_locked(cursor, sql)
+                locked = _integration_locked(cursor, sql, wait)
                 if locked is None:
                     return integrated_size()
                 size, done = locked
@@ -363,10 +374,11 @@ def ledger_integrate(*, chunk: int = INTEGRATION_CHUNK) -> int:
                 cursor.execute(sql.set_integrated, [end])
 
 
-def _integration_locked(cursor, sql: _SQL) -> tuple[int, int] | None:
+def _integration_locked(cursor, sql: _SQL, wait: bool) -> tuple[int, int] | None:
     """The head's size and integrated count, read under the head's lock; None if there is no head yet, or (on
-    PostgreSQL) an appending transaction holds the lock."""
-    rows = _locked_rows(cursor, sql.lock_integration, sql.postgres, sql.read_integration)
+    PostgreSQL, not waiting) an appending transaction holds the lock."""
+    lock = sql.lock_integration_waiting if wait else sql.lock_integration
+    rows = _locked_rows(cursor, lock, sql.postgres, sql.read_integration)
     return tuple(rows[0]) if rows else None
 
 
@@ -397,9 +409,10 @@ def root_at(size: int) -> bytes:
     return merkle.root_at(size, get)
 
 
-def checkpoint_make() -> Checkpoint | None:
-    """Integrate the entries appended since the last time, then sign a checkpoint if the tree grew."""
-    size = ledger_integrate()
+def checkpoint_make(*, wait: bool = False) -> Checkpoint | None:
+    """Integrate the entries appended since the last time, then sign a checkpoint if the tree grew. `wait`: see
+    `ledger_integrate` (after a commit the turn is skipped; the worker, backups and the command wait)."""
+    size = ledger_integrate(wait=wait)
     latest = Checkpoint.objects.order_by("-size").first()
     if latest is not None and latest.size >= size:
         return None

@@ -30,5 +30,5 @@ def watch_ledger() -> int:
 )
 def sign_checkpoint() -> int:
     """签发检查点：日志增长而检查点未跟上时（如签名一次失败）补签。"""
-    made = checkpoint_make()
+    made = checkpoint_make(wait=True)
     return made.size if made is not None else 0

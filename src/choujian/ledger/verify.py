@@ -337,7 +337,10 @@ class _Verifier:
             )
         self.report.entries = self.size
         self.report.root = self._root()
+        # appends and integrations go on while a live log is verified: nodes stored meanwhile are not extra
+        self.integrated = LedgerHead.objects.values_list("integrated", flat=True).filter(pk=1).first() or 0
         self._extra_nodes()
+        self._signed_beyond_integrated()
         while self.next_checkpoint is not None:
             self._check_checkpoint(*self.next_checkpoint, actual=None)
             self.next_checkpoint = next(self.checkpoint_rows, None)
@@ -472,6 +475,17 @@ class _Verifier:
             )
         if count > MAX_LISTED:
             self.add("node", f"另有 {count - MAX_LISTED} 个多余节点 / {count - MAX_LISTED} more nodes beyond the log")
+
+    def _signed_beyond_integrated(self) -> None:
+        """Every checkpoint is signed after its entries are integrated, and the count never goes down: a head that
+        counts fewer would hide missing hashes from the node check and refuse proofs for a signed size."""
+        signed = Checkpoint.objects.filter(size__gt=self.integrated).order_by("-size").values_list("size", flat=True)
+        if signed:
+            self.add(
+                "head",
+                f"日志头记录已计算哈希 {self.integrated} 条，少于已签名检查点的 {signed[0]} 条 / the log head says "
+                f"{self.integrated} entries are hashed, fewer than the signed checkpoint of size {signed[0]}",
+            )
 
     # checkpoints
 

@@ -87,7 +87,7 @@ def _migrations() -> dict[str, str]:
 def backup(output: Path, *, with_signing_key: bool = False, say: Say = print) -> Summary:
     if output.exists():
         raise BackupError(f"{output} 已存在：请指定新的文件名 / already exists")
-    checkpoint_make()
+    checkpoint_make(wait=True)
     checkpoint = latest_checkpoint()
     if checkpoint is None:
         raise BackupError("追溯日志为空，无可备份的检查点 / the ledger is empty")

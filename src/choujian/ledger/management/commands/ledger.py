@@ -130,7 +130,7 @@ class Command(BaseCommand):
         self.stdout.write(f"独立校验 / verify independently: python -m choujian.ledger.standalone {summary.directory}")
 
     def _checkpoint(self):
-        made = checkpoint_make()
+        made = checkpoint_make(wait=True)
         latest = latest_checkpoint()
         if made is not None:
             self.stdout.write(self.style.SUCCESS(f"已签发检查点 / signed a checkpoint of size {made.size}"))
